@@ -1,0 +1,3 @@
+from cc112_pbx.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Telephony events in the project's own words.
+
+`cc112_pbx.asterisk.translate` turns raw ARI JSON and AMI messages into these; nothing
+outside `asterisk/` ever sees Asterisk's CamelCase names. Standard library only.
+
+Times are `datetime` in UTC as Asterisk stamped them (or as received, when it did not).
+Channel ids are Asterisk's unique ids (`"1795938506.1"`), opaque strings here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class DeviceState(StrEnum):
+    """Asterisk device states, named as Asterisk names them in both AMI and ARI."""
+
+    UNKNOWN = "UNKNOWN"
+    NOT_INUSE = "NOT_INUSE"
+    INUSE = "INUSE"
+    BUSY = "BUSY"
+    INVALID = "INVALID"
+    UNAVAILABLE = "UNAVAILABLE"
+    RINGING = "RINGING"
+    RINGINUSE = "RINGINUSE"
+    ONHOLD = "ONHOLD"
+
+
+@dataclass(frozen=True, slots=True)
+class TelephonyEvent:
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallEntered(TelephonyEvent):
+    """A channel entered the Stasis app (ARI StasisStart).
+
+    `args` are the Stasis arguments: `("inbound", "112")` for a citizen's call,
+    `("seat", "seat01")` for a seat leg the controller originated,
+    `("feature", "seat01", "*11")` for a seat's feature code.
+    `caller_number` is None when Asterisk had no number (SIM-less phones) and the raw
+    string otherwise (it may be "anonymous"); classifying it is the domain's job.
+    """
+
+    channel_id: str
+    channel_name: str
+    args: tuple[str, ...]
+    caller_number: str | None
+    caller_name: str | None
+    state: str
+    dialled: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallLeft(TelephonyEvent):
+    """A channel left the Stasis app (ARI StasisEnd)."""
+
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStateChanged(TelephonyEvent):
+    channel_id: str
+    state: str  # "Ring", "Ringing", "Up", ...
+
+
+@dataclass(frozen=True, slots=True)
+class HangupRequested(TelephonyEvent):
+    channel_id: str
+    soft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelGone(TelephonyEvent):
+    """The channel no longer exists: ChannelDestroyed, or found gone after a resync.
+
+    `cause` is the Q.850 cause when Asterisk gave one (ChannelDestroyed), else None.
+    `while_disconnected` is True when the adapter learnt it from a resync.
+    """
+
+    channel_id: str
+    cause: int | None = None
+    cause_text: str | None = None
+    while_disconnected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEnteredBridge(TelephonyEvent):
+    channel_id: str
+    bridge_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLeftBridge(TelephonyEvent):
+    channel_id: str
+    bridge_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DtmfReceived(TelephonyEvent):
+    channel_id: str
+    digit: str
+
+
+@dataclass(frozen=True, slots=True)
+class DialProgress(TelephonyEvent):
+    """ARI Dial: the status of an outgoing leg ("RINGING", "ANSWER", "BUSY", "NOANSWER", ...)."""
+
+    peer_channel_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackEnded(TelephonyEvent):
+    playback_id: str
+    target_uri: str
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStateChanged(TelephonyEvent):
+    """A device (`PJSIP/seat01`) changed state (ARI DeviceStateChanged or AMI DeviceStateChange)."""
+
+    device: str
+    state: DeviceState
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointReachability(TelephonyEvent):
+    """An endpoint (`PJSIP/seat01`) registered or unregistered (EndpointStateChange, ContactStatus)."""
+
+    endpoint: str
+    online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStarted(TelephonyEvent):
+    """MixMonitor (AMI MixMonitorStart / VarSet MIXMONITOR_FILENAME) began writing `path`."""
+
+    channel_id: str
+    path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStopped(TelephonyEvent):
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationReplaced(TelephonyEvent):
+    """Another client took over the Stasis app; our event stream is dead until we reconnect."""
+
+    application: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResynced(TelephonyEvent):
+    """After a reconnect: the channels still in the app. Those gone meanwhile arrive as ChannelGone."""
+
+    present_channel_ids: frozenset[str] = field(default_factory=frozenset)
+    bridge_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged(TelephonyEvent):
+    """An adapter's connection to Asterisk went up or down ("ari" or "ami")."""
+
+    link: str
+    connected: bool
+    detail: str = ""
