@@ -1,0 +1,72 @@
+import asyncio
+
+from structlog.testing import capture_logs
+
+from cc112_pbx.services.journal import Journal
+
+
+async def test_writes_are_applied_in_submission_order():
+    applied: list[int] = []
+    journal = Journal()
+    await journal.start()
+    for n in range(5):
+        async def write(n=n):
+            applied.append(n)
+        journal.submit("call_row", write, n=n)
+    assert await journal.flush(timeout=2)
+    await journal.close()
+    assert applied == [0, 1, 2, 3, 4]
+    assert journal.written == 5
+
+
+async def test_database_outage_delays_writes_but_loses_none_and_keeps_order():
+    applied: list[str] = []
+    outage = {"left": 3}
+
+    async def flaky(name: str) -> None:
+        if outage["left"] > 0:
+            outage["left"] -= 1
+            raise ConnectionError("database unavailable")
+        applied.append(name)
+
+    journal = Journal(min_backoff=0.001, max_backoff=0.01)
+    await journal.start()
+    journal.submit("incident", lambda: flaky("incident"))
+    journal.submit("call", lambda: flaky("call"))
+    assert await journal.flush(timeout=2)
+    await journal.close()
+    assert applied == ["incident", "call"]
+    assert journal.failures == 3
+
+
+async def test_submit_never_blocks_the_caller_while_the_database_hangs():
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        await release.wait()
+
+    journal = Journal(drain_timeout=0.05)
+    await journal.start()
+    journal.submit("slow", slow)
+    journal.submit("next", slow)  # returns at once
+    assert journal.backlog == 2
+    assert not await journal.flush(timeout=0.05)
+    release.set()
+    assert await journal.flush(timeout=1)
+    await journal.close()
+
+
+async def test_close_reports_what_could_not_be_written():
+    async def broken() -> None:
+        raise RuntimeError("disk full")
+
+    journal = Journal(min_backoff=0.001, max_backoff=0.002, drain_timeout=0.05)
+    await journal.start()
+    journal.submit("recording", broken, call_id="c-1")
+    with capture_logs() as logs:
+        await journal.close()
+    unwritten = [e for e in logs if e["event"] == "journal_unwritten"]
+    assert unwritten == [{"event": "journal_unwritten", "log_level": "error", "write": "recording",
+                          "attempts": unwritten[0]["attempts"], "call_id": "c-1"}]
+    assert unwritten[0]["attempts"] >= 1
+    assert journal.backlog == 0
