@@ -8,10 +8,12 @@ import sys
 from collections.abc import Sequence
 
 from cc112_pbx import __version__
+from cc112_pbx.logs import configure_logging
 
 # Each module exposes `register(subparsers)`; it adds its sub-command(s) and sets
 # `func(args) -> int` on its parser. Add a line here when a command group exists.
 COMMAND_MODULES: tuple[str, ...] = (
+    "cc112_pbx.cli.config_cmd",
 )
 
 EXIT_USAGE = 2
@@ -39,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        configure_logging(args.log_level or "info", args.log_format)
+    except ValueError as exc:
+        parser.error(str(exc))
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)
