@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cc112_pbx tests
+	$(BIN)/asterisklint dialplan-check dialplan/extensions.conf
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
