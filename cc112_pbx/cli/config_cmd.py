@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = commands.add_parser(
         "show",
         help="print the effective settings summary (secrets masked)",
-        description="Print the effective settings (file plus CC112_* overrides); secrets show only as set/unset.",
+        description="Print the effective settings (file plus CC112_* overrides); secrets show as set/unset.",
     )
     show.add_argument("--config", type=Path, default=None, metavar="FILE",
                       help="configuration file (default: $CC112_CONFIG, else config/cc112.toml if present)")

@@ -167,4 +167,6 @@ def _check_sqlite_path(rest: str) -> None:
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise Invalid(f"directory {str(path.parent)!r} cannot be created or written (nearest: {str(ancestor)!r})")
+        raise Invalid(
+            f"directory {str(path.parent)!r} cannot be created or written (nearest: {str(ancestor)!r})"
+        )

@@ -110,7 +110,9 @@ class _Loader:
                 values[name] = value
         return self._construct(cls, values, label)
 
-    def _value(self, cls: type, spec: dataclasses.Field, hint: Any, table: Mapping[str, Any], label: str) -> Any:
+    def _value(
+        self, cls: type, spec: dataclasses.Field, hint: Any, table: Mapping[str, Any], label: str
+    ) -> Any:
         name = spec.name
         env = self.env.get((label, name)) if label in SECTIONS else None
         if env is not None:
@@ -182,8 +184,9 @@ class _Loader:
             if seat is None:
                 continue
             if seat.id in first_index:
+                first = first_index[seat.id]
                 self.errors.append(
-                    f"seats[{index}].id: duplicate seat id {seat.id!r} (already used by seats[{first_index[seat.id]}])"
+                    f"seats[{index}].id: duplicate seat id {seat.id!r} (already used by seats[{first}])"
                 )
                 continue
             first_index[seat.id] = index
@@ -198,7 +201,9 @@ class _Loader:
                 f"({asterisk.reconnect_max_delay} < {asterisk.reconnect_min_delay})"
             )
         if deploy and deploy.rtp_start >= deploy.rtp_end:
-            self.errors.append(f"deploy.rtp_end: must be above rtp_start ({deploy.rtp_end} <= {deploy.rtp_start})")
+            self.errors.append(
+                f"deploy.rtp_end: must be above rtp_start ({deploy.rtp_end} <= {deploy.rtp_start})"
+            )
         queue = sections["queue"]
         if queue:
             codes = [queue.feature_login, queue.feature_logout, queue.feature_pause]

@@ -30,7 +30,8 @@ def summarize(settings: Settings) -> list[str]:
         f"asterisk: AMI {a.ami_host}:{a.ami_port} user {a.ami_user!r} secret {_secret(a.ami_secret)}",
         f"asterisk: recordings in {a.recordings_dir}, fallback queue {a.fallback_queue!r}",
         f"database: {safe_url(settings.database.url)}",
-        f"http: {settings.http.host}:{settings.http.port}, API signing key {_secret(settings.http.api_signing_key)}",
+        f"http: {settings.http.host}:{settings.http.port}, "
+        f"API signing key {_secret(settings.http.api_signing_key)}",
         f"logging: level {settings.logging.level}, format {settings.logging.format}",
         f"queue: {q.strategy}, ring {q.ring_timeout}s, wrap-up {q.wrapup_time}s, "
         f"auto-pause after {q.auto_pause_after_missed} missed, overflow after {q.overflow_after}s, "
