@@ -1,0 +1,396 @@
+"""The ACD core: fed events and the time, it decides which seat gets which caller.
+
+`Acd.handle(event, now) -> list[AcdCommand]` is the only way in. It never sleeps, never
+does I/O: ringing, bridging, timers and bookkeeping come out as commands for the service.
+`now` is monotonic seconds (e.g. `loop.time()`), the same clock `StartTimer.at` uses.
+
+After every event the core offers waiting callers to free seats at once (event-driven,
+no polling): highest priority first, then longest waiting; the strategy picks among the
+seats that may take that caller. Invariants kept after every event:
+- a seat holds at most one call (offered or connected), a call at most one seat;
+- no caller waits while a seat that may take it is free;
+- every call ends once, with one outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cc112_pbx.domain.acd.calls import CallPhase, CallView, QueuedCall
+from cc112_pbx.domain.acd.commands import (
+    AcdCommand,
+    CallEndedOutcome,
+    CancelOffer,
+    CancelTimer,
+    ConnectCall,
+    FallbackMembershipChanged,
+    HangUpCaller,
+    OfferCall,
+    Outcome,
+    SeatStateChanged,
+    StartTimer,
+)
+from cc112_pbx.domain.acd.config import QueueConfig
+from cc112_pbx.domain.acd.events import (
+    AcdEvent,
+    CallArrived,
+    CallerHungUp,
+    Offer,
+    OfferAnswered,
+    OfferFailed,
+    OfferFailure,
+    OverflowTimer,
+    Reconfigured,
+    RingTimer,
+    SeatHungUp,
+    SeatLoggedIn,
+    SeatLoggedOut,
+    SeatPaused,
+    SeatReachable,
+    SeatUnpaused,
+    SeatUnreachable,
+    TimerFired,
+    WrapupTimer,
+)
+from cc112_pbx.domain.acd.seat_rules import SeatRules
+from cc112_pbx.domain.acd.seats import Engagement, Seat, SeatStatus, SeatView, view_of
+from cc112_pbx.domain.acd.strategies import Candidate, Strategy, make_strategy
+
+
+class UnknownSeatError(ValueError):
+    """An event named a seat that is not in the queue configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class AcdSnapshot:
+    """The whole queue at one moment: seats in configured order, calls in queue order."""
+
+    seats: tuple[SeatView, ...]
+    calls: tuple[CallView, ...]
+
+
+_Outward = tuple[SeatStatus, str | None, bool, bool]
+
+
+class Acd(SeatRules):
+    """The automatic call distributor for one queue. Not thread-safe: one owner feeds it."""
+
+    def __init__(self, config: QueueConfig, strategy: Strategy | None = None) -> None:
+        self._config = config
+        self._strategy = strategy if strategy is not None else make_strategy(config.strategy)
+        self._seats: dict[str, Seat] = {s.seat_id: Seat(s.seat_id) for s in config.seats}
+        self._calls: dict[str, QueuedCall] = {}
+        self._arrivals = 0
+        self._offers = 0
+        self._handlers: dict[type, Callable[[Any, float, list[AcdCommand]], None]] = {
+            CallArrived: self._call_arrived,
+            CallerHungUp: self._caller_hung_up,
+            SeatHungUp: self._seat_hung_up,
+            OfferAnswered: self._offer_answered,
+            OfferFailed: self._offer_failed,
+            SeatLoggedIn: self._seat_logged_in,
+            SeatLoggedOut: self._seat_logged_out,
+            SeatPaused: self._seat_paused,
+            SeatUnpaused: self._seat_unpaused,
+            SeatReachable: self._seat_reachable,
+            SeatUnreachable: self._seat_unreachable,
+            TimerFired: self._timer_fired,
+            Reconfigured: self._reconfigured,
+        }
+
+    @property
+    def config(self) -> QueueConfig:
+        return self._config
+
+    @property
+    def strategy(self) -> Strategy:
+        return self._strategy
+
+    def handle(self, event: AcdEvent, now: float) -> list[AcdCommand]:
+        """Apply one event at monotonic time `now`; return the commands, in order."""
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            raise TypeError(f"the ACD core does not handle {type(event).__name__}")
+        before = self._outward()
+        out: list[AcdCommand] = []
+        handler(event, now, out)
+        self._dispatch(now, out)
+        out.extend(self._outward_changes(before))
+        return out
+
+    def sync_commands(self) -> list[FallbackMembershipChanged]:
+        """The fallback-queue membership of every configured seat (after an AMI reconnect)."""
+        return [
+            FallbackMembershipChanged(s.seat_id, member=s.logged_in, paused=s.logged_in and s.paused)
+            for s in self._ordered_seats()
+        ]
+
+    def snapshot(self) -> AcdSnapshot:
+        seats = tuple(view_of(s, self._config.is_overflow(s.seat_id)) for s in self._ordered_seats())
+        waiting = self._waiting_calls()
+        positions = {c.call_id: i + 1 for i, c in enumerate(waiting)}
+        others = [c for c in self._calls.values() if c.phase is not CallPhase.WAITING]
+        calls = tuple(
+            CallView(
+                c.call_id,
+                c.phase,
+                c.priority,
+                c.arrived_at,
+                c.seat_id,
+                c.overflow_open,
+                positions.get(c.call_id),
+            )
+            for c in [*waiting, *sorted(others, key=QueuedCall.queue_key)]
+        )
+        return AcdSnapshot(seats=seats, calls=calls)
+
+    # --- calls --------------------------------------------------------------------------
+
+    def _call_arrived(self, event: CallArrived, now: float, out: list[AcdCommand]) -> None:
+        if event.call_id in self._calls:
+            return  # the same caller reported twice (e.g. after a resync): already queued
+        self._arrivals += 1
+        call = QueuedCall(
+            call_id=event.call_id,
+            priority=event.priority,
+            arrived_at=now if event.arrived_at is None else event.arrived_at,
+            sequence=self._arrivals,
+            preferred_seat_id=event.preferred_seat_id,
+        )
+        self._calls[call.call_id] = call
+        self._arm_overflow(call, now, out)
+
+    def _caller_hung_up(self, event: CallerHungUp, now: float, out: list[AcdCommand]) -> None:
+        call = self._calls.get(event.call_id)
+        if call is None:
+            return
+        if call.phase is CallPhase.CONNECTED:
+            self._end_conversation(call, now, out)
+            return
+        if call.phase is CallPhase.OFFERED:
+            seat = self._seats[call.seat_id]  # type: ignore[index]
+            out.append(CancelOffer(self._offer_of(call)))
+            out.append(CancelTimer(RingTimer(call.offer_id)))  # type: ignore[arg-type]
+            self._release_seat(seat)
+        self._end(call, Outcome.ABANDONED, now, out)
+
+    def _seat_hung_up(self, event: SeatHungUp, now: float, out: list[AcdCommand]) -> None:
+        call = self._calls.get(event.call_id)
+        if call is None or call.phase is not CallPhase.CONNECTED:
+            return  # a seat leg ending before answer is reported as OfferFailed
+        out.append(HangUpCaller(call.call_id))
+        self._end_conversation(call, now, out)
+
+    def _offer_answered(self, event: OfferAnswered, now: float, out: list[AcdCommand]) -> None:
+        call = self._current_call_of(event.offer)
+        if call is None:
+            out.append(CancelOffer(event.offer))  # answered too late: hang that seat leg up
+            return
+        seat = self._seats[event.offer.seat_id]
+        out.append(CancelTimer(RingTimer(event.offer.offer_id)))
+        self._disarm_overflow(call, out)
+        call.move_to(CallPhase.CONNECTED)
+        call.connected_at = now
+        seat.engagement = Engagement.ON_CALL
+        seat.offer_id = None
+        seat.missed_in_a_row = 0
+        seat.answered += 1
+        out.append(ConnectCall(event.offer))
+
+    def _offer_failed(self, event: OfferFailed, now: float, out: list[AcdCommand]) -> None:
+        call = self._current_call_of(event.offer)
+        if call is None:
+            return  # an old attempt, already given up
+        out.append(CancelTimer(RingTimer(event.offer.offer_id)))
+        self._offer_lost(call, event.reason, out)
+
+    def _timer_fired(self, event: TimerFired, now: float, out: list[AcdCommand]) -> None:
+        key = event.key
+        if isinstance(key, RingTimer):
+            call = self._call_with_offer(key.offer_id)
+            if call is not None:
+                out.append(CancelOffer(self._offer_of(call)))
+                self._offer_lost(call, OfferFailure.NO_ANSWER, out)
+        elif isinstance(key, WrapupTimer):
+            seat = self._seats.get(key.seat_id)
+            if seat is not None and seat.engagement is Engagement.WRAP_UP and seat.wrapup_round == key.round:
+                seat.engagement = Engagement.FREE
+        elif isinstance(key, OverflowTimer):
+            call = self._calls.get(key.call_id)
+            if call is not None and call.overflow_armed:
+                call.overflow_armed = False
+                call.overflow_open = True
+        else:
+            raise TypeError(f"unknown timer key {key!r}")
+
+    def _offer_lost(self, call: QueuedCall, reason: OfferFailure, out: list[AcdCommand]) -> None:
+        """The offer ended without an answer: the caller waits again, the seat is judged."""
+        seat = self._seats[call.seat_id]  # type: ignore[index]
+        self._release_seat(seat)
+        call.last_missed_seat = seat.seat_id
+        if reason in (OfferFailure.BUSY, OfferFailure.UNREACHABLE):
+            seat.reachable = False
+            seat.unreachable_reason = reason.value
+        else:
+            self._count_missed(seat, out)
+
+    def _end_conversation(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
+        seat = self._seats[call.seat_id]  # type: ignore[index]
+        seat.call_id = None
+        seat.idle_since = now
+        self._after_call(seat, now, out)
+        self._end(call, Outcome.ANSWERED, now, out)
+
+    def _end(self, call: QueuedCall, outcome: Outcome, now: float, out: list[AcdCommand]) -> None:
+        self._disarm_overflow(call, out)
+        until = call.connected_at if call.connected_at is not None else now
+        seat_id = call.seat_id if outcome is Outcome.ANSWERED else None
+        call.move_to(CallPhase.ENDED)
+        del self._calls[call.call_id]
+        out.append(CallEndedOutcome(call.call_id, outcome, seat_id, waited=max(0.0, until - call.arrived_at)))
+
+    # --- offering -----------------------------------------------------------------------
+
+    def _dispatch(self, now: float, out: list[AcdCommand]) -> None:
+        """Offer every waiting caller that some free seat may take, best caller first."""
+        for call in self._waiting_calls():
+            free = [s for s in self._ordered_seats() if self._may_take(s, call)]
+            if not free:
+                continue
+            if len(free) > 1:
+                # the seat that just let this call ring out waits its turn while another is free
+                free = [s for s in free if s.seat_id != call.last_missed_seat]
+            self._offer(call, self._pick(call, free, now), now, out)
+
+    def _may_take(self, seat: Seat, call: QueuedCall) -> bool:
+        if not seat.ready or not self._config.has_seat(seat.seat_id):
+            return False
+        if not self._config.is_overflow(seat.seat_id):
+            return True
+        return self._config.overflow_after == 0 or call.overflow_open
+
+    def _pick(self, call: QueuedCall, free: list[Seat], now: float) -> Seat:
+        for seat in free:
+            if seat.seat_id == call.preferred_seat_id:
+                return seat
+        candidates = [
+            Candidate(s.seat_id, self._config.position(s.seat_id), s.idle_since, s.answered) for s in free
+        ]
+        chosen = self._strategy.choose(candidates, now)
+        by_id = {s.seat_id: s for s in free}
+        if chosen not in by_id:
+            raise RuntimeError(f"strategy {self._strategy.name} chose {chosen!r}, not a candidate")
+        return by_id[chosen]
+
+    def _offer(self, call: QueuedCall, seat: Seat, now: float, out: list[AcdCommand]) -> None:
+        self._offers += 1
+        offer = Offer(offer_id=f"{call.call_id}/{self._offers}", call_id=call.call_id, seat_id=seat.seat_id)
+        call.move_to(CallPhase.OFFERED)
+        call.seat_id, call.offer_id = seat.seat_id, offer.offer_id
+        seat.engagement, seat.call_id, seat.offer_id = Engagement.OFFERED, call.call_id, offer.offer_id
+        timeout = self._config.ring_timeout
+        out.append(OfferCall(offer, timeout=timeout))
+        out.append(StartTimer(RingTimer(offer.offer_id), at=now + timeout))
+
+    def _withdraw_offer(self, seat: Seat, out: list[AcdCommand]) -> None:
+        """The seat left (logout, pause) while ringing: stop it, the caller waits on."""
+        call = self._calls[seat.call_id]  # type: ignore[index]
+        out.append(CancelOffer(self._offer_of(call)))
+        out.append(CancelTimer(RingTimer(call.offer_id)))  # type: ignore[arg-type]
+        self._release_seat(seat)
+
+    def _release_seat(self, seat: Seat) -> None:
+        """End an unanswered offer on both sides; the call (if still queued) waits again."""
+        call = self._calls.get(seat.call_id) if seat.call_id else None
+        if call is not None and call.phase is CallPhase.OFFERED:
+            call.move_to(CallPhase.WAITING)
+            call.seat_id = call.offer_id = None
+        seat.engagement, seat.call_id, seat.offer_id = Engagement.FREE, None, None
+
+    # --- overflow -----------------------------------------------------------------------
+
+    def _arm_overflow(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
+        after = self._config.overflow_after
+        if call.overflow_open or after == 0 or not any(s.overflow for s in self._config.seats):
+            return
+        due = call.arrived_at + after
+        if due <= now:
+            call.overflow_open = True
+            return
+        call.overflow_armed = True
+        out.append(StartTimer(OverflowTimer(call.call_id), at=due))
+
+    def _disarm_overflow(self, call: QueuedCall, out: list[AcdCommand]) -> None:
+        if call.overflow_armed:
+            call.overflow_armed = False
+            out.append(CancelTimer(OverflowTimer(call.call_id)))
+
+    def _rearm_overflow(self, now: float, out: list[AcdCommand]) -> None:
+        for call in self._calls.values():
+            if call.phase is CallPhase.CONNECTED:
+                continue
+            self._disarm_overflow(call, out)
+            self._arm_overflow(call, now, out)
+
+    # --- lookups and outward state --------------------------------------------------------
+
+    def _reconfigured(self, event: Reconfigured, now: float, out: list[AcdCommand]) -> None:
+        old, new = self._config, event.config
+        self._config = new
+        if new.strategy != old.strategy:
+            self._strategy = make_strategy(new.strategy)
+        for seat_config in new.seats:
+            self._seats.setdefault(seat_config.seat_id, Seat(seat_config.seat_id))
+        for seat in list(self._seats.values()):
+            if not new.has_seat(seat.seat_id) and seat.logged_in:
+                self._log_out(seat, out)
+        self._rearm_overflow(now, out)
+
+    def _seat(self, seat_id: str) -> Seat:
+        seat = self._seats.get(seat_id)
+        if seat is None:
+            raise UnknownSeatError(f"seat {seat_id!r} is not configured in the queue")
+        return seat
+
+    def _current_call_of(self, offer: Offer) -> QueuedCall | None:
+        call = self._call_with_offer(offer.offer_id)
+        if call is not None and (call.call_id, call.seat_id) != (offer.call_id, offer.seat_id):
+            raise ValueError(f"offer {offer.offer_id} does not match the core's record of it: {offer!r}")
+        return call
+
+    def _call_with_offer(self, offer_id: str) -> QueuedCall | None:
+        for call in self._calls.values():
+            if call.phase is CallPhase.OFFERED and call.offer_id == offer_id:
+                return call
+        return None
+
+    @staticmethod
+    def _offer_of(call: QueuedCall) -> Offer:
+        return Offer(call.offer_id, call.call_id, call.seat_id)  # type: ignore[arg-type]
+
+    def _waiting_calls(self) -> list[QueuedCall]:
+        waiting = [c for c in self._calls.values() if c.phase is CallPhase.WAITING]
+        return sorted(waiting, key=QueuedCall.queue_key)
+
+    def _ordered_seats(self) -> list[Seat]:
+        return sorted(self._seats.values(), key=lambda s: self._config.position(s.seat_id))
+
+    def _outward(self) -> dict[str, _Outward]:
+        return {
+            s.seat_id: (s.status, s.pause_reason, s.logged_in, s.logged_in and s.paused)
+            for s in self._seats.values()
+        }
+
+    def _outward_changes(self, before: dict[str, _Outward]) -> list[AcdCommand]:
+        out: list[AcdCommand] = []
+        after = self._outward()
+        for seat_id, now_state in after.items():
+            old = before.get(seat_id, (SeatStatus.LOGGED_OUT, None, False, False))
+            status, reason, member, paused = now_state
+            if status != old[0] or (status is SeatStatus.PAUSED and reason != old[1]):
+                out.append(SeatStateChanged(seat_id, old[0], status, reason))
+            if (member, paused) != (old[2], old[3]):
+                out.append(FallbackMembershipChanged(seat_id, member=member, paused=paused))
+        return out
