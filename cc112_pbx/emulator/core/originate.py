@@ -1,0 +1,185 @@
+"""Originating channels: Local pairs, PJSIP endpoints (seat softphones, the trunk).
+
+`originate(core, endpoint, ...)` creates the outgoing channel at once (or raises
+`CoreError("allocation_failed", "Allocation failed")`) and runs the dial in a task the core
+owns. The returned `OriginateResult` lets AMI wait for the outcome (answered, busy, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import events as ev
+from .engine import Core, CoreError
+from .model import CallerId, Channel
+
+# AMI OriginateResponse reasons
+REASON_FAILURE, REASON_NO_ANSWER, REASON_ANSWERED, REASON_BUSY, REASON_CONGESTION = 0, 3, 4, 5, 8
+DIAL_CAUSE_STATUS = {17: "BUSY", 34: "CONGESTION", 19: "NOANSWER", 21: "CHANUNAVAIL"}
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateOutcome:
+    answered: bool
+    reason: int  # AMI OriginateResponse Reason
+    dialstatus: str  # ANSWER, BUSY, CONGESTION, NOANSWER, CANCEL, CHANUNAVAIL
+    cause: int
+
+
+@dataclass(eq=False)
+class OriginateResult:
+    channel: Channel
+    dialstring: str
+    outcome: asyncio.Future[OriginateOutcome] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    @property
+    def channel_id(self) -> str:
+        return self.channel.id
+
+    async def wait(self) -> OriginateOutcome:
+        return await asyncio.shield(self.outcome)
+
+    def resolve(self, outcome: OriginateOutcome) -> None:
+        if not self.outcome.done():
+            self.outcome.set_result(outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateRequest:
+    app: str | None = None
+    app_args: tuple[str, ...] = ()
+    context: str | None = None
+    exten: str | None = None
+    priority: int = 1
+    timeout: float = 30
+    variables: Mapping[str, str] = field(default_factory=dict)
+    originator: str | None = None
+
+
+def parse_endpoint(endpoint: str) -> tuple[str, str, str]:
+    """`Local/112@ctx` -> (Local, 112@ctx, ""), `PJSIP/0812@telco` -> (PJSIP, telco, 0812)."""
+    technology, sep, rest = endpoint.partition("/")
+    if not sep or not rest:
+        raise CoreError("allocation_failed", "Allocation failed")
+    if technology == "PJSIP" and "@" in rest:
+        number, _, resource = rest.partition("@")
+        return technology, resource, number
+    return technology, rest.split("/")[0], ""
+
+
+def originate(
+    core: Core, endpoint: str, *, app: str | None = None, app_args: Sequence[str] = (),
+    context: str | None = None, exten: str | None = None, priority: int = 1,
+    caller_id: str | CallerId | None = None, timeout: float = 30,
+    variables: Mapping[str, str] | None = None, channel_id: str | None = None,
+    other_channel_id: str | None = None, originator: str | None = None,
+) -> OriginateResult:
+    request = OriginateRequest(app, tuple(app_args), context, exten, priority, timeout,
+                               dict(variables or {}), originator if originator is not None else app)
+    caller = caller_id if isinstance(caller_id, CallerId) else CallerId.parse(caller_id)
+    technology, resource, number = parse_endpoint(endpoint)
+    if technology == "Local":
+        channel = _local_pair(core, resource, caller, request, channel_id, other_channel_id)
+    elif technology == "PJSIP":
+        channel = _pjsip_channel(core, resource, number, caller, request, channel_id)
+    else:
+        raise CoreError("allocation_failed", "Allocation failed")
+    for name, value in request.variables.items():
+        channel.variables[name] = value
+    result = OriginateResult(channel, endpoint.partition("/")[2])
+    core.emit(ev.DialBegin(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring))
+    core.spawn(_dial(core, result, request), name=f"originate:{channel.name}")
+    return result
+
+
+def _local_pair(core: Core, resource: str, caller: CallerId, request: OriginateRequest,
+                channel_id: str | None, other_id: str | None) -> Channel:
+    exten, _, context = resource.partition("@")
+    context = context or "default"
+    base = f"Local/{exten}@{context}-{core.ids.suffix()}"
+    one = core.new_channel("Local", resource, base + ";1", caller=caller, context=context, exten=exten,
+                           originator=request.originator, channel_id=channel_id)
+    one.half = 1
+    two = core.new_channel("Local", resource, base + ";2", state="Ring", caller=caller, context=context,
+                           exten=exten, originator=request.originator, linkedid=one.linkedid,
+                           channel_id=other_id)
+    two.half = 2
+    one.partner_id, two.partner_id = two.id, one.id
+    one.app_name, one.app_data = "AppDial2", "(Outgoing Line)"
+    return one
+
+
+def _pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, request: OriginateRequest,
+                   channel_id: str | None) -> Channel:
+    endpoint = core.get_endpoint("PJSIP", resource)
+    if endpoint is None or endpoint.state != "online":
+        raise CoreError("allocation_failed", "Allocation failed")
+    name = f"PJSIP/{resource}-{core.ids.suffix()}"
+    channel = core.new_channel("PJSIP", resource, name, caller=caller, context="default",
+                               exten=number or "s", originator=request.originator, channel_id=channel_id)
+    channel.dialled = number
+    channel.app_name, channel.app_data = "AppDial2", "(Outgoing Line)"
+    return channel
+
+
+async def _dial(core: Core, result: OriginateResult, request: OriginateRequest) -> None:
+    channel = result.channel
+    try:
+        answered = await _await_answer(core, channel, request.timeout)
+    except asyncio.CancelledError:
+        result.resolve(OriginateOutcome(False, REASON_FAILURE, "CANCEL", 0))
+        raise
+    if not answered:
+        cause = channel.hangup_cause if channel.hangup_cause is not None else 19
+        if channel.alive:
+            core.hangup(channel.id, 19, origin="timeout")
+            cause = 19
+        status = channel.dialstatus or DIAL_CAUSE_STATUS.get(cause, "CHANUNAVAIL" if cause == 0 else "CANCEL")
+        cause = {"BUSY": 17, "CONGESTION": 34}.get(channel.dialstatus, cause)
+        _dial_end(core, result, status)
+        reason = {17: REASON_BUSY, 19: REASON_NO_ANSWER, 34: REASON_CONGESTION}.get(cause, REASON_FAILURE)
+        result.resolve(OriginateOutcome(False, reason, status, cause))
+        return
+    _dial_end(core, result, "ANSWER")
+    result.resolve(OriginateOutcome(True, REASON_ANSWERED, "ANSWER", 0))
+    channel.driver = asyncio.current_task()
+    if request.app is not None:
+        core.set_dialplan_step(channel, "Stasis", ",".join((request.app, *request.app_args)))
+        await core.stasis(channel, request.app, request.app_args)
+        if channel.alive:
+            core.hangup(channel.id, 16, origin="dialplan")
+    elif request.exten is not None and core.dialplan is not None:
+        channel.context, channel.exten = request.context or "default", request.exten or "s"
+        await core.dialplan.run(core, channel, priority=request.priority)
+
+
+async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
+    """Start the far end (Local `;2` dialplan or the endpoint's phone); wait for answer or hangup."""
+    if channel.half == 1:
+        partner = core.partner(channel)
+        if partner is not None and core.dialplan is not None:
+            partner.driver = core.spawn(core.dialplan.run(core, partner), name=f"dialplan:{partner.name}")
+    else:
+        endpoint = core.get_endpoint(channel.technology, channel.resource)
+        phone = getattr(endpoint, "phone", None)
+        if phone is not None:
+            channel.driver = core.spawn(phone.on_call(core, channel), name=f"phone:{channel.name}")
+    answered = asyncio.ensure_future(channel.answered.wait())
+    gone = asyncio.ensure_future(channel.gone.wait())
+    try:
+        await asyncio.wait({answered, gone}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in (answered, gone):
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
+    return channel.answered.is_set() and channel.alive
+
+
+def _dial_end(core: Core, result: OriginateResult, status: str) -> None:
+    channel = result.channel
+    core.emit(ev.DialStatus(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring, status))

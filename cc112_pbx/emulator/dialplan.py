@@ -1,0 +1,277 @@
+"""The emulator's dialplan: Python mirroring dialplan/extensions_cc112.conf.
+
+Contexts (docs/contracts.md):
+- `cc112-inbound`: 112 110 113 115 118 119 123 -> `NoOp`, `Stasis(cc112,inbound,${EXTEN})`; when the
+  app is not registered (STASISSTATUS=FAILED) or the controller `continue`s the channel:
+  `Answer()`, `MixMonitor(...)`, `Queue(cc112-fallback,,,,300)`, `Hangup()`.
+- `cc112-seats`: `*11` `*12` `*13` -> `Stasis(cc112,feature,<seat>,<code>)`; emergency numbers as inbound
+  (test calls from a softphone).
+- `cc112-outbound`: any number -> `Dial(PJSIP/<number>@telco,60)` (callbacks through the trunk).
+Compatibility contexts of the recording Asterisk (traces): `from-pstn`, `seats-sim`, `seats`.
+
+Queue and MixMonitor are provided by the AMI side through `core.register_application`; the
+built-ins here are NoOp, Answer, Ringing, Progress, Wait, Hangup, Busy, Congestion, Set, Dial.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+
+from .core import Channel, Core, CoreError
+from .core.dial import dial_application
+
+log = structlog.get_logger(__name__)
+
+EMERGENCY_NUMBERS = ("112", "110", "113", "115", "118", "119", "123")
+FEATURE_CODES = ("*11", "*12", "*13")
+STASIS_APP = "cc112"
+FALLBACK_QUEUE = "cc112-fallback"
+TRUNK = "telco"
+
+
+class HangupNow(Exception):
+    """Raised inside a context function to end the dialplan (the channel was hung up)."""
+
+
+@dataclass(eq=False)
+class Step:
+    """One channel's dialplan execution: runs applications, counting priorities."""
+
+    core: Core
+    channel: Channel
+    priority: int = 0
+
+    @property
+    def exten(self) -> str:
+        return self.channel.exten
+
+    def var(self, name: str) -> str:
+        return self.channel.variables.get(name, "")
+
+    async def app(self, name: str, data: str = "") -> None:
+        if not self.channel.alive:
+            raise HangupNow
+        self.priority += 1
+        self.core.set_dialplan_step(self.channel, name, data, self.priority)
+        if name == "Stasis":
+            raise CoreError("bad_request", "use Step.stasis()")
+        handler = self.core.applications.get(name) or BUILTINS.get(name)
+        if handler is None:
+            log.warning("emulator_dialplan_app_missing", app=name, channel=self.channel.name)
+            self.core.hangup(self.channel.id, 0, origin="dialplan")
+            raise HangupNow
+        await handler(self.core, self.channel, data)
+        if not self.channel.alive:
+            raise HangupNow
+
+    async def stasis(self, app: str, *args: str) -> tuple[str, str, int] | None:
+        """`Stasis(app,args...)`: None when it failed (app not registered), else the continue target."""
+        self.priority += 1
+        self.core.set_dialplan_step(self.channel, "Stasis", ",".join((app, *args)), self.priority)
+        target = await self.core.stasis(self.channel, app, args)
+        if not self.channel.alive:
+            raise HangupNow
+        return target
+
+
+ContextFn = Callable[[Step], Awaitable[None]]
+
+
+# ---- built-in applications -----------------------------------------------------------------
+async def _noop(core: Core, channel: Channel, data: str) -> None:
+    return None
+
+
+async def _answer(core: Core, channel: Channel, data: str) -> None:
+    core.answer(channel)
+
+
+async def _ringing(core: Core, channel: Channel, data: str) -> None:
+    core.ring(channel)
+
+
+async def _wait(core: Core, channel: Channel, data: str) -> None:
+    await asyncio.sleep(float(data or 0))
+
+
+async def _hangup(core: Core, channel: Channel, data: str) -> None:
+    core.hangup(channel.id, int(data) if data.isdigit() else 16, origin="dialplan")
+
+
+async def _busy(core: Core, channel: Channel, data: str) -> None:
+    await _refuse(core, channel, 17, "BUSY")
+
+
+async def _congestion(core: Core, channel: Channel, data: str) -> None:
+    await _refuse(core, channel, 34, "CONGESTION")
+
+
+async def _refuse(core: Core, channel: Channel, cause: int, status: str) -> None:
+    """Busy()/Congestion(): the channel signals the state; the dialling side gives up at once."""
+    core.set_state(channel, "Busy")
+    partner = core.partner(channel)
+    if partner is not None:
+        partner.dialstatus = status  # the originate (or Dial) sees why its ;1 half went away
+    core.hangup(channel.id, cause, origin="busy")
+
+
+async def _set(core: Core, channel: Channel, data: str) -> None:
+    name, _, value = data.partition("=")
+    core.set_variable(channel.id, name.strip(), value)
+
+
+BUILTINS: dict[str, Callable[[Core, Channel, str], Awaitable[None]]] = {
+    "NoOp": _noop, "Answer": _answer, "Ringing": _ringing, "Progress": _noop, "Wait": _wait,
+    "Hangup": _hangup, "Busy": _busy, "Congestion": _congestion, "Set": _set, "Dial": dial_application,
+}
+
+
+# ---- the project's contexts ----------------------------------------------------------------
+async def fallback(step: Step) -> None:
+    """What follows Stasis() in cc112-inbound: the fallback queue, recorded."""
+    await step.app("Answer")
+    await step.app("MixMonitor", f"cc112-{step.channel.id}.wav,b")
+    await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
+    await step.app("Hangup")
+
+
+async def inbound_emergency(step: Step) -> None:
+    caller = step.channel.caller
+    await step.app("NoOp", f'Emergency call from "{caller.name}" <{caller.number}> on {step.channel.name}')
+    await step.stasis(STASIS_APP, "inbound", step.exten)
+    await fallback(step)
+
+
+def seat_of(channel: Channel) -> str:
+    """The seat a seat-context call comes from: CC112_SEAT, the PJSIP endpoint, else the caller number."""
+    if channel.variables.get("CC112_SEAT"):
+        return channel.variables["CC112_SEAT"]
+    if channel.technology == "PJSIP":
+        return channel.resource
+    return channel.caller.number
+
+
+async def seat_feature(step: Step) -> None:
+    await step.stasis(STASIS_APP, "feature", seat_of(step.channel), step.exten)
+    await step.app("Hangup")
+
+
+async def outbound_callback(step: Step) -> None:
+    await step.app("Dial", f"PJSIP/{step.exten}@{TRUNK},60")
+    await step.app("Hangup")
+
+
+# ---- compatibility with the recording Asterisk's dialplan (traces) ---------------------------
+async def pstn_112(step: Step) -> None:
+    caller = step.channel.caller
+    await step.app("NoOp", f'Emergency call from "{caller.name}" <{caller.number}> on {step.channel.name}')
+    await step.stasis(STASIS_APP)
+    if step.var("STASISSTATUS") == "FAILED":
+        await step.app("Answer")
+        await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
+    await step.app("Hangup")
+
+
+async def pstn_113(step: Step) -> None:
+    await step.stasis(STASIS_APP, "inbound", step.exten)
+    if step.var("STASISSTATUS") == "FAILED":
+        await step.app("Answer")
+        await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
+    await step.app("Hangup")
+
+
+async def sim_seat(step: Step) -> None:
+    await step.app("Answer")
+    await step.app("Wait", "30")
+    await step.app("Hangup")
+
+
+async def sim_slow(step: Step) -> None:
+    await step.app("Ringing")
+    await step.app("Wait", "20")
+    await step.app("Answer")
+    await step.app("Wait", "30")
+    await step.app("Hangup")
+
+
+async def sim_busy(step: Step) -> None:
+    await step.app("Busy", "5")
+
+
+async def sim_congest(step: Step) -> None:
+    await step.app("Congestion", "5")
+
+
+async def dial_seat(step: Step) -> None:
+    await step.app("Dial", f"PJSIP/{step.exten},30")
+    await step.app("Hangup")
+
+
+DEFAULT_CONTEXTS: dict[str, list[tuple[str, ContextFn]]] = {
+    "cc112-inbound": [(n, inbound_emergency) for n in EMERGENCY_NUMBERS],
+    "cc112-seats": [*((c, seat_feature) for c in FEATURE_CODES),
+                    *((n, inbound_emergency) for n in EMERGENCY_NUMBERS)],
+    "cc112-outbound": [("_X.", outbound_callback), ("_+X.", outbound_callback)],
+    "from-pstn": [("112", pstn_112), ("113", pstn_113)],
+    "seats-sim": [("_seatX.", sim_seat), ("_slowX.", sim_slow), ("busy", sim_busy),
+                  ("congest", sim_congest)],
+    "seats": [("_seatX.", dial_seat)],
+}
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """Asterisk extension pattern (`_X.`, `_seatX.`, `_[1-5]XX`) or a literal, as a regex."""
+    if not pattern.startswith("_"):
+        return re.compile(re.escape(pattern) + r"\Z")
+    out, i, body = [], 0, pattern[1:]
+    classes = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}
+    while i < len(body):
+        char = body[i]
+        if char == "[":
+            end = body.index("]", i)
+            out.append(body[i:end + 1])
+            i = end + 1
+            continue
+        out.append(classes.get(char, re.escape(char)))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+class Dialplan:
+    def __init__(self, contexts: dict[str, list[tuple[str, ContextFn]]] | None = None) -> None:
+        source = DEFAULT_CONTEXTS if contexts is None else contexts
+        self.contexts = {
+            name: [(pattern_regex(p), fn) for p, fn in entries] for name, entries in source.items()
+        }
+
+    def lookup(self, context: str, exten: str) -> ContextFn | None:
+        for regex, fn in self.contexts.get(context, []):
+            if regex.match(exten):
+                return fn
+        return None
+
+    def add(self, context: str, pattern: str, fn: ContextFn) -> None:
+        self.contexts.setdefault(context, []).insert(0, (pattern_regex(pattern), fn))
+
+    async def run(self, core: Core, channel: Channel, priority: int = 1) -> None:
+        """Run the channel's context/exten; a missing extension destroys the channel (cause 0)."""
+        fn = self.lookup(channel.context, channel.exten)
+        if fn is None:
+            log.info("emulator_no_extension", context=channel.context, exten=channel.exten)
+            partner = core.partner(channel)
+            core.destroy_quietly(channel, 0)
+            if partner is not None:
+                core.destroy_quietly(partner, 0)
+            return
+        step = Step(core, channel, priority - 1)
+        try:
+            await fn(step)
+        except HangupNow:
+            return
+        if channel.alive:
+            core.hangup(channel.id, 16, origin="dialplan")
