@@ -1,0 +1,192 @@
+"""ORM tables (SQLAlchemy 2, `Mapped[...]` style). Only repositories and migrations use these.
+
+The schema itself is made by the Alembic migrations in `storage/migrations/`; a test checks that
+the migrations and these models agree. Seat ids are plain strings (no foreign key to `seats`):
+a call is written even if its seat was never synced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from cc112_pbx.storage.records import (
+    ApiRole,
+    AttemptOutcome,
+    CallbackReason,
+    CallbackStatus,
+    CallDirection,
+    CallerKind,
+    CallOutcome,
+    CategoryHint,
+    IncidentStatus,
+)
+from cc112_pbx.storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
+
+
+def enum_column(enum: type[StrEnum]) -> sa.Enum:
+    """A VARCHAR with a CHECK constraint holding the enum's values (portable, no native enum types)."""
+    return sa.Enum(
+        enum,
+        name=enum.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [member.value for member in e],
+        validate_strings=True,
+    )
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(index=True)
+    closed_at: Mapped[dt.datetime | None]
+    status: Mapped[IncidentStatus] = mapped_column(enum_column(IncidentStatus), index=True)
+    dialled: Mapped[str] = mapped_column(sa.String(16))
+    category_hint: Mapped[CategoryHint | None] = mapped_column(enum_column(CategoryHint))
+    caller_number: Mapped[str | None] = mapped_column(sa.String(64))
+    no_callback: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Call(Base):
+    """One row per channel leg: the citizen's inbound leg, each seat leg, each callback leg."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    direction: Mapped[CallDirection] = mapped_column(enum_column(CallDirection))
+    channel_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    channel_name: Mapped[str] = mapped_column(sa.String(128))
+    caller_number: Mapped[str | None] = mapped_column(sa.String(64))
+    caller_kind: Mapped[CallerKind | None] = mapped_column(enum_column(CallerKind))
+    dialled: Mapped[str | None] = mapped_column(sa.String(32))
+    seat_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    peer_call_id: Mapped[str | None] = mapped_column(sa.ForeignKey("calls.id"))
+    arrived_at: Mapped[dt.datetime] = mapped_column(index=True)
+    answered_at: Mapped[dt.datetime | None]
+    connected_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+    outcome: Mapped[CallOutcome | None] = mapped_column(enum_column(CallOutcome))
+    hangup_cause: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    seat_id: Mapped[str | None] = mapped_column(sa.String(32))
+    path: Mapped[str] = mapped_column(sa.String(512))
+    started_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    duration_s: Mapped[float | None] = mapped_column(sa.Float)
+
+
+class Callback(Base):
+    __tablename__ = "callbacks"
+    __table_args__ = (sa.Index("ix_callbacks_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    call_id: Mapped[str | None] = mapped_column(sa.ForeignKey("calls.id"))
+    number: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[CallbackReason] = mapped_column(enum_column(CallbackReason))
+    status: Mapped[CallbackStatus] = mapped_column(enum_column(CallbackStatus))
+    created_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    seat_id: Mapped[str | None] = mapped_column(sa.String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[dt.datetime | None]
+
+
+class CallbackAttempt(Base):
+    __tablename__ = "callback_attempts"
+    __table_args__ = (sa.UniqueConstraint("callback_id", "attempt_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(sa.ForeignKey("callbacks.id"), index=True)
+    attempt_no: Mapped[int]
+    started_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    seat_id: Mapped[str | None] = mapped_column(sa.String(32))
+    call_id: Mapped[str | None] = mapped_column(sa.String(36))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(enum_column(AttemptOutcome))
+
+
+class Seat(Base):
+    __tablename__ = "seats"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128))
+    dial_string: Mapped[str] = mapped_column(sa.String(256))
+    overflow: Mapped[bool] = mapped_column(default=False)
+    logged_in: Mapped[bool] = mapped_column(default=False)
+    paused_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    updated_at: Mapped[dt.datetime | None]
+
+
+class QueueConfigVersionRow(Base):
+    """Every change of the queue configuration is a new row; the current one has the highest version."""
+
+    __tablename__ = "queue_config_versions"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    settings: Mapped[dict[str, Any]]
+    author: Mapped[str] = mapped_column(sa.String(128))
+    created_at: Mapped[dt.datetime]
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(sa.String(128))
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    details: Mapped[dict[str, Any]]
+
+
+class ApiUser(Base):
+    __tablename__ = "api_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[ApiRole] = mapped_column(enum_column(ApiRole))
+    created_at: Mapped[dt.datetime]
+    disabled: Mapped[bool] = mapped_column(default=False)
+
+
+class ApiToken(Base):
+    """Only the SHA-256 of a token is stored; the token itself is shown once, when issued."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("api_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(128), default="")
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]

@@ -1,0 +1,215 @@
+"""What the repositories hand out: frozen dataclasses (never ORM objects) and the enums of stored values.
+
+All datetimes are timezone-aware UTC. Enums are `StrEnum`, so `IncidentStatus.OPEN == "open"`;
+repositories accept either the member or its string value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+
+class IncidentStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    DISPATCHED = "dispatched"
+    CLOSED = "closed"
+
+
+class CategoryHint(StrEnum):
+    """Pre-tag from the legacy number dialled (110 police, 113 fire, 115 sar, 118 ambulance, ...)."""
+
+    POLICE = "police"
+    FIRE = "fire"
+    SAR = "sar"
+    AMBULANCE = "ambulance"
+    HEALTH = "health"
+    ELECTRICITY = "electricity"
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"  # a citizen's call
+    SEAT = "seat"  # a leg the controller originated to a seat
+    CALLBACK = "callback"  # a leg dialled out to call a citizen back
+
+
+class CallerKind(StrEnum):
+    NORMAL = "normal"
+    NONE = "none"  # no caller number at all (SIM-less phones)
+    ANONYMOUS = "anonymous"
+    UNROUTABLE = "unroutable"
+
+
+class CallOutcome(StrEnum):
+    ANSWERED = "answered"  # a seat took it and the call ended normally
+    ABANDONED = "abandoned"  # the caller hung up before any seat answered
+    DROPPED = "dropped"  # the line ended while the incident was still open
+    FAILED = "failed"  # never connected (originate failed, channel error)
+
+
+class CallbackReason(StrEnum):
+    ABANDONED = "abandoned"
+    DROPPED = "dropped"
+
+
+class CallbackStatus(StrEnum):
+    PENDING = "pending"  # waiting for due_at
+    IN_PROGRESS = "in_progress"  # an attempt is running
+    DONE = "done"  # the caller was reached
+    EXHAUSTED = "exhausted"  # every attempt failed
+    SUPERVISOR = "supervisor"  # cannot be dialled (no-callback caller): on the supervisor's list
+    CANCELLED = "cancelled"
+
+
+CALLBACK_OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
+
+
+class AttemptOutcome(StrEnum):
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+    NO_SEAT = "no_seat"  # agent first: no seat could take the callback
+
+
+class ApiRole(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    CALL_TAKER = "call_taker"
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    id: int
+    opened_at: datetime
+    closed_at: datetime | None
+    status: IncidentStatus
+    dialled: str
+    category_hint: CategoryHint | None
+    caller_number: str | None
+    no_callback: bool
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    id: str
+    incident_id: int | None
+    direction: CallDirection
+    channel_id: str
+    channel_name: str
+    caller_number: str | None
+    caller_kind: CallerKind | None
+    dialled: str | None
+    seat_id: str | None
+    peer_call_id: str | None
+    arrived_at: datetime
+    answered_at: datetime | None
+    connected_at: datetime | None
+    ended_at: datetime | None
+    outcome: CallOutcome | None
+    hangup_cause: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRecord:
+    id: int
+    call_id: str
+    seat_id: str | None
+    path: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRecord:
+    id: int
+    incident_id: int
+    call_id: str | None
+    number: str | None
+    reason: CallbackReason
+    status: CallbackStatus
+    created_at: datetime
+    due_at: datetime
+    seat_id: str | None
+    attempts: int
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttemptRecord:
+    id: int
+    callback_id: int
+    attempt_no: int
+    started_at: datetime
+    ended_at: datetime | None
+    seat_id: str | None
+    call_id: str | None
+    outcome: AttemptOutcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRecord:
+    id: str
+    name: str
+    dial_string: str
+    overflow: bool
+    logged_in: bool
+    paused_reason: str | None
+    updated_at: datetime | None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_reason is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfigVersion:
+    version: int
+    settings: dict[str, Any]
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiUserRecord:
+    id: int
+    username: str
+    role: ApiRole
+    created_at: datetime
+    disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenRecord:
+    id: int
+    user_id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+R = TypeVar("R")
+
+
+def to_record(cls: type[R], row: Any) -> R:
+    """Copy the ORM row's columns named like `cls`'s fields into a `cls`."""
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})  # type: ignore[arg-type]
+
+
+class RecordNotFound(LookupError):
+    """An update named a row that does not exist (`call 'abc' not found`)."""

@@ -1,0 +1,140 @@
+"""Callbacks for abandoned and dropped calls, and each attempt to reach the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from cc112_pbx.storage.models import Callback, CallbackAttempt
+from cc112_pbx.storage.records import (
+    CALLBACK_OPEN_STATUSES,
+    AttemptOutcome,
+    CallbackAttemptRecord,
+    CallbackReason,
+    CallbackRecord,
+    CallbackStatus,
+    to_record,
+)
+from cc112_pbx.storage.repositories.base import Repository
+
+CLOSED_STATUSES = frozenset(CallbackStatus) - set(CALLBACK_OPEN_STATUSES)
+
+
+class CallbackRepository(Repository):
+    async def schedule(
+        self,
+        *,
+        incident_id: int,
+        reason: CallbackReason | str,
+        created_at: dt.datetime,
+        due_at: dt.datetime,
+        number: str | None,
+        call_id: str | None = None,
+        seat_id: str | None = None,
+        dialable: bool = True,
+    ) -> CallbackRecord:
+        """A callback `pending` until `due_at`; a caller that cannot be dialled (`dialable=False`,
+        the no-callback callers) goes straight to the supervisor's list (status `supervisor`)."""
+        status = CallbackStatus.PENDING if dialable and number else CallbackStatus.SUPERVISOR
+        row = Callback(
+            incident_id=incident_id, call_id=call_id, number=number, reason=CallbackReason(reason),
+            status=status, created_at=created_at, due_at=due_at, seat_id=seat_id, attempts=0,
+        )
+        async with self._transaction() as session:
+            session.add(row)
+        return to_record(CallbackRecord, row)
+
+    async def get(self, callback_id: int) -> CallbackRecord | None:
+        async with self._transaction() as session:
+            row = await session.get(Callback, callback_id)
+            return to_record(CallbackRecord, row) if row is not None else None
+
+    async def due(self, now: dt.datetime, limit: int = 100) -> list[CallbackRecord]:
+        """Pending callbacks whose time has come, oldest due first."""
+        query = (
+            sa.select(Callback)
+            .where(Callback.status == CallbackStatus.PENDING, Callback.due_at <= now)
+            .order_by(Callback.due_at, Callback.id)
+            .limit(limit)
+        )
+        async with self._transaction() as session:
+            return [to_record(CallbackRecord, r) for r in (await session.scalars(query)).all()]
+
+    async def with_status(self, *statuses: CallbackStatus | str) -> list[CallbackRecord]:
+        """E.g. `with_status("pending", "in_progress")` after a restart, or `"supervisor"` for the list."""
+        wanted = [CallbackStatus(s) for s in statuses]
+        query = sa.select(Callback).where(Callback.status.in_(wanted)).order_by(Callback.due_at, Callback.id)
+        async with self._transaction() as session:
+            return [to_record(CallbackRecord, r) for r in (await session.scalars(query)).all()]
+
+    async def for_incident(self, incident_id: int) -> list[CallbackRecord]:
+        query = sa.select(Callback).where(Callback.incident_id == incident_id).order_by(Callback.id)
+        async with self._transaction() as session:
+            return [to_record(CallbackRecord, r) for r in (await session.scalars(query)).all()]
+
+    async def start_attempt(
+        self, callback_id: int, at: dt.datetime, *, seat_id: str | None = None, call_id: str | None = None
+    ) -> CallbackAttemptRecord:
+        """Number the next attempt, count it on the callback and mark the callback `in_progress`."""
+        async with self._transaction() as session:
+            callback = await self._get_or_raise(session, Callback, callback_id, "callback")
+            if callback.status in CLOSED_STATUSES:
+                raise ValueError(f"callback {callback_id} is {callback.status.value}; no more attempts")
+            callback.attempts += 1
+            callback.status = CallbackStatus.IN_PROGRESS
+            attempt = CallbackAttempt(
+                callback_id=callback_id, attempt_no=callback.attempts, started_at=at,
+                seat_id=seat_id, call_id=call_id,
+            )
+            session.add(attempt)
+        return to_record(CallbackAttemptRecord, attempt)
+
+    async def update_attempt(
+        self, attempt_id: int, *, seat_id: str | None = None, call_id: str | None = None
+    ) -> CallbackAttemptRecord:
+        """Fill in the seat and the dialled leg's call id once they are known."""
+        async with self._transaction() as session:
+            attempt = await self._get_or_raise(session, CallbackAttempt, attempt_id, "callback attempt")
+            if seat_id is not None:
+                attempt.seat_id = seat_id
+            if call_id is not None:
+                attempt.call_id = call_id
+        return to_record(CallbackAttemptRecord, attempt)
+
+    async def finish_attempt(
+        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str
+    ) -> CallbackAttemptRecord:
+        async with self._transaction() as session:
+            attempt = await self._get_or_raise(session, CallbackAttempt, attempt_id, "callback attempt")
+            attempt.ended_at = at
+            attempt.outcome = AttemptOutcome(outcome)
+        return to_record(CallbackAttemptRecord, attempt)
+
+    async def reschedule(self, callback_id: int, due_at: dt.datetime) -> CallbackRecord:
+        """Back to `pending` for another attempt at `due_at`."""
+        async with self._transaction() as session:
+            callback = await self._get_or_raise(session, Callback, callback_id, "callback")
+            callback.status = CallbackStatus.PENDING
+            callback.due_at = due_at
+        return to_record(CallbackRecord, callback)
+
+    async def close(self, callback_id: int, status: CallbackStatus | str, at: dt.datetime) -> CallbackRecord:
+        """Finish the callback: `done`, `exhausted`, `cancelled` or handed to the `supervisor`."""
+        status = CallbackStatus(status)
+        if status in CALLBACK_OPEN_STATUSES:
+            raise ValueError(f"close() needs a final status, not {status.value!r}")
+        async with self._transaction() as session:
+            callback = await self._get_or_raise(session, Callback, callback_id, "callback")
+            callback.status = status
+            callback.closed_at = at
+        return to_record(CallbackRecord, callback)
+
+    async def attempts(self, callback_id: int) -> list[CallbackAttemptRecord]:
+        query = (
+            sa.select(CallbackAttempt)
+            .where(CallbackAttempt.callback_id == callback_id)
+            .order_by(CallbackAttempt.attempt_no)
+        )
+        async with self._transaction() as session:
+            return [to_record(CallbackAttemptRecord, r) for r in (await session.scalars(query)).all()]
