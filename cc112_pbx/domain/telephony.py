@@ -51,6 +51,7 @@ class CallEntered(TelephonyEvent):
     caller_name: str | None
     state: str
     dialled: str | None = None
+    recovered: bool = False  # True: learnt from a resync after a reconnect, not from StasisStart
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +171,192 @@ class ConnectionChanged(TelephonyEvent):
     link: str
     connected: bool
     detail: str = ""
+
+
+# --- Added by the Asterisk adapters (issue #4); optional extensions of the contract above. ---
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeGone(TelephonyEvent):
+    """A bridge was destroyed (ARI BridgeDestroyed), or found gone after a resync."""
+
+    bridge_id: str
+    while_disconnected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRecordingChanged(TelephonyEvent):
+    """An ARI recording (`POST /bridges/{id}/record`) changed state.
+
+    `state` is "recording", "done" or "failed"; `target` is "bridge:<id>" or "channel:<id>";
+    `duration` (s) is known once done.
+    """
+
+    name: str
+    target: str
+    state: str
+    duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateFinished(TelephonyEvent):
+    """AMI OriginateResponse of an async Originate (`action_id` is what `originate` returned).
+
+    `reason` is Asterisk's originate reason: 4 answered, 5 busy, 3 no answer, 8 congestion,
+    0 failure. `channel_id` is None when the call failed (Asterisk says `<unknown>`).
+    """
+
+    action_id: str
+    success: bool
+    reason: int
+    channel: str
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberUpdated(TelephonyEvent):
+    """A member of an Asterisk queue (the fallback queue) was added, removed, paused or changed.
+
+    `kind` is "added", "removed", "paused" or "status". `status` is app_queue's device
+    status number (1 not in use, 2 in use, 5 unavailable, 6 ringing, ...).
+    """
+
+    queue: str
+    interface: str
+    member_name: str
+    kind: str
+    paused: bool
+    paused_reason: str = ""
+    in_call: bool = False
+    status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerJoined(TelephonyEvent):
+    """A caller entered an Asterisk queue (the fallback ran: no controller had the call)."""
+
+    queue: str
+    channel_id: str
+    channel_name: str
+    caller_number: str | None
+    position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerLeft(TelephonyEvent):
+    """A caller left an Asterisk queue; `abandoned` when they hung up while waiting."""
+
+    queue: str
+    channel_id: str
+    abandoned: bool = False
+    hold_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallAnswered(TelephonyEvent):
+    """A queue member answered a queued caller (AgentConnect)."""
+
+    queue: str
+    channel_id: str
+    interface: str
+    member_channel_id: str | None = None
+
+
+# --- Snapshots returned by the ARI client (REST bodies, in the project's words). ---
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSnapshot:
+    """A channel as `GET /channels` shows it. `app` and `args` are set while it is in Stasis."""
+
+    channel_id: str
+    name: str
+    state: str
+    caller_number: str | None
+    caller_name: str | None
+    context: str = ""
+    exten: str = ""
+    app: str | None = None
+    args: tuple[str, ...] = ()
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeSnapshot:
+    bridge_id: str
+    bridge_type: str
+    technology: str
+    name: str
+    channel_ids: tuple[str, ...]
+    stasis: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackSnapshot:
+    playback_id: str
+    media_uri: str
+    target_uri: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingSnapshot:
+    """A live (`state` recording/queued/done/failed, `target`) or stored recording (`format`)."""
+
+    name: str
+    format: str
+    state: str = ""
+    target: str = ""
+    duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSnapshot:
+    endpoint: str  # "PJSIP/seat01"
+    state: str  # "online", "offline", "unknown"
+    channel_ids: tuple[str, ...] = ()
+
+    @property
+    def online(self) -> bool:
+        return self.state == "online"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStateSnapshot:
+    device: str
+    state: DeviceState
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationSnapshot:
+    name: str
+    channel_ids: tuple[str, ...] = ()
+    bridge_ids: tuple[str, ...] = ()
+    endpoint_ids: tuple[str, ...] = ()
+    device_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberSnapshot:
+    """A member as AMI QueueStatus lists it."""
+
+    queue: str
+    interface: str
+    member_name: str
+    state_interface: str
+    paused: bool
+    paused_reason: str = ""
+    in_call: bool = False
+    status: int | None = None
+    calls_taken: int = 0
+    dynamic: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSnapshot:
+    """A registered PJSIP contact (AMI PJSIPShowContacts)."""
+
+    endpoint: str  # "PJSIP/seat02"
+    aor: str
+    uri: str
+    status: str
