@@ -14,6 +14,7 @@ from cc112_pbx.logs import configure_logging
 # `func(args) -> int` on its parser. Add a line here when a command group exists.
 COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.config_cmd",
+    "cc112_pbx.cli.asterisk_cmd",
     "cc112_pbx.cli.db_cmd",
 )
 
