@@ -1,0 +1,157 @@
+"""Core events -> AMI events, with Asterisk 22's names, privileges and fields (ami-0x traces).
+
+One dispatch table, event type -> formatter. Stasis, playback and ARI recording events have
+no AMI counterpart (the traces show none) and are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cc112_pbx.emulator.ami_fields import bridge_block, cause_text, channel_block
+from cc112_pbx.emulator.core import events as ev
+
+if TYPE_CHECKING:
+    from cc112_pbx.emulator.ami_server import AmiServer
+
+Pairs = list[tuple[str, str]]
+CALL = "call,all"
+DIALPLAN = "dialplan,all"
+
+
+class AmiEventMapper:
+    def __init__(self, server: AmiServer) -> None:
+        self.server = server
+        self._table: dict[type, Callable[[Any], None]] = {
+            ev.ChannelCreated: self._new_channel,
+            ev.ChannelStateChanged: lambda e: self._channel("Newstate", CALL, e),
+            ev.ChannelCallerIdChanged: lambda e: self._channel(
+                "NewCallerid", CALL, e, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")]
+            ),
+            ev.ChannelConnectedLineChanged: lambda e: self._channel("NewConnectedLine", CALL, e),
+            ev.ChannelDialplanStep: self._new_exten,
+            ev.ChannelVarSet: lambda e: self._channel(
+                "VarSet", DIALPLAN, e, [("Variable", e.variable), ("Value", e.value)]
+            ),
+            ev.ChannelHangupRequest: self._hangup_request,
+            ev.ChannelDestroyed: lambda e: self._channel(
+                "Hangup",
+                CALL,
+                e,
+                [("Cause", str(e.cause)), ("Cause-txt", e.cause_txt or cause_text(e.cause))],
+            ),
+            ev.DtmfDigit: self._dtmf,
+            ev.DialBegin: self._dial_begin,
+            ev.DialStatus: self._dial_status,
+            ev.BridgeCreated: lambda e: self._publish("BridgeCreate", CALL, bridge_block(e.snapshot, 0)),
+            ev.BridgeDestroyed: lambda e: self._publish("BridgeDestroy", CALL, bridge_block(e.snapshot, 0)),
+            ev.EnteredBridge: lambda e: self._publish(
+                "BridgeEnter", CALL, [*bridge_block(e.bridge_snapshot), *channel_block(e.snapshot)]
+            ),
+            ev.LeftBridge: lambda e: self._publish(
+                "BridgeLeave", CALL, [*bridge_block(e.bridge_snapshot), *channel_block(e.snapshot)]
+            ),
+            ev.DeviceStateChanged: lambda e: self._publish(
+                "DeviceStateChange", CALL, [("Device", e.device), ("State", e.state)]
+            ),
+            ev.ContactStatusChanged: self._contact_status,
+        }
+
+    def on_core_event(self, event: ev.CoreEvent) -> None:
+        handler = self._table.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    # -- formatters -------------------------------------------------------------------------
+    def _publish(self, name: str, privilege: str, pairs: Pairs) -> None:
+        self.server.publish(name, privilege, pairs)
+
+    def _channel(self, name: str, privilege: str, event: Any, extra: Pairs = ()) -> None:
+        self._publish(name, privilege, [*channel_block(event.snapshot), *extra])
+
+    def _new_channel(self, event: ev.ChannelCreated) -> None:
+        self._channel("Newchannel", CALL, event)
+        name = str(event.snapshot.get("name", ""))
+        if name.startswith("Local/") and name.endswith(";2"):
+            one = self.server.core.find_channel_by_name(name[:-1] + "1")
+            if one is not None:
+                self._local_bridge(one.to_dict(), event.snapshot)
+
+    def _local_bridge(self, one: dict[str, Any], two: dict[str, Any]) -> None:
+        pairs: Pairs = []
+        for prefix, snapshot in (("LocalOne", one), ("LocalTwo", two)):
+            for key, value in channel_block(snapshot):
+                pairs.append((prefix + key, value))
+        dialplan = two.get("dialplan") or {}
+        pairs += [
+            ("Context", str(dialplan.get("context", ""))),
+            ("Exten", str(dialplan.get("exten", ""))),
+            ("LocalOptimization", "Yes"),
+        ]
+        self._publish("LocalBridge", CALL, pairs)
+
+    def _new_exten(self, event: ev.ChannelDialplanStep) -> None:
+        dialplan = event.snapshot.get("dialplan") or {}
+        self._channel(
+            "Newexten",
+            DIALPLAN,
+            event,
+            [
+                ("Extension", str(dialplan.get("exten", ""))),
+                ("Application", event.app),
+                ("AppData", event.app_data),
+            ],
+        )
+
+    def _hangup_request(self, event: ev.ChannelHangupRequest) -> None:
+        name = "SoftHangupRequest" if event.soft else "HangupRequest"
+        cause = event.cause if event.cause is not None else 16
+        if event.soft and cause == 32:
+            cause = 16  # ARI's soft-hangup flag value; AMI shows the Q.850 cause
+        self._channel(name, CALL, event, [("Cause", str(cause))])
+
+    def _dtmf(self, event: ev.DtmfDigit) -> None:
+        self._channel("DTMFBegin", "dtmf,all", event, [("Digit", event.digit), ("Direction", "Received")])
+        self._channel(
+            "DTMFEnd",
+            "dtmf,all",
+            event,
+            [("Digit", event.digit), ("DurationMs", str(event.duration_ms)), ("Direction", "Received")],
+        )
+
+    def _dial_pairs(self, event: ev.DialBegin | ev.DialStatus) -> Pairs:
+        pairs: Pairs = []
+        if event.caller_snapshot is not None:
+            pairs += channel_block(event.caller_snapshot)
+        pairs += channel_block(event.peer_snapshot, "Dest")
+        return pairs
+
+    def _dial_begin(self, event: ev.DialBegin) -> None:
+        self._publish("DialBegin", CALL, [*self._dial_pairs(event), ("DialString", event.dialstring)])
+
+    def _dial_status(self, event: ev.DialStatus) -> None:
+        name = "DialEnd" if event.final and event.status != "RINGING" else "DialState"
+        self._publish(name, CALL, [*self._dial_pairs(event), ("DialStatus", event.status)])
+
+    def _contact_status(self, event: ev.ContactStatusChanged) -> None:
+        self._publish(
+            "PeerStatus",
+            "system,all",
+            [
+                ("ChannelType", event.technology),
+                ("Peer", f"{event.technology}/{event.resource}"),
+                ("PeerStatus", event.peer_status),
+            ],
+        )
+        self._publish(
+            "ContactStatus",
+            "system,all",
+            [
+                ("URI", event.uri),
+                ("ContactStatus", event.status),
+                ("AOR", event.resource),
+                ("EndpointName", event.resource),
+                ("RoundtripUsec", "0"),
+            ],
+        )

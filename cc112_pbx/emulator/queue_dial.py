@@ -1,0 +1,51 @@
+"""Ringing one queue member: the member channel (`Local/...;1` or `PJSIP/...`) and its far end.
+
+Unlike `core.originate`, the member channel runs nothing once answered: the queue bridges it
+with the caller. Built on the core's originate helpers (a thin, separate layer so that the
+queue does not depend on what an originate does after the answer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cc112_pbx.emulator.core import events as ev
+from cc112_pbx.emulator.core.engine import CoreError
+from cc112_pbx.emulator.core.model import CallerId, Channel
+from cc112_pbx.emulator.core.originate import (
+    OriginateRequest,
+    _await_answer,
+    _local_pair,
+    _pjsip_channel,
+    parse_endpoint,
+)
+
+
+def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel:
+    """Create the outgoing channel for `interface` and announce DialBegin; CoreError if impossible."""
+    technology, resource, number = parse_endpoint(interface)
+    request = OriginateRequest(originator=None)
+    caller_id = CallerId(caller.caller.name, caller.caller.number)
+    if technology == "Local":
+        channel = _local_pair(core, resource, caller_id, request, None, None)
+        channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
+    elif technology == "PJSIP":
+        channel = _pjsip_channel(core, resource, number, caller_id, request, None)
+        channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
+    else:
+        raise CoreError("allocation_failed", "Allocation failed")
+    core.emit(ev.DialBegin(core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface))
+    return channel
+
+
+async def ring_member(core: Any, channel: Channel, timeout: float) -> bool:
+    """Start the far end and wait up to `timeout` s: True when the member channel answered."""
+    return await _await_answer(core, channel, timeout)
+
+
+def dial_end(core: Any, caller: Channel, channel: Channel, interface: str, status: str) -> None:
+    core.emit(
+        ev.DialStatus(
+            core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface, status
+        )
+    )
