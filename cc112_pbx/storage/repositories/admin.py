@@ -12,7 +12,7 @@ from cc112_pbx.storage.models import AuditLog, QueueConfigVersionRow
 from cc112_pbx.storage.records import AuditEntry, QueueConfigVersion, to_record
 from cc112_pbx.storage.repositories.base import Repository, utcnow
 
-_SAVE_TRIES = 3
+_SAVE_TRIES = 10
 
 
 class QueueConfigRepository(Repository):
