@@ -18,16 +18,18 @@ from sqlalchemy.pool import NullPool
 from cc112_pbx.storage import Database
 
 POSTGRES_URL = os.environ.get("CC112_TEST_POSTGRES_URL")
-NO_POSTGRES = (
-    "PostgreSQL tests skipped: CC112_TEST_POSTGRES_URL is not set "
-    "(run `bash .ci/postgres.sh && . var/ci-postgres.env && export CC112_TEST_POSTGRES_URL`)"
-)
+NO_POSTGRES = "PostgreSQL: CC112_TEST_POSTGRES_URL not set (see bash .ci/postgres.sh)"
 T0 = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 
 
-def at(seconds: float) -> dt.datetime:
-    """A fixed UTC time `seconds` after T0."""
+def _at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def at():
+    """`at(seconds)`: a fixed UTC time `seconds` after T0 (2026-11-29 08:00 UTC)."""
+    return _at
 
 
 async def reset_postgres(url: str) -> None:
