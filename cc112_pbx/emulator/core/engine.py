@@ -344,8 +344,6 @@ class Core:
     def add_to_bridge(self, bridge_id: str, channel_id: str) -> None:
         bridge = self.get_bridge(bridge_id)
         channel = self.get_channel(channel_id)
-        if channel.bridge_id == bridge_id:
-            return
         if channel.bridge_id is not None:
             self._leave_bridge(channel)
         bridge.channels.append(channel.id)
@@ -392,12 +390,19 @@ class Core:
             return
         endpoint.registered = registered
         endpoint.contact_uri = uri or endpoint.contact_uri or f"sip:{endpoint.resource}@127.0.0.1:5060"
-        self.emit(ev.ContactStatusChanged(
+        peer_status = "Reachable" if registered else "Unreachable"
+        self.emit(ev.EndpointStateChanged(self.now(), endpoint.technology, endpoint.resource,
+                                          endpoint.state, peer_status))
+        contact = ev.ContactStatusChanged(
             self.now(), endpoint.technology, endpoint.resource, endpoint.contact_uri,
-            "NonQualified" if registered else "Removed", endpoint.state,
-            "Reachable" if registered else "Unreachable",
-        ))
-        self._refresh_device(endpoint)
+            "NonQualified" if registered else "Removed", endpoint.state, peer_status,
+        )
+        if registered:
+            self._refresh_device(endpoint)
+            self.emit(contact)
+        else:
+            self.emit(contact)
+            self._refresh_device(endpoint)
 
     def _device_state(self, endpoint: Endpoint) -> str:
         if endpoint.state != "online":

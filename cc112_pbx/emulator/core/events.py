@@ -152,6 +152,20 @@ class DeviceStateChanged(CoreEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointStateChanged(CoreEvent):
+    """An endpoint went online/offline (registration); `peer_status` Reachable / Unreachable.
+
+    On registration the core emits EndpointStateChanged, DeviceStateChanged, ContactStatusChanged;
+    on unregistration EndpointStateChanged, ContactStatusChanged, DeviceStateChanged (as Asterisk).
+    """
+
+    technology: str
+    resource: str
+    state: str
+    peer_status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContactStatusChanged(CoreEvent):
     """A softphone registered (`status` "NonQualified", endpoint online) or unregistered ("Removed")."""
 

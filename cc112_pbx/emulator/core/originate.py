@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import events as ev
@@ -35,6 +35,7 @@ class OriginateResult:
     dialstring: str
     outcome: asyncio.Future[OriginateOutcome] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
+    starter: Callable[[float | None], None] | None = None
 
     @property
     def channel_id(self) -> str:
@@ -42,6 +43,13 @@ class OriginateResult:
 
     async def wait(self) -> OriginateOutcome:
         return await asyncio.shield(self.outcome)
+
+    def start(self, timeout: float | None = None) -> None:
+        """Dial now (`originate(..., start=False)` then `start()`: ARI create + dial); once only."""
+        starter, self.starter = self.starter, None
+        if starter is None:
+            raise CoreError("conflict", "Channel already dialed")
+        starter(timeout)
 
     def resolve(self, outcome: OriginateOutcome) -> None:
         if not self.outcome.done():
@@ -76,7 +84,7 @@ def originate(
     context: str | None = None, exten: str | None = None, priority: int = 1,
     caller_id: str | CallerId | None = None, timeout: float = 30,
     variables: Mapping[str, str] | None = None, channel_id: str | None = None,
-    other_channel_id: str | None = None, originator: str | None = None,
+    other_channel_id: str | None = None, originator: str | None = None, start: bool = True,
 ) -> OriginateResult:
     request = OriginateRequest(app, tuple(app_args), context, exten, priority, timeout,
                                dict(variables or {}), originator if originator is not None else app)
@@ -91,9 +99,19 @@ def originate(
     for name, value in request.variables.items():
         channel.variables[name] = value
     result = OriginateResult(channel, endpoint.partition("/")[2])
+    result.starter = lambda timeout=None: _start(core, result, request, timeout)
+    if start:
+        result.start()
+    return result
+
+
+def _start(core: Core, result: OriginateResult, request: OriginateRequest, timeout: float | None) -> None:
+    if timeout is not None:
+        request = OriginateRequest(request.app, request.app_args, request.context, request.exten,
+                                   request.priority, timeout, request.variables, request.originator)
+    channel = result.channel
     core.emit(ev.DialBegin(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring))
     core.spawn(_dial(core, result, request), name=f"originate:{channel.name}")
-    return result
 
 
 def _local_pair(core: Core, resource: str, caller: CallerId, request: OriginateRequest,

@@ -1,0 +1,145 @@
+"""The ARI HTTP + WebSocket server of the emulator (aiohttp), around one `Core`.
+
+    server = AriServer(core, host="127.0.0.1", port=0, user="cc112", password="secret",
+                       recordings_dir=Path(...))
+    await server.start(); server.port; server.url  # "http://127.0.0.1:PORT"
+    await server.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import structlog
+from aiohttp import WSMsgType, web
+
+from . import ari_rest_bridges, ari_rest_channels, ari_rest_misc
+from .ari_apps import AriApplications
+from .ari_media import AriMedia
+from .ari_models import error
+from .ari_rest_common import STATE_KEY, AriState, Handler, as_bool
+from .core import Core
+
+log = structlog.get_logger(__name__)
+
+
+def _credentials(request: web.Request) -> str | None:
+    """`user:password` from `api_key` or a Basic Authorization header."""
+    if "api_key" in request.query:
+        return request.query["api_key"]
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Basic "):
+        try:
+            return base64.b64decode(header[6:]).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return None
+
+
+def _unauthorized() -> web.Response:
+    response = error(401, "Authentication required")
+    response.headers["WWW-Authenticate"] = 'Basic realm="Asterisk REST Interface"'
+    return response
+
+
+class AriServer:
+    def __init__(self, core: Core, *, host: str = "127.0.0.1", port: int = 8088, user: str = "cc112",
+                 password: str = "cc112secret", recordings_dir: Path | None = None,
+                 sound_seconds: Callable[[str], float] | None = None,
+                 sound_exists: Callable[[str], bool] | None = None) -> None:
+        self.core = core
+        self.host, self._requested_port = host, port
+        self._credentials = f"{user}:{password}"
+        self.apps = AriApplications(core)
+        media_kwargs: dict[str, Any] = {}
+        if sound_seconds is not None:
+            media_kwargs["sound_seconds"] = sound_seconds
+        if sound_exists is not None:
+            media_kwargs["sound_exists"] = sound_exists
+        self.media = AriMedia(core, recordings_dir or Path("recordings"), **media_kwargs)
+        self.state = AriState(core, self.apps, self.media, core.now())
+        self._sockets: set[web.WebSocketResponse] = set()
+        self._runner: web.AppRunner | None = None
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def build_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._auth_middleware])
+        app[STATE_KEY] = self.state
+        app.router.add_get("/ari/events", self._events)
+        for module in (ari_rest_channels, ari_rest_bridges, ari_rest_misc):
+            app.router.add_routes(module.routes)
+        return app
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self._requested_port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        log.info("emulator_ari_listening", url=self.url)
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self.apps.close()
+        self.media.close()
+
+    @web.middleware
+    async def _auth_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if _credentials(request) != self._credentials:
+            return _unauthorized()
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            return error(404, "Resource not found")
+        except web.HTTPMethodNotAllowed:
+            return error(405, "Invalid method")
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        names = [n for n in request.query.get("app", "").split(",") if n]
+        if not names:
+            return error(400, "Missing param: app")
+        ws = web.WebSocketResponse(protocols=("ari",), heartbeat=None)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        writer = asyncio.get_running_loop().create_task(self._write(ws, queue), name="ari-ws-writer")
+        subscribe_all = as_bool(request.query.get("subscribeAll"))
+        sockets = [self.apps.connect(n, queue.put_nowait, subscribe_all) for n in names]
+        log.info("emulator_ari_ws_connected", apps=names)
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.ERROR:
+                    break
+        finally:
+            for socket in sockets:
+                self.apps.disconnect(socket)
+            queue.put_nowait(None)
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+            self._sockets.discard(ws)
+            log.info("emulator_ari_ws_closed", apps=names)
+        return ws
+
+    @staticmethod
+    async def _write(ws: web.WebSocketResponse, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        while (event := await queue.get()) is not None:
+            if ws.closed:
+                return
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.send_str(json.dumps(event))
