@@ -14,6 +14,7 @@ from cc112_pbx.domain.acd import (
     Acd,
     AcdCommand,
     AcdEvent,
+    CallArrived,
     CallEndedOutcome,
     CancelOffer,
     CancelTimer,
@@ -27,6 +28,7 @@ from cc112_pbx.domain.acd import (
     SeatAutoPaused,
     SeatConfig,
     SeatStateChanged,
+    SeatStatus,
     StartTimer,
     TimerFired,
     TimerKey,
@@ -54,19 +56,44 @@ class Switchboard:
     status_changes: list[SeatStateChanged] = field(default_factory=list)
     callers_hung_up: list[str] = field(default_factory=list)
     log: list[AcdCommand] = field(default_factory=list)
+    queue_keys: dict[str, tuple[int, float, int]] = field(default_factory=dict)
+    last_missed_by: dict[str, str] = field(default_factory=dict)  # call_id -> seat that let it ring out
 
     @classmethod
     def of(cls, queue: QueueConfig) -> Switchboard:
         return cls(Acd(queue))
 
     def feed(self, event: AcdEvent) -> list[AcdCommand]:
-        if isinstance(event, OfferFailed):
-            self.ringing.pop(event.offer.offer_id, None)  # that seat leg is gone
+        if isinstance(event, CallArrived) and event.call_id not in self.queue_keys:
+            arrived = self.now if event.arrived_at is None else event.arrived_at
+            self.queue_keys[event.call_id] = (-event.priority, arrived, len(self.queue_keys))
+        if isinstance(event, OfferFailed) and self.ringing.pop(event.offer.offer_id, None):
+            self.last_missed_by[event.offer.call_id] = event.offer.seat_id  # that seat leg is gone
         commands = self.acd.handle(event, self.now)
         for command in commands:
             self._execute(command)
+            if isinstance(event, TimerFired) and isinstance(command, CancelOffer):
+                self.last_missed_by[command.offer.call_id] = command.offer.seat_id  # rang out
         self.log.extend(commands)
+        self._check_missed_seat_waits_its_turn(commands)
         return commands
+
+    def _check_missed_seat_waits_its_turn(self, commands: list[AcdCommand]) -> None:
+        """A call offered again to the seat that let it ring out: no other seat that could
+        take it was free at its turn (still free now, or given a call ranked after it)."""
+        offers = [c.offer for c in commands if isinstance(c, OfferCall)]
+        snapshot = self.acd.snapshot()
+        calls = {c.call_id: c for c in snapshot.calls}
+        queue = self.acd.config
+        for offer in offers:
+            if self.last_missed_by.get(offer.call_id) != offer.seat_id:
+                continue
+            key = self.queue_keys[offer.call_id]
+            later = {o.seat_id for o in offers if self.queue_keys[o.call_id] > key}
+            free = {s.seat_id for s in snapshot.seats if s.status is SeatStatus.AVAILABLE}
+            open_ = queue.overflow_after == 0 or calls[offer.call_id].overflow_open
+            others = {s for s in free | later if s != offer.seat_id and (open_ or not queue.is_overflow(s))}
+            assert not others, f"{offer.call_id} went back to {offer.seat_id} while {others} could take it"
 
     def advance(self, seconds: float) -> None:
         """Move the clock, firing every due timer in time order at its own time."""

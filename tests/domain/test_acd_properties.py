@@ -1,0 +1,218 @@
+"""Random but valid histories of a shift: the core's promises hold after every single step.
+
+Arrivals, hang-ups, seats logging in and out, pausing, devices coming and going, answers,
+failures, late reports about old offers, time passing (timers fire on time) and admins
+reconfiguring the queue, in any order. After each step:
+- no seat holds two calls and no call is bridged to two seats (checked as commands execute);
+- no caller waits while a seat that may take it is free and reachable;
+- nothing is stuck: every ringing offer has its ring timer, every wrap-up its timer;
+- every call that ended has exactly one outcome, and at the end every call has ended once.
+"""
+
+from __future__ import annotations
+
+from acd_switchboard import Switchboard
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from cc112_pbx.domain.acd import (
+    STRATEGY_NAMES,
+    CallArrived,
+    CallerHungUp,
+    CallPhase,
+    ConnectCall,
+    Offer,
+    OfferAnswered,
+    OfferFailed,
+    OfferFailure,
+    Outcome,
+    OverflowTimer,
+    QueueConfig,
+    Reconfigured,
+    RingTimer,
+    SeatConfig,
+    SeatHungUp,
+    SeatLoggedIn,
+    SeatLoggedOut,
+    SeatPaused,
+    SeatReachable,
+    SeatStatus,
+    SeatUnpaused,
+    SeatUnreachable,
+    WrapupTimer,
+)
+
+SEATS = ("s1", "s2", "s3")
+
+
+@st.composite
+def queue_configs(draw: st.DrawFn) -> QueueConfig:
+    return QueueConfig(
+        seats=tuple(SeatConfig(s, overflow=draw(st.booleans())) for s in SEATS),
+        strategy=draw(st.sampled_from(STRATEGY_NAMES)),
+        ring_timeout=draw(st.sampled_from([5.0, 10.0, 15.0])),
+        wrapup_time=draw(st.sampled_from([0.0, 3.0, 10.0])),
+        auto_pause_after_missed=draw(st.integers(0, 3)),
+        overflow_after=draw(st.sampled_from([0.0, 20.0, 60.0])),
+    )
+
+
+seat_ids = st.sampled_from(SEATS)
+
+
+class ShiftMachine(RuleBasedStateMachine):
+    sb: Switchboard
+    arrived: list[str]
+
+    @initialize(queue=queue_configs())
+    def open_the_queue(self, queue: QueueConfig) -> None:
+        self.sb = Switchboard.of(queue)
+        self.arrived = []
+
+    # --- callers ---------------------------------------------------------------------
+
+    @rule(priority=st.integers(0, 2), preferred=st.none() | seat_ids)
+    def caller_arrives(self, priority: int, preferred: str | None) -> None:
+        call_id = f"c{len(self.arrived)}"
+        self.arrived.append(call_id)
+        self.sb.feed(CallArrived(call_id, priority=priority, preferred_seat_id=preferred))
+
+    @precondition(lambda self: self._live_calls())
+    @rule(data=st.data())
+    def caller_hangs_up(self, data: st.DataObject) -> None:
+        self.sb.feed(CallerHungUp(data.draw(st.sampled_from(self._live_calls()))))
+
+    @precondition(lambda self: self.sb.bridged)
+    @rule(data=st.data())
+    def seat_hangs_up(self, data: st.DataObject) -> None:
+        self.sb.feed(SeatHungUp(data.draw(st.sampled_from(sorted(self.sb.bridged)))))
+
+    # --- offers ----------------------------------------------------------------------
+
+    @precondition(lambda self: self.sb.ringing)
+    @rule(data=st.data())
+    def seat_answers(self, data: st.DataObject) -> None:
+        offer = data.draw(st.sampled_from(sorted(self.sb.ringing.values(), key=lambda o: o.offer_id)))
+        self.sb.feed(OfferAnswered(offer))
+
+    @precondition(lambda self: self.sb.ringing)
+    @rule(data=st.data(), reason=st.sampled_from(OfferFailure))
+    def offer_fails(self, data: st.DataObject, reason: OfferFailure) -> None:
+        offer = data.draw(st.sampled_from(sorted(self.sb.ringing.values(), key=lambda o: o.offer_id)))
+        self.sb.feed(OfferFailed(offer, reason))
+
+    @precondition(lambda self: self.sb.cancelled)
+    @rule(data=st.data(), answered=st.booleans())
+    def late_report_about_a_cancelled_offer(self, data: st.DataObject, answered: bool) -> None:
+        offer = data.draw(st.sampled_from(self.sb.cancelled))
+        event = OfferAnswered(offer) if answered else OfferFailed(offer, OfferFailure.NO_ANSWER)
+        self.sb.feed(event)
+
+    # --- seats -----------------------------------------------------------------------
+
+    @rule(seat=seat_ids)
+    def seat_logs_in(self, seat: str) -> None:
+        self.sb.feed(SeatLoggedIn(seat))
+
+    @rule(seat=seat_ids)
+    def seat_logs_out(self, seat: str) -> None:
+        self.sb.feed(SeatLoggedOut(seat))
+
+    @rule(seat=seat_ids, reason=st.sampled_from(["break", "lunch"]))
+    def seat_pauses(self, seat: str, reason: str) -> None:
+        self.sb.feed(SeatPaused(seat, reason))
+
+    @rule(seat=seat_ids)
+    def seat_unpauses(self, seat: str) -> None:
+        self.sb.feed(SeatUnpaused(seat))
+
+    @rule(seat=seat_ids, reachable=st.booleans())
+    def seat_device_changes(self, seat: str, reachable: bool) -> None:
+        self.sb.feed(SeatReachable(seat) if reachable else SeatUnreachable(seat, "unregistered"))
+
+    # --- time and admins -------------------------------------------------------------
+
+    @rule(seconds=st.sampled_from([0.5, 3.0, 5.0, 10.0, 30.0]))
+    def time_passes(self, seconds: float) -> None:
+        self.sb.advance(seconds)
+
+    @rule(queue=queue_configs())
+    def admin_reconfigures(self, queue: QueueConfig) -> None:
+        self.sb.feed(Reconfigured(queue))
+
+    # --- invariants ------------------------------------------------------------------
+
+    @invariant()
+    def no_caller_waits_while_a_seat_that_may_take_it_is_free(self) -> None:
+        snapshot = self.sb.acd.snapshot()
+        queue = self.sb.acd.config
+        free = [s for s in snapshot.seats if s.status is SeatStatus.AVAILABLE]
+        for call in snapshot.calls:
+            if call.phase is not CallPhase.WAITING:
+                continue
+            takers = [
+                s.seat_id for s in free if not s.overflow or queue.overflow_after == 0 or call.overflow_open
+            ]
+            assert not takers, f"{call.call_id} waits while {takers} are free"
+
+    @invariant()
+    def caller_waiting_past_overflow_after_may_go_to_overflow_seats(self) -> None:
+        queue = self.sb.acd.config
+        if queue.overflow_after == 0 or not any(s.overflow for s in queue.seats):
+            return
+        for call in self.sb.acd.snapshot().calls:
+            if (
+                call.phase is not CallPhase.CONNECTED
+                and self.sb.now >= call.arrived_at + queue.overflow_after
+            ):
+                assert call.overflow_open, f"{call.call_id} waited past overflow_after but overflow is shut"
+
+    @invariant()
+    def the_core_and_the_switchboard_agree_on_who_holds_which_call(self) -> None:
+        snapshot = self.sb.acd.snapshot()
+        holding = {s.seat_id: s.call_id for s in snapshot.seats if s.call_id is not None}
+        expected = {o.seat_id: o.call_id for o in self.sb.ringing.values()}
+        expected.update({seat: call for call, seat in self.sb.bridged.items()})
+        assert holding == expected
+        for seat in snapshot.seats:
+            if seat.status is SeatStatus.OFFERED:
+                offer = next(o for o in self.sb.ringing.values() if o.seat_id == seat.seat_id)
+                assert RingTimer(offer.offer_id) in self.sb.timers, "a ringing offer without its ring timer"
+            if seat.status is SeatStatus.WRAP_UP:
+                assert any(isinstance(k, WrapupTimer) and k.seat_id == seat.seat_id for k in self.sb.timers)
+        live = {c.call_id for c in snapshot.calls}
+        assert not any(isinstance(k, OverflowTimer) and k.call_id not in live for k in self.sb.timers)
+
+    @invariant()
+    def every_ended_call_has_exactly_one_outcome(self) -> None:
+        counts = self.sb.outcome_counts()
+        assert all(n == 1 for n in counts.values()), counts
+        live = {c.call_id for c in self.sb.acd.snapshot().calls}
+        assert not live & counts.keys()
+        assert live | counts.keys() == set(self.arrived)
+        for outcome in self.sb.outcomes:
+            answered = any(o.call_id == outcome.call_id for o in self._connected_offers())
+            assert (outcome.outcome is Outcome.ANSWERED) == answered
+
+    def teardown(self) -> None:
+        if not hasattr(self, "sb"):
+            return
+        for call_id in self._live_calls():
+            self.sb.feed(CallerHungUp(call_id))
+        assert sorted(self.sb.outcome_counts().items()) == sorted((c, 1) for c in self.arrived)
+
+    def _live_calls(self) -> list[str]:
+        return [c.call_id for c in self.sb.acd.snapshot().calls]
+
+    def _connected_offers(self) -> list[Offer]:
+        return [c.offer for c in self.sb.log if isinstance(c, ConnectCall)]
+
+
+ShiftMachine.TestCase.settings = settings(
+    max_examples=60,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_a_shift_of_random_events_keeps_every_promise = ShiftMachine.TestCase
