@@ -22,6 +22,7 @@ from cc112_pbx.domain.acd import (
     SeatLoggedIn,
     SeatStatus,
     StartTimer,
+    TimerFired,
     WrapupTimer,
 )
 
@@ -260,3 +261,18 @@ def test_ring_timer_and_offer_are_cleared_when_the_call_is_answered():
     sb.advance(30)
     assert sb.bridged == {"c1": "seat01"}
     assert sb.cancelled == []
+
+
+def test_an_event_the_core_does_not_know_is_refused_by_name():
+    sb = board("seat01")
+    with pytest.raises(TypeError, match="str"):
+        sb.acd.handle("CallArrived", 0.0)  # type: ignore[arg-type]
+
+
+def test_a_late_ring_timer_after_the_answer_changes_nothing():
+    sb = board("seat01")
+    sb.feed(CallArrived("c1"))
+    offer = sb.offer_for("c1")
+    sb.feed(OfferAnswered(offer))
+    assert sb.feed(TimerFired(RingTimer(offer.offer_id))) == []
+    assert sb.bridged == {"c1": "seat01"}

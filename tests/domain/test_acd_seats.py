@@ -25,6 +25,7 @@ from cc112_pbx.domain.acd import (
     SeatStatus,
     SeatUnpaused,
     SeatUnreachable,
+    TimerFired,
     UnknownSeatError,
     WrapupTimer,
 )
@@ -222,3 +223,31 @@ def test_event_for_a_seat_not_in_the_configuration_is_refused_with_its_name():
     sb = Switchboard.of(config("seat01"))
     with pytest.raises(UnknownSeatError, match="seat99"):
         sb.feed(SeatLoggedIn("seat99"))
+
+
+def test_supervisor_view_shows_why_a_seat_cannot_be_rung():
+    sb = board("seat01")
+    sb.feed(SeatUnreachable("seat01", reason="unregistered"))
+    view = sb.acd.snapshot().seats[0]
+    assert (view.status, view.reachable, view.unreachable_reason) == (
+        SeatStatus.UNREACHABLE,
+        False,
+        "unregistered",
+    )
+    sb.feed(SeatReachable("seat01"))
+    view = sb.acd.snapshot().seats[0]
+    assert (view.status, view.unreachable_reason) == (SeatStatus.AVAILABLE, "")
+
+
+def test_a_late_wrap_up_timer_from_an_earlier_call_does_not_cut_the_next_wrap_up_short():
+    sb = board("seat01", wrapup_time=10)
+    sb.feed(CallArrived("c1"))
+    sb.feed(OfferAnswered(sb.offer_for("c1")))
+    sb.feed(CallerHungUp("c1"))
+    sb.feed(SeatLoggedOut("seat01"))  # cancels wrap-up round 1, but say it had already fired
+    sb.feed(SeatLoggedIn("seat01"))
+    sb.feed(CallArrived("c2"))
+    sb.feed(OfferAnswered(sb.offer_for("c2")))
+    sb.feed(CallerHungUp("c2"))
+    assert sb.feed(TimerFired(WrapupTimer("seat01", 1))) == []
+    assert status(sb, "seat01") is SeatStatus.WRAP_UP

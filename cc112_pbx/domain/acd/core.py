@@ -255,14 +255,19 @@ class Acd(SeatRules):
 
     def _dispatch(self, now: float, out: list[AcdCommand]) -> None:
         """Offer every waiting caller that some free seat may take, best caller first."""
+        ready = [s for s in self._ordered_seats() if s.ready and self._config.has_seat(s.seat_id)]
         for call in self._waiting_calls():
-            free = [s for s in self._ordered_seats() if self._may_take(s, call)]
+            if not ready:
+                return
+            free = [s for s in ready if self._may_take(s, call)]
             if not free:
                 continue
             if len(free) > 1:
                 # the seat that just let this call ring out waits its turn while another is free
                 free = [s for s in free if s.seat_id != call.last_missed_seat]
-            self._offer(call, self._pick(call, free, now), now, out)
+            seat = self._pick(call, free, now)
+            self._offer(call, seat, now, out)
+            ready.remove(seat)
 
     def _may_take(self, seat: Seat, call: QueuedCall) -> bool:
         if not seat.ready or not self._config.has_seat(seat.seat_id):

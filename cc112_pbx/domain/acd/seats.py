@@ -82,6 +82,7 @@ class SeatView:
     logged_in: bool
     pause_reason: str | None
     reachable: bool
+    unreachable_reason: str
     overflow: bool
     call_id: str | None
     idle_since: float
@@ -96,6 +97,7 @@ def view_of(seat: Seat, overflow: bool) -> SeatView:
         logged_in=seat.logged_in,
         pause_reason=seat.pause_reason,
         reachable=seat.reachable,
+        unreachable_reason=seat.unreachable_reason,
         overflow=overflow,
         call_id=seat.call_id,
         idle_since=seat.idle_since,
