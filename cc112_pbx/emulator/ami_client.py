@@ -101,6 +101,22 @@ class AmiTestClient:
 
         return await asyncio.wait_for(find(), timeout)
 
+    async def wait_until(self, check: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Wait until `check()` holds (re-checked on every received batch); False on timeout or close."""
+
+        async def until() -> bool:
+            async with self._changed:
+                while not check():
+                    if self.closed:
+                        return False
+                    await self._changed.wait()
+                return True
+
+        try:
+            return await asyncio.wait_for(until(), timeout)
+        except TimeoutError:
+            return False
+
     async def wait_closed(self, timeout: float = 5.0) -> None:
         async def until_closed() -> None:
             async with self._changed:

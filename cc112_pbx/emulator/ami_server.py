@@ -69,9 +69,11 @@ class AmiServer:
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
+        # The mapper listens first: a queue's reaction to a hangup request (abandon,
+        # AgentComplete) then follows the HangupRequest event, as in Asterisk.
+        self._unsubscribe = self.core.subscribe(self.mapper.on_core_event)
         self.queues.install()
         self.mixmonitor.install()
-        self._unsubscribe = self.core.subscribe(self.mapper.on_core_event)
         self._server = await asyncio.start_server(self._on_client, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("ami_listening", host=self.host, port=self.port)

@@ -22,6 +22,7 @@ class TranscriptEntry:
     connection: str
     t: float
     message: AmiMessage
+    text: str = ""  # a NOTE's text
 
 
 def parse_rx(data: bytes) -> list[list[AmiMessage]]:
@@ -55,7 +56,10 @@ def parse_txt(text: str) -> list[TranscriptEntry]:
             if current is not None:
                 entries.append(current)
             continue
-        if current is None or current.direction in ("eof", "note"):
+        if current is None or current.direction == "eof":
+            continue
+        if current.direction == "note":
+            current.text += line + "\n"
             continue
         if current.direction == "banner":
             continue
@@ -66,6 +70,9 @@ def parse_txt(text: str) -> list[TranscriptEntry]:
 
 
 def _start_entry(line: str) -> TranscriptEntry | None:
+    if line.startswith("### NOTE"):
+        t = re.search(r"t=([0-9.]+)", line)
+        return TranscriptEntry("note", "", float(t.group(1)) if t else 0.0, AmiMessage([]))
     match = _HEADER.match(line)
     if match is None:
         return None

@@ -19,7 +19,7 @@ import structlog
 from cc112_pbx.emulator.ami_fields import channel_block
 from cc112_pbx.emulator.core.engine import CoreError
 from cc112_pbx.emulator.core.model import Channel
-from cc112_pbx.emulator.queue_dial import create_member_channel, dial_end, ring_member
+from cc112_pbx.emulator.queue_dial import create_member_channel, dial_begin, dial_end, ring_member
 from cc112_pbx.emulator.queue_model import CallQueue, QueueEntry, QueueMember
 
 if TYPE_CHECKING:
@@ -138,6 +138,7 @@ class QueueCall:
             return
         member.ringing = True
         self._publish_agent("AgentCalled", channel, member, [])
+        dial_begin(self.core, self.caller, channel, member.interface)
         task = asyncio.get_running_loop().create_task(ring_member(self.core, channel, self.queue.timeout))
         self._ring_tasks.add(task)
         self.attempts.append(Attempt(member, channel, task, time.monotonic()))

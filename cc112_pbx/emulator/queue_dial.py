@@ -22,7 +22,7 @@ from cc112_pbx.emulator.core.originate import (
 
 
 def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel:
-    """Create the outgoing channel for `interface` and announce DialBegin; CoreError if impossible."""
+    """Create the outgoing channel for `interface` (then call `dial_begin`); CoreError if impossible."""
     technology, resource, number = parse_endpoint(interface)
     request = OriginateRequest(originator=None)
     caller_id = CallerId(caller.caller.name, caller.caller.number)
@@ -34,8 +34,11 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
     else:
         raise CoreError("allocation_failed", "Allocation failed")
-    core.emit(ev.DialBegin(core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface))
     return channel
+
+
+def dial_begin(core: Any, caller: Channel, channel: Channel, interface: str) -> None:
+    core.emit(ev.DialBegin(core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface))
 
 
 async def ring_member(core: Any, channel: Channel, timeout: float) -> bool:

@@ -1,0 +1,209 @@
+"""Replaying a recorded AMI trace against a running AMI server, and comparing the two sides.
+
+`replay(trace, host, port, ...)` sends the trace's actions (same ActionIDs) connection by
+connection, pacing each one on the events the trace had received before it (so the replay
+follows the recorded causality, not its wall-clock timing), and returns what came back.
+`compare(...)` lists the differences that matter: responses (by ActionID: Response, Message,
+field set), the field set of every event of a type the trace shows, the count and relative
+order of the scenario's key events, and event types the trace has but the emulator never sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cc112_pbx.emulator.ami_client import AmiTestClient
+from cc112_pbx.emulator.ami_protocol import AmiMessage
+from cc112_pbx.emulator.ami_transcript import TranscriptEntry, parse_rx, parse_txt
+
+Hook = Callable[[TranscriptEntry], Awaitable[None]]
+Rewrite = Callable[[AmiMessage], AmiMessage]
+# Asterisk volatile values: the emulator may differ here, the keys must not.
+VOLATILE_MESSAGES = {"Command", "ListCommands"}
+
+
+@dataclass
+class Trace:
+    name: str
+    entries: list[TranscriptEntry]
+    received: list[list[AmiMessage]]  # exact bytes from .rx.bin, per connection
+
+    @classmethod
+    def load(cls, directory: Path, name: str) -> Trace:
+        text = (directory / f"{name}.txt").read_text()
+        data = (directory / f"{name}.rx.bin").read_bytes()
+        return cls(name, parse_txt(text), parse_rx(data))
+
+    def connections(self) -> list[str]:
+        names: list[str] = []
+        for entry in self.entries:
+            if entry.direction == "banner" and entry.connection not in names:
+                names.append(entry.connection)
+        return names
+
+
+@dataclass
+class ReplayResult:
+    received: dict[str, list[AmiMessage]] = field(default_factory=dict)
+    sent: dict[str, list[AmiMessage]] = field(default_factory=dict)
+
+
+def event_name(message: AmiMessage) -> str:
+    return message.get("Event") if message.has("Event") else ""
+
+
+async def replay(
+    trace: Trace,
+    host: str,
+    port: int,
+    *,
+    key_events: Iterable[str] = (),
+    rewrite: Rewrite | None = None,
+    on_note: Hook | None = None,
+    settle_timeout: float = 3.0,
+) -> ReplayResult:
+    keys = set(key_events)
+    result = ReplayResult()
+    clients: dict[str, AmiTestClient] = {}
+    expected_so_far: dict[str, Counter[str]] = {}
+    try:
+        for entry in trace.entries:
+            conn = entry.connection
+            if entry.direction == "note" and on_note is not None:
+                await on_note(entry)
+            elif entry.direction == "banner":
+                clients[conn] = await AmiTestClient(host, port).connect()
+                expected_so_far[conn] = Counter()
+            elif entry.direction == "recv":
+                name = event_name(entry.message)
+                if name in keys:
+                    expected_so_far[conn][name] += 1
+            elif entry.direction == "sent":
+                client = clients[conn]
+                await _settle(client, expected_so_far[conn], settle_timeout)
+                message = rewrite(entry.message) if rewrite else entry.message
+                result.sent.setdefault(conn, []).append(message)
+                client.send_pairs(message.pairs)
+                await _await_response(client, message.get("ActionID"), settle_timeout)
+            elif entry.direction == "eof":
+                with contextlib.suppress(TimeoutError):
+                    await clients[conn].wait_closed(settle_timeout)
+        for conn, client in clients.items():
+            await _settle(client, expected_so_far[conn], settle_timeout)
+    finally:
+        for conn, client in clients.items():
+            result.received[conn] = list(client.received)
+            await client.close()
+    return result
+
+
+async def _settle(client: AmiTestClient, wanted: Counter[str], timeout: float) -> None:
+    def enough() -> bool:
+        seen = Counter(event_name(m) for m in client.received)
+        return all(seen[name] >= count for name, count in wanted.items())
+
+    await client.wait_until(enough, timeout)
+
+
+async def _await_response(client: AmiTestClient, action_id: str, timeout: float) -> None:
+    if not action_id:
+        return
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        await client.wait_for(lambda m: m.has("Response") and m.get("ActionID") == action_id, timeout)
+
+
+def compare(
+    trace: Trace,
+    result: ReplayResult,
+    *,
+    key_events: Iterable[str] = (),
+    not_emulated: Iterable[str] = (),
+    check_values: Iterable[str] = (),
+) -> list[str]:
+    """Differences between the trace and the replay (an empty list: conformant)."""
+    problems: list[str] = []
+    keys, skipped = list(key_events), set(not_emulated)
+    for index, conn in enumerate(trace.connections()):
+        expected = trace.received[index] if index < len(trace.received) else []
+        actual = result.received.get(conn, [])
+        sent = {m.get("ActionID"): m.get("Action") for m in result.sent.get(conn, [])}
+        problems += _compare_responses(conn, expected, actual, sent)
+        problems += _compare_event_fields(conn, expected, actual, skipped)
+        problems += _compare_key_events(conn, expected, actual, keys, set(check_values))
+    return problems
+
+
+def _responses(messages: list[AmiMessage]) -> dict[str, AmiMessage]:
+    return {m.get("ActionID"): m for m in messages if m.has("Response") and not m.has("Event")}
+
+
+def _compare_responses(
+    conn: str, expected: list[AmiMessage], actual: list[AmiMessage], sent: dict[str, str]
+) -> list[str]:
+    problems = []
+    got = _responses(actual)
+    for action_id, want in _responses(expected).items():
+        have = got.get(action_id)
+        where = f"{conn} response to {sent.get(action_id, '?')} ({action_id})"
+        if have is None:
+            problems.append(f"{where}: missing")
+            continue
+        if have.get("Response") != want.get("Response"):
+            problems.append(f"{where}: Response {have.get('Response')!r} != {want.get('Response')!r}")
+        if sent.get(action_id) in VOLATILE_MESSAGES:
+            continue
+        if have.get("Message") != want.get("Message"):
+            problems.append(f"{where}: Message {have.get('Message')!r} != {want.get('Message')!r}")
+        if set(have.keys()) != set(want.keys()):
+            problems.append(f"{where}: fields {sorted(set(have.keys()) ^ set(want.keys()))} differ")
+    return problems
+
+
+def _field_sets(messages: list[AmiMessage]) -> dict[str, set[frozenset[str]]]:
+    shapes: dict[str, set[frozenset[str]]] = {}
+    for message in messages:
+        name = event_name(message)
+        if name:
+            shapes.setdefault(name, set()).add(frozenset(message.keys()))
+    return shapes
+
+
+def _compare_event_fields(
+    conn: str, expected: list[AmiMessage], actual: list[AmiMessage], skipped: set[str]
+) -> list[str]:
+    problems = []
+    want = _field_sets(expected)
+    have = _field_sets(actual)
+    for name, shapes in have.items():
+        if name not in want:
+            continue
+        for shape in shapes - want[name]:
+            closest = min(want[name], key=lambda s: len(s ^ shape))
+            problems.append(f"{conn} {name}: fields {sorted(shape ^ closest)} differ from the trace")
+    for name in sorted(set(want) - set(have) - skipped):
+        problems.append(f"{conn} {name}: the trace has it, the emulator never sent it")
+    return problems
+
+
+def _compare_key_events(
+    conn: str, expected: list[AmiMessage], actual: list[AmiMessage], keys: list[str], check_values: set[str]
+) -> list[str]:
+    if not keys:
+        return []
+    want = [m for m in expected if event_name(m) in keys]
+    have = [m for m in actual if event_name(m) in keys]
+    problems = []
+    if [event_name(m) for m in have] != [event_name(m) for m in want]:
+        problems.append(
+            f"{conn} key events: {[event_name(m) for m in have]} != {[event_name(m) for m in want]}"
+        )
+        return problems
+    for mine, theirs in zip(have, want, strict=True):
+        for key in check_values:
+            if theirs.has(key) and mine.get(key) != theirs.get(key):
+                problems.append(f"{conn} {event_name(mine)} {key}: {mine.get(key)!r} != {theirs.get(key)!r}")
+    return problems
