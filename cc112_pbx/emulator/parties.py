@@ -1,0 +1,162 @@
+"""Simulated parties: seat softphones, the citizens behind the trunk, and callers.
+
+- `SeatPhone(SeatBehaviour)`: the softphone registered as `PJSIP/seatNN`. A call to it rings,
+  then per call the next action of its script: `answer` (after `answer_after` s, hangs up after
+  `talk_time` s if set), `busy` (486: cause 17), `reject` (603: cause 21), `never` (rings until
+  the caller gives up).
+- `TrunkPhone`: the telco peer `PJSIP/telco`; `PJSIP/<number>@telco` reaches the citizen whose
+  `CitizenBehaviour` says `answer`, `busy` or `never` (unknown numbers answer).
+- `run_caller(core, timeline, CallerBehaviour)`: a citizen dialling an emergency number, placed
+  as `Local/<dialled>@cc112-inbound` with its caller id (none for SIM-less phones), who hangs up
+  after `patience` s without a call taker, presses `dtmf` once connected, and hangs up after
+  `talk_time` s of conversation (or waits for the call taker to end the call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .core import CallerId, Channel, Core
+from .timeline import CallRecord, Timeline
+
+SEAT_ACTIONS = ("answer", "busy", "reject", "never")
+REFUSAL = {"busy": (17, "BUSY"), "reject": (21, "CHANUNAVAIL")}
+
+
+async def alive_after(channel: Channel, seconds: float) -> bool:
+    """Sleep `seconds` unless the channel goes away first; True if it is still there."""
+    try:
+        await asyncio.wait_for(channel.gone.wait(), seconds)
+    except TimeoutError:
+        return channel.alive
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class SeatBehaviour:
+    seat: str
+    registered: bool = True
+    answer_after: float = 0.2
+    actions: tuple[str, ...] = ("answer",)  # per call, the last one repeats
+    talk_time: float | None = None  # None: talk until the other side hangs up
+
+    def __post_init__(self) -> None:
+        bad = [a for a in self.actions if a not in SEAT_ACTIONS]
+        if bad or not self.actions:
+            raise ValueError(f"seat {self.seat}: actions must be among {SEAT_ACTIONS}, got {self.actions}")
+
+
+class SeatPhone:
+    def __init__(self, behaviour: SeatBehaviour) -> None:
+        self.behaviour = behaviour
+        self._actions: Iterator[str] = itertools.chain(
+            behaviour.actions, itertools.repeat(behaviour.actions[-1]))
+        self.calls_received = 0
+
+    async def on_call(self, core: Core, channel: Channel) -> None:
+        self.calls_received += 1
+        action = next(self._actions)
+        core.ring(channel)
+        await answer_like(core, channel, action, self.behaviour.answer_after, self.behaviour.talk_time)
+
+
+async def answer_like(core: Core, channel: Channel, action: str, answer_after: float,
+                      talk_time: float | None) -> None:
+    """A phone's reaction to a ringing call: answer / busy / reject / never."""
+    if action == "never":
+        await channel.gone.wait()
+        return
+    if action in REFUSAL:
+        cause, status = REFUSAL[action]
+        if await alive_after(channel, min(answer_after, 0.05)):
+            channel.dialstatus = status
+            core.hangup(channel.id, cause, origin="sip")
+        return
+    if not await alive_after(channel, answer_after):
+        return
+    core.answer(channel)
+    if talk_time is not None and await alive_after(channel, talk_time):
+        core.hangup(channel.id, 16, origin="sip")
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenBehaviour:
+    """The citizen the trunk reaches for a callback."""
+
+    number: str
+    action: str = "answer"  # answer, busy, never
+    answer_after: float = 0.3
+    talk_time: float | None = None
+
+
+class TrunkPhone:
+    def __init__(self, citizens: dict[str, CitizenBehaviour] | None = None) -> None:
+        self.citizens = dict(citizens or {})
+        self.dialled: list[str] = []
+
+    async def on_call(self, core: Core, channel: Channel) -> None:
+        self.dialled.append(channel.dialled)
+        citizen = self.citizens.get(channel.dialled, CitizenBehaviour(channel.dialled))
+        core.ring(channel)
+        await answer_like(core, channel, citizen.action, citizen.answer_after, citizen.talk_time)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerBehaviour:
+    """A citizen calling: `number` None (or "") for no caller id, "anonymous" for a withheld one."""
+
+    number: str | None = "+6281234567890"
+    name: str = ""
+    dialled: str = "112"
+    context: str = "cc112-inbound"
+    delay: float = 0.0  # seconds after the scenario starts
+    patience: float | None = None  # hang up when no call taker within this many seconds
+    talk_time: float | None = None  # hang up after talking this long (None: wait for the seat)
+    dtmf: str = ""  # pressed once connected
+    silent: bool = False  # says nothing (no audio is simulated; kept for the scenario record)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def place_call(core: Core, timeline: Timeline, caller: CallerBehaviour) -> CallRecord:
+    """Originate the caller's leg now and record it; the caller's script runs in an owned task."""
+    caller_id = CallerId(caller.name, caller.number or "")
+    result = core.originate(f"Local/{caller.dialled}@{caller.context}", caller_id=caller_id,
+                            timeout=3600, originator=None)
+    one = result.channel
+    record = CallRecord(caller.number or None, caller.dialled, one.id, one.partner_id or one.id,
+                        core.clock.monotonic())
+    timeline.add_call(record)
+    core.spawn(_caller_script(core, one, record, caller), name=f"caller:{one.name}")
+    return record
+
+
+async def _caller_script(core: Core, one: Channel, record: CallRecord, caller: CallerBehaviour) -> None:
+    waiters = {asyncio.ensure_future(record.connected.wait()), asyncio.ensure_future(one.gone.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=caller.patience, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+    if not one.alive:
+        return
+    if not record.connected.is_set():
+        hang_up_caller(core, record)  # patience ran out: abandoned
+        return
+    if caller.dtmf:
+        await core.send_dtmf(one.id, caller.dtmf, between_ms=150, duration_ms=120)
+        record.dtmf_sent += caller.dtmf
+    if caller.talk_time is not None and await alive_after(one, caller.talk_time):
+        hang_up_caller(core, record)
+        return
+    await one.gone.wait()
+
+
+def hang_up_caller(core: Core, record: CallRecord) -> None:
+    """The citizen hangs up (a BYE on the caller's leg)."""
+    if record.channel_id in core.channels:
+        record.ended_by = record.ended_by or "caller"
+        core.hangup(record.channel_id, 16, origin="sip")

@@ -1,0 +1,174 @@
+"""The emulator as a whole: one `Core`, its dialplan, simulated parties, ARI and AMI servers.
+
+    async with Emulator(EmulatorConfig(seats=2, recordings_dir=tmp_path)) as emu:
+        emu.ari_url, emu.ami_port, emu.core, emu.timeline
+        call = emu.place_call(number="+6281234567890", dialled="112", patience=20)
+        await emu.timeline.wait_for(lambda: call.connected_at is not None)
+
+Seats `PJSIP/seat01..NN` are registered softphones answering after `seat_answer_after` s unless
+the scenario says otherwise; `PJSIP/<number>@<trunk>` reaches the scenario's citizens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from .ari_server import AriServer
+from .core import Core, Endpoint
+from .dialplan import Dialplan
+from .parties import CallerBehaviour, SeatBehaviour, SeatPhone, TrunkPhone, hang_up_caller, place_call
+from .scenario import Scenario
+from .timeline import CallRecord, Timeline
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    ami_port: int = 0
+    ari_port: int = 0
+    ami_user: str = "cc112"
+    ami_secret: str = "cc112secret"
+    ari_user: str = "cc112"
+    ari_password: str = "cc112secret"
+    seats: int = 0
+    seat_answer_after: float = 0.2
+    recordings_dir: Path | None = None  # MixMonitor files here, ARI recordings in ./recording
+    scenario: Scenario = field(default_factory=Scenario)
+    trunk: str = "telco"
+    extra_endpoints: tuple[str, ...] = ("testcaller",)  # PJSIP endpoints that exist, unregistered
+    sound_seconds: float = 0.3
+    missing_sounds: frozenset[str] = frozenset()
+    with_ami: bool = True
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self.core = Core()
+        self.core.dialplan = Dialplan()
+        self.timeline = Timeline(self.core)
+        self.phones: dict[str, SeatPhone] = {}
+        self.trunk = TrunkPhone({c.number: c for c in self.config.scenario.citizens})
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.recordings_dir = self._pick_recordings_dir()
+        self.ari: AriServer | None = None
+        self.ami: Any = None
+
+    def _pick_recordings_dir(self) -> Path:
+        if self.config.recordings_dir is not None:
+            return Path(self.config.recordings_dir)
+        self._tmp = tempfile.TemporaryDirectory(prefix="cc112-emulator-")
+        return Path(self._tmp.name)
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        self.recordings_dir.mkdir(parents=True, exist_ok=True)
+        self._add_endpoints()
+        cfg = self.config
+        missing = cfg.missing_sounds
+        self.ari = AriServer(self.core, host=cfg.host, port=cfg.ari_port, user=cfg.ari_user,
+                             password=cfg.ari_password, recordings_dir=self.recordings_dir / "recording",
+                             sound_seconds=lambda media: cfg.sound_seconds,
+                             sound_exists=lambda name: name not in missing)
+        await self.ari.start()
+        if cfg.with_ami:
+            from .ami_server import AmiServer  # the AMI side, built beside this one
+
+            self.ami = AmiServer(self.core, cfg.host, cfg.ami_port, cfg.ami_user, cfg.ami_secret,
+                                 recordings_dir=self.recordings_dir)
+            await self.ami.start()
+        for caller in cfg.scenario.callers:
+            self.core.spawn(self._delayed_call(caller), name=f"scenario-caller:{caller.number}")
+        log.info("emulator_started", ari=self.ari_url, ami_port=self.ami_port)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.core.close()
+        if self.ami is not None:
+            await self.ami.stop()
+        if self.ari is not None:
+            await self.ari.stop()
+        self.timeline.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def _add_endpoints(self) -> None:
+        answer_after = self.config.seat_answer_after
+        behaviours = {f"seat{n:02d}": SeatBehaviour(f"seat{n:02d}", answer_after=answer_after)
+                      for n in range(1, self.config.seats + 1)}
+        behaviours.update({s.seat: s for s in self.config.scenario.seats})
+        for behaviour in behaviours.values():
+            self.add_seat(behaviour)
+        self.core.add_endpoint(Endpoint("PJSIP", self.config.trunk, phone=self.trunk, always_available=True))
+        for name in self.config.extra_endpoints:
+            if self.core.get_endpoint("PJSIP", name) is None:
+                self.core.add_endpoint(Endpoint("PJSIP", name))
+
+    # ---- parties -------------------------------------------------------------------------------
+    def add_seat(self, behaviour: SeatBehaviour) -> SeatPhone:
+        """A softphone for `PJSIP/<seat>` (registered if the behaviour says so)."""
+        phone = SeatPhone(behaviour)
+        self.phones[behaviour.seat] = phone
+        endpoint = self.core.get_endpoint("PJSIP", behaviour.seat)
+        if endpoint is None:
+            endpoint = self.core.add_endpoint(Endpoint("PJSIP", behaviour.seat))
+        endpoint.phone = phone
+        self.core.set_registered(endpoint.device, behaviour.registered,
+                                 f"sip:{behaviour.seat}@127.0.0.1:5072")
+        return phone
+
+    def set_seat(self, seat: str, **changes: Any) -> SeatPhone:
+        """Change a seat's behaviour for the next calls (e.g. `actions=("busy",)`)."""
+        current = self.phones[seat].behaviour
+        return self.add_seat(replace(current, **changes))
+
+    def register_seat(self, seat: str, registered: bool = True) -> None:
+        self.core.set_registered(f"PJSIP/{seat}", registered)
+
+    def place_call(self, number: str | None = "+6281234567890", dialled: str = "112", **behaviour: Any
+                   ) -> CallRecord:
+        """A citizen calls now; keyword arguments as `CallerBehaviour` (patience, talk_time, dtmf...)."""
+        caller = CallerBehaviour(number=number, dialled=dialled, **behaviour)
+        return place_call(self.core, self.timeline, caller)
+
+    def hang_up(self, call: CallRecord) -> None:
+        """The citizen hangs up now."""
+        hang_up_caller(self.core, call)
+
+    async def _delayed_call(self, caller: CallerBehaviour) -> None:
+        await asyncio.sleep(caller.delay)
+        place_call(self.core, self.timeline, caller)
+
+    # ---- addresses -----------------------------------------------------------------------------
+    @property
+    def calls(self) -> list[CallRecord]:
+        return self.timeline.calls
+
+    @property
+    def ari_port(self) -> int:
+        return self.ari.port if self.ari else 0
+
+    @property
+    def ari_url(self) -> str:
+        return f"http://{self.config.host}:{self.ari_port}"
+
+    @property
+    def ami_port(self) -> int:
+        return int(self.ami.port) if self.ami is not None else 0
