@@ -21,6 +21,7 @@ from cc112_pbx.domain.acd.commands import (
 )
 from cc112_pbx.domain.acd.config import STRATEGY_NAMES, ConfigError, QueueConfig, SeatConfig
 from cc112_pbx.domain.acd.core import Acd, AcdSnapshot, UnknownSeatError
+from cc112_pbx.domain.acd.device import reachability_event
 from cc112_pbx.domain.acd.events import (
     AcdEvent,
     CallArrived,
@@ -105,4 +106,5 @@ __all__ = [
     "UnknownSeatError",
     "WrapupTimer",
     "make_strategy",
+    "reachability_event",
 ]
