@@ -1,6 +1,8 @@
 """Logging: structlog key-values, a console renderer on a terminal, JSON lines otherwise.
 
-`configure_logging(level, fmt)` once at start (the CLI does it from `--log-format`/`--log-level`);
+`configure_logging(level, fmt)` once at start (the CLI does it from `--log-format`/`--log-level`;
+a command that loads settings then calls `configure_from_settings(settings.logging, args.log_level,
+args.log_format)` so the configured level applies);
 the standard library's loggers (aiohttp, alembic, asyncio) are routed through the same renderer.
 `bind_call(logger, call_id=..., channel=..., seat=..., incident_id=...)` binds the call-scoped
 keys; `bound_call(...)` does the same for every log line inside a `with` block (contextvars).
@@ -17,7 +19,7 @@ from typing import Any, TextIO
 
 import structlog
 
-from cc112_pbx.settings.model import Secret
+from cc112_pbx.settings.model import LoggingSettings, Secret
 
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
           "error": logging.ERROR, "critical": logging.CRITICAL}
@@ -109,6 +111,15 @@ class _StderrHandler(logging.StreamHandler):
 
 def _identity(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     return event
+
+
+def configure_from_settings(
+    section: LoggingSettings, cli_level: str | None = None, cli_format: str = "auto",
+    stream: TextIO | None = None,
+) -> str:
+    """Configure from `settings.logging`; the CLI's `--log-level` wins, and `--log-format` unless "auto"."""
+    fmt = cli_format if cli_format != "auto" else section.format
+    return configure_logging(cli_level or section.level, fmt, stream)
 
 
 def get_logger(name: str | None = None) -> Any:

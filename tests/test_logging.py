@@ -96,3 +96,19 @@ def test_console_renderer_on_a_terminal():
     text = out.getvalue()
     assert "seat_paused" in text and "seat=seat02" in text
     assert not text.startswith("{")
+
+
+def test_settings_give_level_and_format_unless_the_command_line_says_otherwise():
+    from cc112_pbx.logs import configure_from_settings
+    from cc112_pbx.settings import LoggingSettings
+
+    section = LoggingSettings(level="warning", format="console")
+    out = io.StringIO()
+    assert configure_from_settings(section, None, "auto", out) == "console"
+    get_logger().info("filtered_by_settings")
+    get_logger().warning("shown")
+    assert "filtered_by_settings" not in out.getvalue() and "shown" in out.getvalue()
+    out = io.StringIO()
+    assert configure_from_settings(section, "debug", "json", out) == "json"
+    get_logger().debug("debug_from_cli")
+    assert lines(out)[0]["event"] == "debug_from_cli"

@@ -155,3 +155,17 @@ async def test_recording_is_linked_to_call_seat_and_incident_with_its_duration(d
     assert await db.recordings.for_incident(incident.id) == [finished]
     with pytest.raises(RecordNotFound):
         await db.recordings.finish(999, at(2))
+
+
+async def test_a_burst_of_simultaneous_calls_is_written_without_lock_errors(db, at):
+    import asyncio
+
+    async def arrive(n):
+        incident = await db.incidents.open_draft(opened_at=at(n), dialled="112", caller_number=f"0812{n:06d}")
+        await db.calls.add(call_id=f"burst-{n}", incident_id=incident.id, direction="inbound",
+                           channel_id=f"7.{n}", channel_name=f"PJSIP/telco-{n}", arrived_at=at(n))
+        await db.calls.mark_answered(f"burst-{n}", at(n + 1))
+
+    await asyncio.gather(*(arrive(n) for n in range(40)))
+    assert len(await db.calls.active()) == 40
+    assert len(await db.incidents.recent(limit=100)) == 40
