@@ -9,6 +9,7 @@ did the job (a DELETE whose response was lost). Nothing else is ever retried.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json as jsonlib
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +35,13 @@ def api_root(base_url: str) -> str:
 def path_of(*segments: str) -> str:
     """Join path segments, each percent-encoded (ids may hold `/`, `:` or `@`)."""
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+def basic_auth(user: str, password: str) -> str:
+    """The Authorization header value (aiohttp 3.14 deprecates BasicAuth; ARI takes Basic auth)."""
+    if ":" in user:
+        raise ValueError("an ARI user name cannot contain ':'")
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 def clean_params(params: Params | None) -> dict[str, str]:
@@ -89,7 +97,7 @@ class AriTransport:
         self.base_url = base_url.rstrip("/")
         self.root = api_root(base_url)
         self.user = user
-        self.auth = aiohttp.BasicAuth(user, password)
+        self.auth_header = basic_auth(user, password)
         connect = connect_timeout or request_timeout
         self.timeout = aiohttp.ClientTimeout(total=request_timeout, connect=connect)
         self.request_timeout = request_timeout
@@ -107,7 +115,12 @@ class AriTransport:
     def open(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.pool_size)
-            self._session = aiohttp.ClientSession(connector=connector, auth=self.auth, timeout=self.timeout)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
+                                                  headers={"Authorization": self.auth_header})
+            # aiohttp silently repeats a GET/DELETE once when a kept-alive socket turns out dead;
+            # retries must be ours alone, or "404 on a retry means done" could not be told apart
+            # from "404: it never existed". (Private flag; absent on old aiohttp: then harmless.)
+            self._session._retry_connection = False
 
     async def close(self) -> None:
         if self._session is not None:

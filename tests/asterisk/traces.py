@@ -34,3 +34,9 @@ def ami_messages(name: str) -> list[bytes]:
     data = ami_bytes(name)
     _banner, _, rest = data.partition(b"\r\n")
     return [m + b"\r\n\r\n" for m in rest.split(b"\r\n\r\n") if m.strip()]
+
+
+def rest_error(name: str, method: str, path: str, status: int) -> str:
+    """The raw body of the first `status` answer to `method path` in a trace."""
+    return next(r["body_raw"] for r in ari_records(name) if r["kind"] == "rest_response"
+                and (r["method"], r["path"], r["status"]) == (method, path, status))
