@@ -39,6 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "127.0.0.1 is always allowed), e.g. the controller's Docker network")
     render.add_argument("--sip-bind", default=None, metavar="ADDRESS",
                         help="address SIP listens on (default: deploy.bind_address)")
+    render.add_argument("--external-address", default=None, metavar="ADDRESS",
+                        help="address phones reach SIP and RTP at when Asterisk is behind NAT (Docker)")
+    render.add_argument("--local-net", action="append", default=[], metavar="NETWORK",
+                        help="network reached without NAT, with --external-address (repeatable)")
     render.set_defaults(func=run_render)
 
 
@@ -47,7 +51,8 @@ def run_render(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(path, os.environ)
         options = RenderOptions(out_dir=args.out, state_path=args.state, permit=tuple(args.permit),
-                                sip_bind=args.sip_bind)
+                                sip_bind=args.sip_bind, external_address=args.external_address,
+                                local_nets=tuple(args.local_net))
         result = render_asterisk_config(settings, options)
     except SettingsError as exc:
         print(f"cc112: {exc}", file=sys.stderr)

@@ -79,6 +79,8 @@ class RenderOptions:
     dialplan_dir: Path = DEFAULT_DIALPLAN
     permit: tuple[str, ...] = ()  # networks besides 127.0.0.1 allowed to use ARI and AMI
     sip_bind: str | None = None  # default: settings.deploy.bind_address
+    external_address: str | None = None  # the address phones reach SIP/RTP at, when Asterisk is behind NAT
+    local_nets: tuple[str, ...] = ()  # networks reached without NAT (with external_address)
 
 
 @dataclass
@@ -132,6 +134,7 @@ def _values(settings: Settings, options: RenderOptions, state: RenderState,
         "passwords_file": PASSWORDS_FILE,
         "sip_bind": options.sip_bind or bind,
         "sip_port": str(d.sip_port),
+        "nat": _nat_lines(options),
         "seats": _seat_sections(settings, options.templates_dir, state),
         "trunk_host": settings.trunk.host,
         "trunk_match": settings.trunk.match,
@@ -287,6 +290,26 @@ def _permit_networks(extra: tuple[str, ...]) -> list[str]:
         if str(network) not in networks:
             networks.append(str(network))
     return networks
+
+
+def _nat_lines(options: RenderOptions) -> str:
+    """Transport options for an Asterisk behind NAT (e.g. in Docker): what to put in SIP and SDP."""
+    if not options.external_address:
+        if options.local_nets:
+            raise RenderError("--local-net only makes sense with --external-address")
+        return ""
+    address = options.external_address.strip()
+    if not address or any(ch in address for ch in " ;,[]"):
+        raise RenderError(f"--external-address {address!r}: give one host name or IP address")
+    lines = ["; Behind NAT: phones reach this Asterisk at the external address.",
+             f"external_media_address={address}", f"external_signaling_address={address}"]
+    for raw in options.local_nets:
+        try:
+            network = ipaddress.ip_network(raw.strip(), strict=False)
+        except ValueError:
+            raise RenderError(f"--local-net {raw!r}: not an IP network (e.g. 172.30.112.0/24)") from None
+        lines.append(f"local_net={network}")
+    return "\n".join(lines) + "\n"
 
 
 def _permit_lines(networks: list[str]) -> str:

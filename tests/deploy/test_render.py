@@ -277,3 +277,22 @@ def test_cli_render_with_an_invalid_config_exits_2_naming_the_key(tmp_path, caps
     bad.write_text("[deploy]\nsip_port = 0\n")
     assert main(["asterisk", "render", "--config", str(bad), "--out", str(tmp_path / "out")]) == 2
     assert "deploy.sip_port" in capsys.readouterr().err
+
+
+def test_behind_nat_the_transports_advertise_the_external_address(project_settings, tmp_path):
+    render(project_settings, tmp_path, external_address="192.168.1.10", local_nets=("172.30.112.0/24",))
+    for transport in parse_conf(tmp_path / "pjsip.conf").of_type("transport"):
+        assert transport.get("external_media_address") == "192.168.1.10"
+        assert transport.get("external_signaling_address") == "192.168.1.10"
+        assert transport.all("local_net") == ["172.30.112.0/24"]
+
+
+def test_without_nat_options_the_transports_advertise_their_own_address(project_settings, tmp_path):
+    render(project_settings, tmp_path)
+    for transport in parse_conf(tmp_path / "pjsip.conf").of_type("transport"):
+        assert transport.get("external_media_address") is None
+
+
+def test_a_local_net_without_an_external_address_is_refused(project_settings, tmp_path):
+    with pytest.raises(RenderError, match="--external-address"):
+        render(project_settings, tmp_path, local_nets=("10.0.0.0/8",))
