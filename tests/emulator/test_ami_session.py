@@ -1,0 +1,175 @@
+"""AMI sessions over TCP: banner, login, permissions, events on/off, ping, logoff, errors, robustness."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from cc112_pbx.emulator.ami_client import AmiTestClient
+from cc112_pbx.emulator.ami_server import AmiServer
+from cc112_pbx.emulator.core import Core
+from cc112_pbx.emulator.dialplan import Dialplan
+
+
+@pytest.fixture
+async def server(tmp_path):
+    core = Core()
+    core.dialplan = Dialplan()
+    server = AmiServer(core, "127.0.0.1", 0, "cc112", "cc112secret", recordings_dir=tmp_path)
+    await server.start()
+    yield server
+    await server.stop()
+    await core.close()
+
+
+@pytest.fixture
+async def client(server):
+    client = await AmiTestClient("127.0.0.1", server.port).connect()
+    yield client
+    await client.close()
+
+
+async def test_banner_is_a_single_line_sent_before_anything_else(server):
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        first = await asyncio.wait_for(reader.readuntil(b"\r\n"), 2)
+        assert first == b"Asterisk Call Manager/11.0.0\r\n"
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_login_with_events_on_sends_fully_booted_then_successful_auth(client):
+    response = await client.login()
+    assert [(k, v) for k, v in response.pairs] == [
+        ("Response", "Success"),
+        ("ActionID", response.get("ActionID")),
+        ("Message", "Authentication accepted"),
+    ]
+    booted = await client.wait_for(lambda m: m.get("Event") == "FullyBooted")
+    auth = await client.wait_for(lambda m: m.get("Event") == "SuccessfulAuth")
+    assert client.received.index(booted) < client.received.index(auth)
+    assert not booted.has("Timestamp") and auth.has("Timestamp")
+    assert (auth.get("Service"), auth.get("AccountID")) == ("AMI", "cc112")
+
+
+async def test_action_before_login_is_permission_denied(client):
+    response = await client.action("CoreStatus", ActionID="early-1")
+    assert response.pairs == [
+        ("Response", "Error"),
+        ("ActionID", "early-1"),
+        ("Message", "Permission denied"),
+    ]
+
+
+async def test_bad_secret_fails_after_about_a_second_and_closes_the_socket(client):
+    started = time.monotonic()
+    response = await client.login(secret="wrong")
+    assert response.get("Message") == "Authentication failed"
+    assert time.monotonic() - started >= 0.9
+    await client.wait_closed(2)
+
+
+async def test_unknown_action_is_answered_with_asterisks_words(client):
+    await client.login(events="off")
+    response = await client.action("NoSuchAction")
+    assert response.get("Response") == "Error"
+    assert response.get("Message") == (
+        "Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands."
+    )
+
+
+async def test_message_without_action_is_missing_action(client):
+    await client.login(events="off")
+    client.send_pairs([("ActionID", "no-action"), ("Foo", "bar")])
+    response = await client.wait_for(lambda m: m.get("ActionID") == "no-action")
+    assert response.get("Message") == "Missing action in request"
+
+
+async def test_ping_answers_pong_with_timestamp_and_echoes_action_id(client):
+    await client.login(events="off")
+    response = await client.action("Ping", ActionID="ping-7")
+    assert response.get("ActionID") == "ping-7" and response.get("Ping") == "Pong"
+    assert abs(float(response.get("Timestamp")) - time.time()) < 5
+
+
+async def test_events_off_at_login_then_events_action_turns_them_on(server, client):
+    await client.login(events="off")
+    server.queues.add_member("cc112-fallback", "Local/seat09@seats-sim", "Seat 09")
+    await client.action("Ping")
+    assert client.events("QueueMemberAdded") == []
+    response = await client.action("Events", EventMask="on")
+    assert response.get("Events") == "On"
+    server.queues.set_paused("cc112-fallback", "Local/seat09@seats-sim", True, "lunch")
+    paused = await client.wait_for(lambda m: m.get("Event") == "QueueMemberPause")
+    assert (paused.get("Paused"), paused.get("PausedReason")) == ("1", "lunch")
+    assert (await client.action("Events", EventMask="off")).get("Events") == "Off"
+
+
+async def test_logoff_says_goodbye_and_the_server_closes(client):
+    await client.login(events="off")
+    response = await client.action("Logoff")
+    assert (response.get("Response"), response.get("Message")) == ("Goodbye", "Thanks for all the fish.")
+    await client.wait_closed(2)
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        ("QueueAdd", {"Interface": "Local/x@y"}, "'Queue' not specified."),
+        ("QueueAdd", {"Queue": "cc112-fallback"}, "'Interface' not specified."),
+        ("QueueRemove", {"Queue": "cc112-fallback"}, "Need 'Queue' and 'Interface' parameters."),
+        ("QueuePause", {"Interface": "Local/x@y"}, "Need 'Interface' and 'Paused' parameters."),
+        ("QueuePause", {"Interface": "Local/x@y", "Paused": "true"}, "Interface not found"),
+        ("Originate", {}, "Channel not specified"),
+        ("Originate", {"Channel": "nodriver", "Application": "Wait"}, "Invalid channel"),
+        ("Originate", {"Channel": "Local/1@x", "Timeout": "soon"}, "Invalid timeout"),
+        ("Hangup", {}, "No channel specified"),
+        ("Hangup", {"Channel": "PJSIP/none-00000001"}, "No such channel"),
+        ("MixMonitor", {}, "No channel specified"),
+        ("MixMonitor", {"Channel": "Local/nosuch@from-pstn-00000000;2", "File": "x.wav"}, "No such channel"),
+        ("StopMixMonitor", {"Channel": "Local/nosuch@from-pstn-00000000;2"}, "No such channel"),
+        ("Command", {}, "No command provided"),
+        ("PJSIPShowContacts", {}, "No Contacts found"),
+    ],
+)
+async def test_missing_or_bad_parameters_are_worded_as_asterisk_words_them(client, action, fields, message):
+    await client.login(events="off")
+    response = await client.action(action, **fields)
+    assert (response.get("Response"), response.get("Message")) == ("Error", message)
+
+
+async def test_sync_originate_to_a_missing_extension_fails(client):
+    await client.login(events="off")
+    response = await client.action(
+        "Originate", Channel="Local/nonexistent@seats-sim", Application="Wait", Data="1", Timeout="2000"
+    )
+    assert (response.get("Response"), response.get("Message")) == ("Error", "Originate failed")
+
+
+async def test_async_originate_to_a_busy_seat_reports_failure_reason_5(client):
+    await client.login()
+    response = await client.action(
+        "Originate",
+        Channel="Local/busy@seats-sim",
+        Application="Wait",
+        Data="1",
+        Async="true",
+        ActionID="busy-1",
+    )
+    assert response.get("Message") == "Originate successfully queued"
+    result = await client.wait_for(lambda m: m.get("Event") == "OriginateResponse")
+    assert [(k, v) for k, v in result.pairs if k not in ("Privilege", "Timestamp")] == [
+        ("Event", "OriginateResponse"),
+        ("ActionID", "busy-1"),
+        ("Response", "Failure"),
+        ("Channel", "Local/busy@seats-sim"),
+        ("Application", "Wait"),
+        ("Data", "1"),
+        ("Reason", "5"),
+        ("Uniqueid", "<unknown>"),
+        ("CallerIDNum", "<unknown>"),
+        ("CallerIDName", "<unknown>"),
+    ]
