@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from .core import Channel, Core, CoreError
+from .core import CallerId, Channel, Core, CoreError
 from .core.dial import dial_application
 
 log = structlog.get_logger(__name__)
@@ -32,6 +32,7 @@ FEATURE_CODES = ("*11", "*12", "*13")
 STASIS_APP = "cc112"
 FALLBACK_QUEUE = "cc112-fallback"
 TRUNK = "telco"
+PLAYBACK_SECONDS = 0.2  # every dialplan Playback() lasts this long
 
 
 class HangupNow(Exception):
@@ -44,6 +45,7 @@ class Step:
 
     core: Core
     channel: Channel
+    dialplan: Dialplan
     priority: int = 0
 
     @property
@@ -61,10 +63,9 @@ class Step:
         if name == "Stasis":
             raise CoreError("bad_request", "use Step.stasis()")
         handler = self.core.applications.get(name) or BUILTINS.get(name)
-        if handler is None:
+        if handler is None:  # Asterisk would hang up; the emulator keeps the call alive
             log.warning("emulator_dialplan_app_missing", app=name, channel=self.channel.name)
-            self.core.hangup(self.channel.id, 0, origin="dialplan")
-            raise HangupNow
+            return
         await handler(self.core, self.channel, data)
         if not self.channel.alive:
             raise HangupNow
@@ -76,7 +77,21 @@ class Step:
         target = await self.core.stasis(self.channel, app, args)
         if not self.channel.alive:
             raise HangupNow
+        if target is not None and (target[0] or target[1]):
+            await self.goto(target[0] or self.channel.context, target[1] or self.channel.exten)
+            raise HangupNow  # the goto ran the rest of the call
         return target
+
+    async def goto(self, context: str, exten: str) -> None:
+        """`Goto(context,exten,1)`: run that extension (priorities restart at 1)."""
+        fn = self.dialplan.lookup(context, exten)
+        if fn is None:
+            log.warning("emulator_goto_nowhere", context=context, exten=exten)
+            self.core.hangup(self.channel.id, 16, origin="dialplan")
+            raise HangupNow
+        self.channel.context, self.channel.exten, self.priority = context, exten, 0
+        await fn(self)
+        raise HangupNow  # nothing after a Goto runs
 
 
 ContextFn = Callable[[Step], Awaitable[None]]
@@ -122,47 +137,120 @@ async def _refuse(core: Core, channel: Channel, cause: int, status: str) -> None
 
 async def _set(core: Core, channel: Channel, data: str) -> None:
     name, _, value = data.partition("=")
-    core.set_variable(channel.id, name.strip(), value)
+    name = name.strip().lstrip("_")  # `__VAR` (inherited) is VAR on this channel
+    if name == "CHANNEL(language)":
+        channel.language = value
+        return
+    core.set_variable(channel.id, name, value)
+
+
+async def _playback(core: Core, channel: Channel, data: str) -> None:
+    await asyncio.sleep(PLAYBACK_SECONDS)
+
+
+async def _music_on_hold(core: Core, channel: Channel, data: str) -> None:
+    seconds = data.partition(",")[2]
+    await asyncio.sleep(float(seconds) if seconds.strip() else 3600)
 
 
 BUILTINS: dict[str, Callable[[Core, Channel, str], Awaitable[None]]] = {
     "NoOp": _noop, "Answer": _answer, "Ringing": _ringing, "Progress": _noop, "Wait": _wait,
     "Hangup": _hangup, "Busy": _busy, "Congestion": _congestion, "Set": _set, "Dial": dial_application,
+    "Playback": _playback, "MusicOnHold": _music_on_hold,
 }
 
 
-# ---- the project's contexts ----------------------------------------------------------------
-async def fallback(step: Step) -> None:
-    """What follows Stasis() in cc112-inbound: the fallback queue, recorded."""
+# ---- the project's contexts (dialplan/extensions_cc112.conf) ---------------------------------
+async def inbound_number(step: Step) -> None:
+    """112 and the legacy numbers enter as themselves; anything else enters as 112."""
+    exten = step.exten
+    await step.app("Set", f"CC112_DIALLED={exten}")
+    await step.app("Set", f"CC112_EMERGENCY_NUMBER={exten if exten in EMERGENCY_NUMBERS else '112'}")
+    await step.goto("cc112-inbound", "enter")
+
+
+async def inbound_enter(step: Step) -> None:
+    channel = step.channel
+    number = step.var("CC112_EMERGENCY_NUMBER") or "112"
+    dialled = step.var("CC112_DIALLED")
+    await step.app("NoOp", f"cc112: {channel.caller.number} dialled {dialled}, enters as {number}")
+    await step.app("Set", f"__CC112_ORIGIN={step.var('CC112_ORIGIN') or 'trunk'}")
+    await step.app("Set", "CHANNEL(language)=id")
+    await step.stasis(STASIS_APP, "inbound", number)
+    await step.app("NoOp", f"cc112: Stasis returned, STASISSTATUS={step.var('STASISSTATUS')}")
+    await step.goto("cc112-inbound", "fallback")
+
+
+async def inbound_fallback(step: Step) -> None:
+    """Controller unavailable (or the watchdog's `continue`): answer, record, queue, forever."""
+    channel = step.channel
+    await step.app("NoOp", f"cc112: fallback queue, STASISSTATUS={step.var('STASISSTATUS')}")
+    await step.app("Set", "__CC112_FALLBACK=1")
     await step.app("Answer")
-    await step.app("MixMonitor", f"cc112-{step.channel.id}.wav,b")
-    await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
-    await step.app("Hangup")
-
-
-async def inbound_emergency(step: Step) -> None:
-    caller = step.channel.caller
-    await step.app("NoOp", f'Emergency call from "{caller.name}" <{caller.number}> on {step.channel.name}')
-    await step.stasis(STASIS_APP, "inbound", step.exten)
-    await fallback(step)
+    if not step.var("MIXMONITOR_FILENAME"):
+        await step.app("Set", f"__CC112_RECORDING=cc112/{channel.id}.wav")
+        await step.app("MixMonitor", f"cc112/{channel.id}.wav")
+    await step.app("Set", "CC112_QUEUE_ROUNDS=0")
+    await step.app("Playback", "cc112/greeting")
+    rounds = 0
+    while True:
+        rounds += 1
+        await step.app("Set", f"CC112_QUEUE_ROUNDS={rounds}")
+        await step.app("Queue", f"{FALLBACK_QUEUE},,,,600")
+        await step.app("NoOp", f"cc112: left {FALLBACK_QUEUE} with QUEUESTATUS={step.var('QUEUESTATUS')}")
+        await step.app("Playback", "cc112/still-holding")
+        await step.app("MusicOnHold", "cc112,5")
 
 
 def seat_of(channel: Channel) -> str:
-    """The seat a seat-context call comes from: CC112_SEAT, the PJSIP endpoint, else the caller number."""
-    if channel.variables.get("CC112_SEAT"):
-        return channel.variables["CC112_SEAT"]
+    """`${CHANNEL(endpoint)}`: the PJSIP endpoint; for a Local test seat CC112_SEAT or the caller number."""
     if channel.technology == "PJSIP":
         return channel.resource
-    return channel.caller.number
+    return channel.variables.get("CC112_SEAT") or channel.caller.number
+
+
+async def seat_code(step: Step) -> None:
+    await step.app("Set", f"CC112_CODE={step.exten}")
+    await step.goto("cc112-seats", "feature")
 
 
 async def seat_feature(step: Step) -> None:
-    await step.stasis(STASIS_APP, "feature", seat_of(step.channel), step.exten)
+    seat, code = seat_of(step.channel), step.var("CC112_CODE")
+    await step.app("NoOp", f"cc112: feature code {code} from seat {seat}")
+    await step.app("Set", f"CC112_SEAT={seat}")
+    await step.app("Answer")
+    await step.stasis(STASIS_APP, "feature", seat, code)
+    if step.var("STASISSTATUS") != "FAILED":
+        await step.app("Hangup")
+    member = f"PJSIP/{seat}"
+    await step.app("Set", f"CC112_MEMBER={member}")
+    action = {"*11": ("AddQueueMember", f"{FALLBACK_QUEUE},{member},,,{seat},{member}", "logged-in"),
+              "*12": ("RemoveQueueMember", f"{FALLBACK_QUEUE},{member}", "logged-out")}.get(
+                  code, ("PauseQueueMember", f"{FALLBACK_QUEUE},{member},,cc112 pause", "paused"))
+    await step.app(action[0], action[1])
+    await step.app("Playback", f"cc112/{action[2]}")
     await step.app("Hangup")
 
 
-async def outbound_callback(step: Step) -> None:
-    await step.app("Dial", f"PJSIP/{step.exten}@{TRUNK},60")
+async def seat_test_call(step: Step) -> None:
+    await step.app("NoOp", f"cc112: test call from seat {seat_of(step.channel)}")
+    await step.app("Set", "CC112_ORIGIN=seat")
+    await step.app("Set", f"CC112_DIALLED={step.exten}")
+    await step.app("Set", f"CC112_EMERGENCY_NUMBER={step.exten}")
+    await step.goto("cc112-inbound", "enter")
+
+
+async def outbound_number(step: Step) -> None:
+    await step.app("Set", f"CC112_CALLBACK_NUMBER={step.exten}")
+    await step.goto("cc112-outbound", "dial")
+
+
+async def outbound_dial(step: Step) -> None:
+    number = step.var("CC112_CALLBACK_NUMBER")
+    await step.app("NoOp", f"cc112: callback to {number}")
+    if step.var("CC112_CALLERID"):
+        step.core.set_caller_id(step.channel, CallerId(step.channel.caller.name, step.var("CC112_CALLERID")))
+    await step.app("Dial", f"PJSIP/{number}@{TRUNK},60")
     await step.app("Hangup")
 
 
@@ -213,10 +301,15 @@ async def dial_seat(step: Step) -> None:
 
 
 DEFAULT_CONTEXTS: dict[str, list[tuple[str, ContextFn]]] = {
-    "cc112-inbound": [(n, inbound_emergency) for n in EMERGENCY_NUMBERS],
-    "cc112-seats": [*((c, seat_feature) for c in FEATURE_CODES),
-                    *((n, inbound_emergency) for n in EMERGENCY_NUMBERS)],
-    "cc112-outbound": [("_X.", outbound_callback), ("_+X.", outbound_callback)],
+    "cc112-inbound": [
+        *((n, inbound_number) for n in EMERGENCY_NUMBERS),
+        ("enter", inbound_enter), ("fallback", inbound_fallback),
+        ("_X", inbound_number), ("_X.", inbound_number), ("_+X.", inbound_number),
+        ("_[A-Za-z#*].", inbound_number), ("s", inbound_number), ("i", inbound_number),
+    ],
+    "cc112-seats": [*((c, seat_code) for c in FEATURE_CODES), ("112", seat_test_call),
+                    ("feature", seat_feature)],
+    "cc112-outbound": [("dial", outbound_dial), ("_X.", outbound_number), ("_+X.", outbound_number)],
     "from-pstn": [("112", pstn_112), ("113", pstn_113)],
     "seats-sim": [("_seatX.", sim_seat), ("_slowX.", sim_slow), ("busy", sim_busy),
                   ("congest", sim_congest)],
@@ -268,7 +361,7 @@ class Dialplan:
             if partner is not None:
                 core.destroy_quietly(partner, 0)
             return
-        step = Step(core, channel, priority - 1)
+        step = Step(core, channel, self, priority - 1)
         try:
             await fn(step)
         except HangupNow:

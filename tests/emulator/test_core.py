@@ -28,7 +28,7 @@ async def test_caller_dialling_112_enters_stasis_with_inbound_args(core):
     core.register_stasis_app("cc112")
     log = EventLog(core)
     seen = log.events
-    result = core.originate("Local/112@cc112-inbound", caller_id="Anna <+62811>", app="sim")
+    result = core.originate("Local/112@cc112-inbound", caller_id="Anna <+62811>")
     await log.wait_for(stasis_started("cc112"))
     start = next(e for e in seen if isinstance(e, ev.StasisStart) and e.app == "cc112")
     assert start.args == ("inbound", "112")
@@ -52,7 +52,7 @@ async def test_stasis_without_app_runs_fallback_through_pluggable_queue(core):
     core.register_application("Queue", fake_app)
     log = EventLog(core)
     seen = log.events
-    core.originate("Local/112@cc112-inbound", caller_id="+62811", app="sim")
+    core.originate("Local/112@cc112-inbound", caller_id="+62811")
     await asyncio.wait_for(queued.wait(), 2)
     assert [c[0] for c in calls] == ["MixMonitor", "Queue"]
     assert calls[1][1].startswith("cc112-fallback")
@@ -66,7 +66,7 @@ async def test_hanging_up_first_half_hangs_up_second_with_remote_cause(core):
     core.register_stasis_app("cc112")
     log = EventLog(core)
     seen = log.events
-    result = core.originate("Local/112@cc112-inbound", app="sim")
+    result = core.originate("Local/112@cc112-inbound")
     await log.wait_for(stasis_started())
     core.hangup(result.channel_id, 16, origin="api")
     requests = [
@@ -117,7 +117,7 @@ async def test_add_channel_moves_it_between_bridges(core):
     core.register_stasis_app("cc112")
     log = EventLog(core)
     seen = log.events
-    core.originate("Local/112@cc112-inbound", app="sim", caller_id=CallerId("", "1"))
+    core.originate("Local/112@cc112-inbound", caller_id=CallerId("", "1"))
     await log.wait_for(stasis_started())
     caller = next(c for c in core.channels.values() if c.stasis_app == "cc112")
     one, two = core.create_bridge("holding"), core.create_bridge("mixing")
@@ -143,7 +143,7 @@ async def test_continue_sends_a_held_caller_to_the_fallback_queue(core):
     core.register_application("MixMonitor", mixmonitor)
     core.register_stasis_app("cc112")
     log = EventLog(core)
-    core.originate("Local/112@cc112-inbound", app="sim")
+    core.originate("Local/112@cc112-inbound")
     await log.wait_for(stasis_started())
     caller = next(c for c in core.channels.values() if c.stasis_app == "cc112")
     core.continue_in_dialplan(caller.id)
