@@ -89,3 +89,13 @@ async def test_unknown_callback_raises_record_not_found(db, at):
         await db.callbacks.start_attempt(404, at(0))
     with pytest.raises(RecordNotFound):
         await db.callbacks.finish_attempt(404, at(0), "failed")
+
+
+async def test_scheduling_the_same_dropped_call_twice_keeps_one_callback(db, at):
+    callback = await dropped_call(db, at)
+    again = await db.callbacks.schedule(
+        incident_id=callback.incident_id, call_id=callback.call_id, reason="dropped", created_at=at(31),
+        due_at=at(61), number=callback.number,
+    )
+    assert again == callback
+    assert len(await db.callbacks.for_incident(callback.incident_id)) == 1

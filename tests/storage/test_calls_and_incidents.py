@@ -169,3 +169,25 @@ async def test_a_burst_of_simultaneous_calls_is_written_without_lock_errors(db, 
     await asyncio.gather(*(arrive(n) for n in range(40)))
     assert len(await db.calls.active()) == 40
     assert len(await db.incidents.recent(limit=100)) == 40
+
+
+async def test_citizen_call_and_incident_are_opened_together_and_a_retry_writes_nothing_twice(db, at):
+    values = dict(call_id="c-7", channel_id="1795938506.7", channel_name="PJSIP/telco-7", arrived_at=at(0),
+                  dialled="118", caller_number=None, caller_kind="none", category_hint="ambulance",
+                  no_callback=True)
+    incident, call = await db.incidents.open_for_call(**values)
+    assert call.incident_id == incident.id and call.direction is CallDirection.INBOUND
+    assert incident.no_callback is True and incident.category_hint is CategoryHint.AMBULANCE
+    assert incident.opened_at == call.arrived_at == at(0)
+    again = await db.incidents.open_for_call(**values)
+    assert again == (incident, call)
+    assert len(await db.incidents.recent()) == 1
+
+
+async def test_retried_writes_of_a_leg_or_a_recording_are_harmless(db, at):
+    _, call = await open_call(db, at)
+    assert await db.calls.add(call_id="c-1", direction="inbound", channel_id="other", channel_name="x",
+                              arrived_at=at(99)) == call
+    first = await db.recordings.add(call_id="c-1", path="/rec/c-1.wav", started_at=at(1))
+    assert await db.recordings.add(call_id="c-1", path="/rec/c-1.wav", started_at=at(1)) == first
+    assert len(await db.recordings.for_call("c-1")) == 1

@@ -35,13 +35,18 @@ class CallbackRepository(Repository):
         dialable: bool = True,
     ) -> CallbackRecord:
         """A callback `pending` until `due_at`; a caller that cannot be dialled (`dialable=False`,
-        the no-callback callers) goes straight to the supervisor's list (status `supervisor`)."""
+        the no-callback callers) goes straight to the supervisor's list (status `supervisor`).
+        Idempotent by `call_id`: a second schedule for the same dropped call returns the first."""
         status = CallbackStatus.PENDING if dialable and number else CallbackStatus.SUPERVISOR
         row = Callback(
             incident_id=incident_id, call_id=call_id, number=number, reason=CallbackReason(reason),
             status=status, created_at=created_at, due_at=due_at, seat_id=seat_id, attempts=0,
         )
         async with self._transaction() as session:
+            if call_id is not None:
+                existing = await session.scalar(sa.select(Callback).where(Callback.call_id == call_id))
+                if existing is not None:
+                    return to_record(CallbackRecord, existing)
             session.add(row)
         return to_record(CallbackRecord, row)
 

@@ -48,6 +48,42 @@ class IncidentRepository(Repository):
             session.add(row)
         return to_record(IncidentRecord, row)
 
+    async def open_for_call(
+        self,
+        *,
+        call_id: str,
+        channel_id: str,
+        channel_name: str,
+        arrived_at: dt.datetime,
+        dialled: str,
+        caller_number: str | None = None,
+        caller_kind: CallerKind | str | None = None,
+        category_hint: CategoryHint | str | None = None,
+        no_callback: bool = False,
+    ) -> tuple[IncidentRecord, CallRecord]:
+        """A citizen's call and its incident draft, in one transaction. Idempotent by `call_id`:
+        when that call is already stored (a retried write), its incident and call are returned."""
+        async with self._transaction() as session:
+            call = await session.get(Call, call_id)
+            if call is not None and call.incident_id is not None:
+                incident = await session.get(Incident, call.incident_id)
+                return to_record(IncidentRecord, incident), to_record(CallRecord, call)
+            incident = Incident(
+                opened_at=arrived_at, status=IncidentStatus.DRAFT, dialled=dialled,
+                category_hint=CategoryHint(category_hint) if category_hint is not None else None,
+                caller_number=caller_number, no_callback=no_callback, notes="",
+            )
+            session.add(incident)
+            await session.flush()
+            call = Call(
+                id=call_id, incident_id=incident.id, direction=CallDirection.INBOUND, channel_id=channel_id,
+                channel_name=channel_name, caller_number=caller_number,
+                caller_kind=CallerKind(caller_kind) if caller_kind is not None else None,
+                dialled=dialled, arrived_at=arrived_at,
+            )
+            session.add(call)
+        return to_record(IncidentRecord, incident), to_record(CallRecord, call)
+
     async def get(self, incident_id: int) -> IncidentRecord | None:
         async with self._transaction() as session:
             row = await session.get(Incident, incident_id)
@@ -104,6 +140,7 @@ class CallRepository(Repository):
         seat_id: str | None = None,
         peer_call_id: str | None = None,
     ) -> CallRecord:
+        """Store one channel leg. Idempotent: if `call_id` is already stored, that row is returned."""
         row = Call(
             id=call_id,
             incident_id=incident_id,
@@ -118,6 +155,9 @@ class CallRepository(Repository):
             arrived_at=arrived_at,
         )
         async with self._transaction() as session:
+            existing = await session.get(Call, call_id)
+            if existing is not None:
+                return to_record(CallRecord, existing)
             session.add(row)
         return to_record(CallRecord, row)
 
@@ -178,8 +218,13 @@ class RecordingRepository(Repository):
     async def add(
         self, *, call_id: str, path: str, started_at: dt.datetime, seat_id: str | None = None
     ) -> RecordingRecord:
+        """Idempotent: the same `call_id` and `path` again returns the stored recording."""
         row = Recording(call_id=call_id, seat_id=seat_id, path=path, started_at=started_at)
+        same = sa.select(Recording).where(Recording.call_id == call_id, Recording.path == path)
         async with self._transaction() as session:
+            existing = await session.scalar(same)
+            if existing is not None:
+                return to_record(RecordingRecord, existing)
             session.add(row)
         return to_record(RecordingRecord, row)
 
