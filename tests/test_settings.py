@@ -2,6 +2,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cc112_pbx.settings import Secret, Settings, SettingsError, load_settings, require_secret
 
@@ -254,3 +256,37 @@ def test_reconnect_delays_and_rtp_range_are_checked_together(tmp_path):
 def test_trunk_dial_string_needs_the_number_placeholder(tmp_path):
     errors = errors_of(tmp_path, '[trunk]\noutbound_dial = "PJSIP/telco"\n')
     assert errors == ["trunk.outbound_dial: must contain {number} (got 'PJSIP/telco')"]
+
+
+@given(value=st.integers(min_value=-10**6, max_value=10**6))
+def test_any_ring_timeout_override_either_loads_or_names_the_key(value):
+    env = {"CC112_QUEUE_RING_TIMEOUT": str(value)}
+    if value > 0:
+        assert load_settings(None, env).queue.ring_timeout == value
+    else:
+        with pytest.raises(SettingsError) as exc:
+            load_settings(None, env)
+        assert exc.value.errors == [
+            f"queue.ring_timeout (from CC112_QUEUE_RING_TIMEOUT): must be greater than 0 (got {value})"
+        ]
+
+
+@given(text=st.text(max_size=20))
+def test_arbitrary_strategy_text_is_accepted_only_when_known(text):
+    env = {"CC112_QUEUE_STRATEGY": text}
+    if text in ("longest_idle", "round_robin", "fewest_calls"):
+        assert load_settings(None, env).queue.strategy == text
+    else:
+        with pytest.raises(SettingsError) as exc:
+            load_settings(None, env)
+        assert exc.value.errors[0].startswith("queue.strategy (from CC112_QUEUE_STRATEGY): must be one of")
+
+
+def test_config_file_can_be_named_by_the_environment(tmp_path, monkeypatch):
+    from cc112_pbx.settings import default_config_path
+
+    path = write(tmp_path, "[queue]\nring_timeout = 9\n")
+    assert default_config_path({"CC112_CONFIG": str(path)}) == path
+    assert load_settings(default_config_path({"CC112_CONFIG": str(path)}), {}).queue.ring_timeout == 9
+    monkeypatch.chdir(tmp_path)
+    assert default_config_path({}) is None
