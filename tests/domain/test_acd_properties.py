@@ -49,7 +49,10 @@ SEATS = ("s1", "s2", "s3")
 @st.composite
 def queue_configs(draw: st.DrawFn) -> QueueConfig:
     return QueueConfig(
-        seats=tuple(SeatConfig(s, overflow=draw(st.booleans())) for s in SEATS),
+        seats=tuple(
+            SeatConfig(s, overflow=draw(st.booleans()))
+            for s in draw(st.lists(st.sampled_from(SEATS), min_size=1, max_size=3, unique=True))
+        ),
         strategy=draw(st.sampled_from(STRATEGY_NAMES)),
         ring_timeout=draw(st.sampled_from([5.0, 10.0, 15.0])),
         wrapup_time=draw(st.sampled_from([0.0, 3.0, 10.0])),
@@ -58,21 +61,24 @@ def queue_configs(draw: st.DrawFn) -> QueueConfig:
     )
 
 
-seat_ids = st.sampled_from(SEATS)
-
-
 class ShiftMachine(RuleBasedStateMachine):
     sb: Switchboard
     arrived: list[str]
+    known_seats: set[str]  # configured now or at some point (removed seats keep their record)
 
     @initialize(queue=queue_configs())
     def open_the_queue(self, queue: QueueConfig) -> None:
         self.sb = Switchboard.of(queue)
         self.arrived = []
+        self.known_seats = {s.seat_id for s in queue.seats}
+
+    def _seat(self, data: st.DataObject, configured_only: bool = False) -> str:
+        seats = {s.seat_id for s in self.sb.acd.config.seats} if configured_only else self.known_seats
+        return data.draw(st.sampled_from(sorted(seats)))
 
     # --- callers ---------------------------------------------------------------------
 
-    @rule(priority=st.integers(0, 2), preferred=st.none() | seat_ids)
+    @rule(priority=st.integers(0, 2), preferred=st.none() | st.sampled_from(SEATS))
     def caller_arrives(self, priority: int, preferred: str | None) -> None:
         call_id = f"c{len(self.arrived)}"
         self.arrived.append(call_id)
@@ -111,24 +117,25 @@ class ShiftMachine(RuleBasedStateMachine):
 
     # --- seats -----------------------------------------------------------------------
 
-    @rule(seat=seat_ids)
-    def seat_logs_in(self, seat: str) -> None:
-        self.sb.feed(SeatLoggedIn(seat))
+    @rule(data=st.data())
+    def seat_logs_in(self, data: st.DataObject) -> None:
+        self.sb.feed(SeatLoggedIn(self._seat(data, configured_only=True)))
 
-    @rule(seat=seat_ids)
-    def seat_logs_out(self, seat: str) -> None:
-        self.sb.feed(SeatLoggedOut(seat))
+    @rule(data=st.data())
+    def seat_logs_out(self, data: st.DataObject) -> None:
+        self.sb.feed(SeatLoggedOut(self._seat(data)))
 
-    @rule(seat=seat_ids, reason=st.sampled_from(["break", "lunch"]))
-    def seat_pauses(self, seat: str, reason: str) -> None:
-        self.sb.feed(SeatPaused(seat, reason))
+    @rule(data=st.data(), reason=st.sampled_from(["break", "lunch"]))
+    def seat_pauses(self, data: st.DataObject, reason: str) -> None:
+        self.sb.feed(SeatPaused(self._seat(data), reason))
 
-    @rule(seat=seat_ids)
-    def seat_unpauses(self, seat: str) -> None:
-        self.sb.feed(SeatUnpaused(seat))
+    @rule(data=st.data())
+    def seat_unpauses(self, data: st.DataObject) -> None:
+        self.sb.feed(SeatUnpaused(self._seat(data)))
 
-    @rule(seat=seat_ids, reachable=st.booleans())
-    def seat_device_changes(self, seat: str, reachable: bool) -> None:
+    @rule(data=st.data(), reachable=st.booleans())
+    def seat_device_changes(self, data: st.DataObject, reachable: bool) -> None:
+        seat = self._seat(data)
         self.sb.feed(SeatReachable(seat) if reachable else SeatUnreachable(seat, "unregistered"))
 
     # --- time and admins -------------------------------------------------------------
@@ -140,6 +147,7 @@ class ShiftMachine(RuleBasedStateMachine):
     @rule(queue=queue_configs())
     def admin_reconfigures(self, queue: QueueConfig) -> None:
         self.sb.feed(Reconfigured(queue))
+        self.known_seats |= {s.seat_id for s in queue.seats}
 
     # --- invariants ------------------------------------------------------------------
 
@@ -210,8 +218,8 @@ class ShiftMachine(RuleBasedStateMachine):
 
 
 ShiftMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=40,
+    max_examples=100,
+    stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
