@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cc112_pbx.domain.acd import overflow
 from cc112_pbx.domain.acd.calls import CallPhase, CallView, QueuedCall
 from cc112_pbx.domain.acd.commands import (
     AcdCommand,
@@ -160,7 +161,7 @@ class Acd(SeatRules):
             preferred_seat_id=event.preferred_seat_id,
         )
         self._calls[call.call_id] = call
-        self._arm_overflow(call, now, out)
+        overflow.arm(call, self._config, now, out)
 
     def _caller_hung_up(self, event: CallerHungUp, now: float, out: list[AcdCommand]) -> None:
         call = self._calls.get(event.call_id)
@@ -190,7 +191,7 @@ class Acd(SeatRules):
             return
         seat = self._seats[event.offer.seat_id]
         out.append(CancelTimer(RingTimer(event.offer.offer_id)))
-        self._disarm_overflow(call, out)
+        overflow.disarm(call, out)
         call.move_to(CallPhase.CONNECTED)
         call.connected_at = now
         seat.engagement = Engagement.ON_CALL
@@ -219,9 +220,8 @@ class Acd(SeatRules):
                 seat.engagement = Engagement.FREE
         elif isinstance(key, OverflowTimer):
             call = self._calls.get(key.call_id)
-            if call is not None and call.overflow_armed:
-                call.overflow_armed = False
-                call.overflow_open = True
+            if call is not None:
+                overflow.fired(call)
         else:
             raise TypeError(f"unknown timer key {key!r}")
 
@@ -244,7 +244,7 @@ class Acd(SeatRules):
         self._end(call, Outcome.ANSWERED, now, out)
 
     def _end(self, call: QueuedCall, outcome: Outcome, now: float, out: list[AcdCommand]) -> None:
-        self._disarm_overflow(call, out)
+        overflow.disarm(call, out)
         until = call.connected_at if call.connected_at is not None else now
         seat_id = call.seat_id if outcome is Outcome.ANSWERED else None
         call.move_to(CallPhase.ENDED)
@@ -274,7 +274,7 @@ class Acd(SeatRules):
             return False
         if not self._config.is_overflow(seat.seat_id):
             return True
-        return self._config.overflow_after == 0 or call.overflow_open
+        return overflow.may_use_overflow_seats(call, self._config)
 
     def _pick(self, call: QueuedCall, free: list[Seat], now: float) -> Seat:
         for seat in free:
@@ -314,31 +314,6 @@ class Acd(SeatRules):
             call.seat_id = call.offer_id = None
         seat.engagement, seat.call_id, seat.offer_id = Engagement.FREE, None, None
 
-    # --- overflow -----------------------------------------------------------------------
-
-    def _arm_overflow(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
-        after = self._config.overflow_after
-        if call.overflow_open or after == 0 or not any(s.overflow for s in self._config.seats):
-            return
-        due = call.arrived_at + after
-        if due <= now:
-            call.overflow_open = True
-            return
-        call.overflow_armed = True
-        out.append(StartTimer(OverflowTimer(call.call_id), at=due))
-
-    def _disarm_overflow(self, call: QueuedCall, out: list[AcdCommand]) -> None:
-        if call.overflow_armed:
-            call.overflow_armed = False
-            out.append(CancelTimer(OverflowTimer(call.call_id)))
-
-    def _rearm_overflow(self, now: float, out: list[AcdCommand]) -> None:
-        for call in self._calls.values():
-            if call.phase is CallPhase.CONNECTED:
-                continue
-            self._disarm_overflow(call, out)
-            self._arm_overflow(call, now, out)
-
     # --- lookups and outward state --------------------------------------------------------
 
     def _reconfigured(self, event: Reconfigured, now: float, out: list[AcdCommand]) -> None:
@@ -351,7 +326,10 @@ class Acd(SeatRules):
         for seat in list(self._seats.values()):
             if not new.has_seat(seat.seat_id) and seat.logged_in:
                 self._log_out(seat, out)
-        self._rearm_overflow(now, out)
+        for call in self._calls.values():
+            if call.phase is not CallPhase.CONNECTED:
+                overflow.disarm(call, out)
+                overflow.arm(call, self._config, now, out)
 
     def _seat(self, seat_id: str) -> Seat:
         seat = self._seats.get(seat_id)
