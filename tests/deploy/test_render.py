@@ -296,3 +296,13 @@ def test_without_nat_options_the_transports_advertise_their_own_address(project_
 def test_a_local_net_without_an_external_address_is_refused(project_settings, tmp_path):
     with pytest.raises(RenderError, match="--external-address"):
         render(project_settings, tmp_path, local_nets=("10.0.0.0/8",))
+
+
+def test_ari_events_carry_the_dialplan_variables_the_controller_reads(project_settings, tmp_path):
+    render(project_settings, tmp_path)
+    general = parse_conf(tmp_path / "ari.conf").one("general")
+    assert set(general.get("channelvars").split(",")) == {
+        "CC112_DIALLED", "CC112_ORIGIN", "CC112_FALLBACK", "CC112_RECORDING"}
+    dialplan = (REPO / "dialplan" / "extensions_cc112.conf").read_text()
+    for name in general.get("channelvars").split(","):
+        assert f"Set({name}=" in dialplan or f"Set(__{name}=" in dialplan, name
