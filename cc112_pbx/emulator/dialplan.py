@@ -24,6 +24,7 @@ import structlog
 
 from .core import CallerId, Channel, Core, CoreError
 from .core.dial import dial_application
+from .core.lifecycle import dial_update
 
 log = structlog.get_logger(__name__)
 
@@ -132,6 +133,7 @@ async def _refuse(core: Core, channel: Channel, cause: int, status: str) -> None
     partner = core.partner(channel)
     if partner is not None:
         partner.dialstatus = status  # the originate (or Dial) sees why its ;1 half went away
+        dial_update(core, partner, status, final=True)
     core.hangup(channel.id, cause, origin="busy")
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .core import CallerId, Channel, Core
+from .core.lifecycle import dial_update
 from .timeline import CallRecord, Timeline
 
 SEAT_ACTIONS = ("answer", "busy", "reject", "never")
@@ -73,6 +74,7 @@ async def answer_like(core: Core, channel: Channel, action: str, answer_after: f
         cause, status = REFUSAL[action]
         if await alive_after(channel, min(answer_after, 0.05)):
             channel.dialstatus = status
+            dial_update(core, channel, status, final=True)
             core.hangup(channel.id, cause, origin="sip")
         return
     if not await alive_after(channel, answer_after):

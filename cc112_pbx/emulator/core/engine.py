@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from . import events as ev
+from . import lifecycle
 from .model import CAUSE_TEXT, Bridge, CallerId, Channel, Clock, Endpoint, IdSource
 
 log = structlog.get_logger(__name__)
@@ -21,17 +22,6 @@ log = structlog.get_logger(__name__)
 Listener = Callable[[ev.CoreEvent], None]
 Application = Callable[["Core", Channel, str], Awaitable[None]]
 
-# How a hangup request looks to ARI, by origin (see the trace README):
-# api: REST DELETE / AMI Hangup -> cause 32 + soft; remote: the other half of a Local pair
-# hung up -> cause 16; sip: a BYE from the phone -> no cause key; timeout: dial timeout -> 19.
-HANGUP_REQUEST_SHAPE: dict[str, tuple[int | None, bool]] = {
-    "api": (32, True),
-    "remote": (16, False),
-    "sip": (None, False),
-    "timeout": (19, False),
-    "dialplan": (16, True),
-    "busy": (0, False),
-}
 
 
 class CoreError(Exception):
@@ -200,21 +190,11 @@ class Core:
 
     def ring(self, channel: Channel) -> None:
         """The channel's far end is alerting (a ringing phone; ARI `ring`; `Ringing()`)."""
-        self.set_state(channel, "Ringing" if channel.half != 2 else "Ring")
-        partner = self.partner(channel)
-        if channel.half == 2 and partner is not None and partner.state == "Down":
-            self.set_state(partner, "Ringing")
+        lifecycle.ring(self, channel)
 
     def answer(self, channel: Channel) -> None:
         """Answer the channel; answering a Local `;2` half also answers its `;1` half."""
-        if not channel.alive or channel.state == "Up":
-            return
-        self.set_state(channel, "Up")
-        channel.answered_at = self.clock.monotonic()
-        channel.answered.set()
-        partner = self.partner(channel)
-        if partner is not None and partner.half == 1 and partner.state != "Up":
-            self.answer(partner)
+        lifecycle.answer(self, channel)
 
     def partner(self, channel: Channel) -> Channel | None:
         if channel.partner_id is None:
@@ -222,23 +202,16 @@ class Core:
         return self.channels.get(channel.partner_id)
 
     def hangup(self, channel_id: str, cause: int = 16, *, origin: str = "api") -> None:
-        """Hang a channel up (request, leave bridge, StasisEnd, destroyed), then its Local partner."""
+        """Hang a channel up: request, leave bridge, StasisEnd, destroyed, and its Local partner.
+
+        origin: api (REST DELETE / AMI Hangup), remote, sip (the phone's BYE), timeout, busy, dialplan.
+        """
         channel = self.channels.get(channel_id)
-        if channel is None or not channel.alive or channel.hangup_cause is not None:
-            if channel is None:
-                raise CoreError("not_found", "Channel not found")
+        if channel is None:
+            raise CoreError("not_found", "Channel not found")
+        if not channel.alive or channel.hangup_cause is not None:
             return
-        channel.hangup_cause = cause
-        req_cause, soft = HANGUP_REQUEST_SHAPE.get(origin, (cause, False))
-        self.emit(ev.ChannelHangupRequest(self.now(), channel.id, channel.to_dict(), req_cause, soft))
-        if channel.bridge_id is not None:
-            self._leave_bridge(channel)
-        if channel.stasis_app is not None:
-            self._end_stasis(channel, None)
-        self._destroy(channel, cause)
-        partner = self.partner(channel)
-        if partner is not None and partner.alive and partner.hangup_cause is None:
-            self.hangup(partner.id, 16, origin="remote")
+        lifecycle.hangup(self, channel, cause, origin)
 
     def destroy_quietly(self, channel: Channel, cause: int) -> None:
         """Destroy without a hangup request (a Local half whose extension does not exist)."""

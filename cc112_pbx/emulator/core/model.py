@@ -98,6 +98,7 @@ class Channel:
     originator: str | None = None
     dialled: str = ""  # the number a trunk channel dialled
     dialstatus: str = ""  # why the far end refused: BUSY, CONGESTION
+    dialing: str | None = None  # the dial string while this channel is being dialled
     hangup_cause: int | None = None
     answered_at: float | None = None
     answered: asyncio.Event = field(default_factory=asyncio.Event)

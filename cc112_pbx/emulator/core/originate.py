@@ -110,6 +110,7 @@ def _start(core: Core, result: OriginateResult, request: OriginateRequest, timeo
         request = OriginateRequest(request.app, request.app_args, request.context, request.exten,
                                    request.priority, timeout, request.variables, request.originator)
     channel = result.channel
+    channel.dialing = result.dialstring
     core.emit(ev.DialBegin(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring))
     core.spawn(_dial(core, result, request), name=f"originate:{channel.name}")
 
@@ -154,15 +155,14 @@ async def _dial(core: Core, result: OriginateResult, request: OriginateRequest) 
     if not answered:
         cause = channel.hangup_cause if channel.hangup_cause is not None else 19
         if channel.alive:
+            channel.dialing = None  # Asterisk sends no final Dial event on a dial timeout
             core.hangup(channel.id, 19, origin="timeout")
             cause = 19
         status = channel.dialstatus or DIAL_CAUSE_STATUS.get(cause, "CHANUNAVAIL" if cause == 0 else "CANCEL")
         cause = {"BUSY": 17, "CONGESTION": 34}.get(channel.dialstatus, cause)
-        _dial_end(core, result, status)
         reason = {17: REASON_BUSY, 19: REASON_NO_ANSWER, 34: REASON_CONGESTION}.get(cause, REASON_FAILURE)
         result.resolve(OriginateOutcome(False, reason, status, cause))
         return
-    _dial_end(core, result, "ANSWER")
     result.resolve(OriginateOutcome(True, REASON_ANSWERED, "ANSWER", 0))
     channel.driver = asyncio.current_task()
     if request.app is not None:
@@ -196,8 +196,3 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
     return channel.answered.is_set() and channel.alive
-
-
-def _dial_end(core: Core, result: OriginateResult, status: str) -> None:
-    channel = result.channel
-    core.emit(ev.DialStatus(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring, status))
