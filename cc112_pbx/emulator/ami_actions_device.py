@@ -57,7 +57,7 @@ async def device_state_list(ctx: ActionContext, m: AmiMessage) -> None:
 async def pjsip_show_contacts(ctx: ActionContext, m: AmiMessage) -> None:
     registered = [e for e in _pjsip_endpoints(ctx) if e.registered]
     if not registered:
-        ctx.error(m, "No Contacts found")
+        ctx.error(m, "No Contacts found\n")  # sic: Asterisk 22 sends the LF
         return
     ctx.list_ack(m, "A listing of Contacts follows, presented as ContactList events")
     for endpoint in registered:

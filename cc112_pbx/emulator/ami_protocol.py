@@ -63,10 +63,15 @@ class AmiMessage:
 
 
 def encode(pairs: Iterable[tuple[str, object]]) -> bytes:
-    """Serialize pairs to wire bytes; CR/LF inside a value are flattened to spaces."""
+    """Serialize pairs to wire bytes; CR/LF inside a value are flattened to spaces.
+
+    One trailing LF is kept as is: Asterisk itself sends `Message: No Contacts found\\n\\r\\n`.
+    """
     out = bytearray()
     for key, value in pairs:
-        text = str(value).replace("\r", " ").replace("\n", " ")
+        raw = str(value)
+        tail = "\n" if raw.endswith("\n") and not raw.endswith("\r\n") else ""
+        text = raw[: len(raw) - len(tail)].replace("\r", " ").replace("\n", " ") + tail
         out += f"{key}: {text}".encode("utf-8", "replace") + EOL
     out += EOL
     return bytes(out)

@@ -21,6 +21,7 @@ from cc112_pbx.emulator.ami_protocol import AmiMessage
 from cc112_pbx.emulator.ami_transcript import TranscriptEntry, parse_rx, parse_txt
 
 Hook = Callable[[TranscriptEntry], Awaitable[None]]
+BeforeSend = Callable[[int, AmiMessage, AmiTestClient], Awaitable[None]]
 Rewrite = Callable[[AmiMessage], AmiMessage]
 # Asterisk volatile values: the emulator may differ here, the keys must not.
 VOLATILE_MESSAGES = {"Command", "ListCommands"}
@@ -64,9 +65,16 @@ async def replay(
     key_events: Iterable[str] = (),
     rewrite: Rewrite | None = None,
     on_note: Hook | None = None,
+    before_send: BeforeSend | None = None,
+    skip_actions: Iterable[str] = (),
     settle_timeout: float = 3.0,
 ) -> ReplayResult:
+    """`before_send(n, action, client)` runs before the n-th action (0-based) is sent, to play
+    the other actors of the scenario (callers, the ARI app); actions named in `skip_actions`
+    are not sent (and `compare` must be told the same)."""
     keys = set(key_events)
+    skipped = {name.lower() for name in skip_actions}
+    sent_count = 0
     result = ReplayResult()
     clients: dict[str, AmiTestClient] = {}
     expected_so_far: dict[str, Counter[str]] = {}
@@ -84,7 +92,12 @@ async def replay(
                     expected_so_far[conn][name] += 1
             elif entry.direction == "sent":
                 client = clients[conn]
+                if before_send is not None:
+                    await before_send(sent_count, entry.message, client)
+                sent_count += 1
                 await _settle(client, expected_so_far[conn], settle_timeout)
+                if entry.message.get("Action").lower() in skipped:
+                    continue
                 message = rewrite(entry.message) if rewrite else entry.message
                 result.sent.setdefault(conn, []).append(message)
                 client.send_pairs(message.pairs)
@@ -123,12 +136,20 @@ def compare(
     key_events: Iterable[str] = (),
     not_emulated: Iterable[str] = (),
     check_values: Iterable[str] = (),
+    skip_actions: Iterable[str] = (),
 ) -> list[str]:
     """Differences between the trace and the replay (an empty list: conformant)."""
     problems: list[str] = []
     keys, skipped = list(key_events), set(not_emulated)
+    skip = {name.lower() for name in skip_actions}
+    skipped_ids = {
+        e.message.get("ActionID")
+        for e in trace.entries
+        if e.direction == "sent" and e.message.get("Action").lower() in skip
+    }
     for index, conn in enumerate(trace.connections()):
         expected = trace.received[index] if index < len(trace.received) else []
+        expected = [m for m in expected if not (m.get("ActionID") and m.get("ActionID") in skipped_ids)]
         actual = result.received.get(conn, [])
         sent = {m.get("ActionID"): m.get("Action") for m in result.sent.get(conn, [])}
         problems += _compare_responses(conn, expected, actual, sent)
@@ -156,7 +177,7 @@ def _compare_responses(
             problems.append(f"{where}: Response {have.get('Response')!r} != {want.get('Response')!r}")
         if sent.get(action_id) in VOLATILE_MESSAGES:
             continue
-        if have.get("Message") != want.get("Message"):
+        if have.get("Message").rstrip("\n") != want.get("Message").rstrip("\n"):  # see encode()
             problems.append(f"{where}: Message {have.get('Message')!r} != {want.get('Message')!r}")
         if set(have.keys()) != set(want.keys()):
             problems.append(f"{where}: fields {sorted(set(have.keys()) ^ set(want.keys()))} differ")

@@ -82,6 +82,7 @@ async def run(
         key_events=key_events,
         check_values=check_values,
         not_emulated=NOT_EMULATED | set(not_emulated),
+        skip_actions=replay_options.get("skip_actions", ()),
     )
 
 

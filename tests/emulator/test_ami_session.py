@@ -173,3 +173,17 @@ async def test_async_originate_to_a_busy_seat_reports_failure_reason_5(client):
         ("CallerIDNum", "<unknown>"),
         ("CallerIDName", "<unknown>"),
     ]
+
+
+async def test_no_contacts_error_carries_asterisks_stray_line_feed_byte_for_byte(server):
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        await reader.readuntil(b"\r\n")
+        writer.write(b"Action: Login\r\nUsername: cc112\r\nSecret: cc112secret\r\nEvents: off\r\n\r\n")
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"Action: PJSIPShowContacts\r\nActionID: c1\r\n\r\n")
+        answer = await asyncio.wait_for(reader.readuntil(b"\n\r\n\r\n"), 2)
+        assert answer == b"Response: Error\r\nActionID: c1\r\nMessage: No Contacts found\n\r\n\r\n"
+    finally:
+        writer.close()
+        await writer.wait_closed()
