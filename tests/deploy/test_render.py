@@ -306,3 +306,10 @@ def test_ari_events_carry_the_dialplan_variables_the_controller_reads(project_se
     dialplan = (REPO / "dialplan" / "extensions_cc112.conf").read_text()
     for name in general.get("channelvars").split(","):
         assert f"Set({name}=" in dialplan or f"Set(__{name}=" in dialplan, name
+
+
+def test_a_seat_name_cannot_break_the_pjsip_file(tmp_path):
+    toml = '[[seats]]\nid = "seat01"\nname = "Meja \\"1\\"; <evil>"\ndial_string = "PJSIP/seat01"\n'
+    render(settings_from(tmp_path, toml), tmp_path / "out")
+    endpoint = parse_conf(tmp_path / "out" / "pjsip.conf").one("seat01", "endpoint")
+    assert endpoint.get("callerid") == '"Meja 1 evil" <seat01>'
