@@ -13,6 +13,7 @@ from cc112_pbx.emulator.ami_actions import ActionContext, action, is_true
 from cc112_pbx.emulator.ami_fields import channel_block
 from cc112_pbx.emulator.ami_protocol import AmiMessage
 from cc112_pbx.emulator.core.engine import CoreError
+from cc112_pbx.emulator.core.model import CallerId
 from cc112_pbx.emulator.mixmonitor import MixMonitorError
 
 REASON_FAILURE = 0
@@ -24,16 +25,17 @@ def _find_channel(ctx: ActionContext, name: str) -> Any:
 
 @action("Originate")
 async def originate(ctx: ActionContext, m: AmiMessage) -> None:
+    """manager.c action_originate: the same checks in the same order, the same answers."""
     endpoint = m.get("Channel").strip()
     if not endpoint:
         ctx.error(m, "Channel not specified")
         return
     timeout_text, priority_text = m.get("Timeout").strip(), m.get("Priority").strip()
+    if priority_text and not priority_text.lstrip("-").isdigit():
+        ctx.error(m, "Invalid priority")
+        return
     if timeout_text and not timeout_text.lstrip("-").isdigit():
         ctx.error(m, "Invalid timeout")
-        return
-    if priority_text and not priority_text.isdigit():
-        ctx.error(m, "Invalid priority")
         return
     if "/" not in endpoint:
         ctx.error(m, "Invalid channel")
@@ -43,16 +45,27 @@ async def originate(ctx: ActionContext, m: AmiMessage) -> None:
         m,
         endpoint,
         int(timeout_text) / 1000 if timeout_text else 30.0,
-        int(priority_text) if priority_text else 1,
+        int(priority_text) if priority_text else 0,
     )
+    if request.priority and not request.app and not _extension_exists(ctx, request.context, request.exten):
+        ctx.error(m, "Extension does not exist.")
+        return
     if is_true(m.get("Async")):
         ctx.ack(m, "Originate successfully queued")
         ctx.server.spawn(request.run(), name=f"ami-originate:{endpoint}")
+        return
+    if not request.app and not request.priority:
+        ctx.error(m, "Originate with 'Exten' requires 'Context' and 'Priority'")
         return
     if await request.run():
         ctx.ack(m, "Originate successfully queued")
     else:
         ctx.error(m, "Originate failed")
+
+
+def _extension_exists(ctx: ActionContext, context: str, exten: str) -> bool:
+    dialplan = getattr(ctx.core, "dialplan", None)
+    return dialplan is None or dialplan.lookup(context, exten) is not None
 
 
 class _OriginateAction:
@@ -67,16 +80,19 @@ class _OriginateAction:
         self.context, self.exten = m.get("Context").strip(), m.get("Exten").strip()
         self.variables = dict(_variables(m))
         self.is_async = is_true(m.get("Async"))
+        self.caller = CallerId.parse(m.get("CallerID") or None)
 
     async def run(self) -> bool:
         core = self.ctx.core
         kwargs: dict[str, Any] = {
-            "caller_id": self.m.get("CallerID") or None,
+            "caller_id": self.caller,
             "timeout": self.timeout,
             "variables": self.variables,
+            "channel_id": self.m.get("ChannelId").strip() or None,
+            "other_channel_id": self.m.get("OtherChannelId").strip() or None,
         }
         if not self.app and self.exten:
-            kwargs.update(context=self.context or "default", exten=self.exten, priority=self.priority)
+            kwargs.update(context=self.context or "default", exten=self.exten, priority=self.priority or 1)
         try:
             result = core.originate(self.endpoint, **kwargs)
         except CoreError:
@@ -94,20 +110,10 @@ class _OriginateAction:
         return bool(outcome.answered)
 
     def _respond(self, channel: Any, reason: int) -> None:
+        """OriginateResponse as fast_originate() words it (caller id from the request)."""
         if not self.is_async:
             return
-        if channel is not None:
-            snapshot = channel.to_dict()
-            caller = snapshot.get("caller") or {}
-            who = [("Channel", channel.name)]
-            tail = [
-                ("Uniqueid", channel.id),
-                ("CallerIDNum", caller.get("number") or "<unknown>"),
-                ("CallerIDName", caller.get("name") or "<unknown>"),
-            ]
-        else:
-            who = [("Channel", self.endpoint)]
-            tail = [("Uniqueid", "<unknown>"), ("CallerIDNum", "<unknown>"), ("CallerIDName", "<unknown>")]
+        unique = channel.id if channel is not None else (self.m.get("ChannelId").strip() or "<unknown>")
         target = (
             [("Application", self.app), ("Data", self.data)]
             if self.app
@@ -120,10 +126,12 @@ class _OriginateAction:
             [
                 *action_id,
                 ("Response", "Success" if channel is not None else "Failure"),
-                *who,
+                ("Channel", channel.name if channel is not None else self.endpoint),
                 *target,
                 ("Reason", str(reason)),
-                *tail,
+                ("Uniqueid", unique),
+                ("CallerIDNum", self.caller.number or "<unknown>"),
+                ("CallerIDName", self.caller.name or "<unknown>"),
             ],
         )
 
@@ -152,29 +160,71 @@ def _variables(m: AmiMessage) -> list[tuple[str, str]]:
 
 @action("Hangup")
 async def hangup(ctx: ActionContext, m: AmiMessage) -> None:
+    """One channel by name (`Channel Hungup`), or every channel matching `/regex/` (a list)."""
     name = m.get("Channel").strip()
     if not name:
         ctx.error(m, "No channel specified")
         return
     cause_text = m.get("Cause").strip()
-    cause = int(cause_text) if cause_text.isdigit() else 16
-    if name.startswith("/") and name.endswith("/") and len(name) > 2:
-        try:
-            pattern = re.compile(name[1:-1])
-        except re.error:
-            ctx.error(m, "Invalid regex")
-            return
-        targets = [c for c in list(ctx.core.channels.values()) if pattern.search(c.name)]
-    else:
+    cause = int(cause_text) if cause_text.isdigit() and int(cause_text) <= 127 else 16
+    if not name.startswith("/"):
         channel = _find_channel(ctx, name)
         if channel is None:
             ctx.error(m, "No such channel")
             return
-        targets = [channel]
-    for channel in targets:
+        ctx.core.hangup(channel.id, cause, origin="api")
+        ctx.ack(m, "Channel Hungup")
+        return
+    if len(name) < 2 or not name.endswith("/"):
+        ctx.error(m, "Regex format invalid, Channel param should be /regex/")
+        return
+    try:
+        pattern = re.compile(name[1:-1])
+    except re.error:
+        ctx.error(m, f"Regex compile failed on: {name}")
+        return
+    ctx.list_ack(m, "Channels hung up will follow")
+    matched = [c for c in list(ctx.core.channels.values()) if pattern.search(c.name)]
+    for channel in matched:
         if channel.alive:
             ctx.core.hangup(channel.id, cause, origin="api")
-    ctx.ack(m, "Channel Hungup")
+        ctx.send([("Event", "ChannelHungup"), ("Channel", channel.name), *_action_id(m)])
+    ctx.list_complete(m, "ChannelsHungupListComplete", len(matched))
+
+
+def _action_id(m: AmiMessage) -> list[tuple[str, str]]:
+    return [("ActionID", m.get("ActionID"))] if m.get("ActionID") else []
+
+
+@action("Setvar")
+async def setvar(ctx: ActionContext, m: AmiMessage) -> None:
+    variable = m.get("Variable").strip()
+    if not variable:
+        ctx.error(m, "No variable specified")
+        return
+    channel = _find_channel(ctx, m.get("Channel").strip()) if m.get("Channel").strip() else None
+    if m.get("Channel").strip() and channel is None:
+        ctx.error(m, "No such channel")
+        return
+    if channel is None:
+        ctx.error(m, "Variable not set")  # the emulator keeps no global variables
+        return
+    ctx.core.set_variable(channel.id, variable, m.get("Value"))
+    ctx.ack(m, "Variable Set")
+
+
+@action("Getvar")
+async def getvar(ctx: ActionContext, m: AmiMessage) -> None:
+    variable = m.get("Variable").strip()
+    if not variable:
+        ctx.error(m, "No variable specified")
+        return
+    channel = _find_channel(ctx, m.get("Channel").strip()) if m.get("Channel").strip() else None
+    if m.get("Channel").strip() and channel is None:
+        ctx.error(m, "No such channel")
+        return
+    value = ctx.core.get_variable(channel.id, variable) if channel is not None else None
+    ctx.ack(m, extra=[("Variable", variable), ("Value", value or "")])
 
 
 @action("MixMonitor")

@@ -126,7 +126,21 @@ async def test_logoff_says_goodbye_and_the_server_closes(client):
         ("Originate", {}, "Channel not specified"),
         ("Originate", {"Channel": "nodriver", "Application": "Wait"}, "Invalid channel"),
         ("Originate", {"Channel": "Local/1@x", "Timeout": "soon"}, "Invalid timeout"),
+        ("Originate", {"Channel": "Local/1@x", "Priority": "first"}, "Invalid priority"),
+        (
+            "Originate",
+            {"Channel": "Local/1@x", "Exten": "112"},
+            "Originate with 'Exten' requires 'Context' and 'Priority'",
+        ),
+        (
+            "Originate",
+            {"Channel": "Local/1@x", "Context": "seats-sim", "Exten": "nobody", "Priority": "1"},
+            "Extension does not exist.",
+        ),
         ("Hangup", {}, "No channel specified"),
+        ("Hangup", {"Channel": "/[unclosed/"}, "Regex compile failed on: /[unclosed/"),
+        ("Setvar", {"Channel": "PJSIP/x-00000001"}, "No variable specified"),
+        ("Getvar", {"Channel": "PJSIP/x-00000001", "Variable": "X"}, "No such channel"),
         ("Hangup", {"Channel": "PJSIP/none-00000001"}, "No such channel"),
         ("MixMonitor", {}, "No channel specified"),
         ("MixMonitor", {"Channel": "Local/nosuch@from-pstn-00000000;2", "File": "x.wav"}, "No such channel"),
@@ -187,3 +201,26 @@ async def test_no_contacts_error_carries_asterisks_stray_line_feed_byte_for_byte
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def test_hangup_by_regex_lists_every_channel_it_hung_up(server, client):
+    await client.login(events="off")
+    core = server.core
+    for _ in range(2):
+        core.originate("Local/seat01@seats-sim", timeout=5)
+    await asyncio.sleep(0.05)
+    response, items = await client.list_action("Hangup", "ChannelsHungupListComplete", Channel="/seat01/")
+    assert response.get("Message") == "Channels hung up will follow"
+    assert len(items) == 4 and all(m.get("Event") == "ChannelHungup" for m in items)
+    assert [c for c in core.channels.values() if "seat01" in c.name] == []
+
+
+async def test_setvar_then_getvar_on_a_live_channel(server, client):
+    await client.login(events="off")
+    result = server.core.originate("Local/seat01@seats-sim", timeout=5)
+    name = result.channel.name
+    assert (await client.action("Setvar", Channel=name, Variable="CC112_INCIDENT", Value="42")).get(
+        "Message"
+    ) == "Variable Set"
+    answer = await client.action("Getvar", Channel=name, Variable="CC112_INCIDENT")
+    assert (answer.get("Variable"), answer.get("Value")) == ("CC112_INCIDENT", "42")
