@@ -48,8 +48,9 @@ Errors: `NoSuchChannel`, `BridgeGone`, `NotFound`, `ChannelNotInStasis`, `Confli
 Asterisk's own message.
 
 `AriEventStream(client, *, app=None, subscribe_all=False, policy=ReconnectPolicy(), health=None,
-connect_timeout=None, heartbeat=None)`: `await start()` / `await stop()` or `async with`; iterate
-it (`async for event in stream`) or `await stream.get(timeout)`. It yields telephony events:
+connect_timeout=None, heartbeat=15.0)` (a WebSocket ping every 15 s notices a half-open socket):
+`await start()` / `await stop()` or `async with`; iterate it (`async for event in stream`) or
+`await stream.get(timeout)`. It yields telephony events:
 `ConnectionChanged("ari", ...)` on every connect/loss; after every (re)connect a resync:
 `ChannelGone(while_disconnected=True)` once per call that ended in the gap, `BridgeGone(...)`,
 `CallEntered(recovered=True)` for callers found in the app (also at startup), then

@@ -234,7 +234,7 @@ class AmiManager(AmiActions):
             try:
                 await self.send({"Action": "Ping"}, timeout=self.action_timeout)
             except e.AsteriskError as exc:
-                link.lost_reason = f"ping failed: {exc}"
+                link.connection_lost(f"ping failed: {exc}")  # fails pending actions, keeps this reason
                 return
 
     async def _reconnect(self) -> None:
@@ -245,9 +245,12 @@ class AmiManager(AmiActions):
                 await self._connect_and_login()
                 self.reconnects += 1
                 return
-            except e.AsteriskError as exc:
+            except Exception as exc:  # keep trying whatever went wrong; only a stop() ends this
                 self.health.set(LinkState.RECONNECTING, str(exc))
-                log.debug("ami_reconnect_failed", attempt=attempt + 1, error=str(exc))
+                if isinstance(exc, e.AsteriskError):
+                    log.debug("ami_reconnect_failed", attempt=attempt + 1, error=str(exc))
+                else:
+                    log.exception("ami_reconnect_failed_unexpectedly", attempt=attempt + 1)
             attempt += 1
 
     # --- events -----------------------------------------------------------------------------

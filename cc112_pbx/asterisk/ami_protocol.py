@@ -51,7 +51,10 @@ class AmiLink:
     def connection_lost(self, exc: object) -> None:
         if self.lost.is_set():
             return
-        self.lost_reason = "Asterisk shut down" if isinstance(exc, Mapping) else f"{exc or 'closed by peer'}"
+        if isinstance(exc, Mapping):  # panoramisk passes the Shutdown event itself
+            self.lost_reason = "Asterisk shut down"
+        else:
+            self.lost_reason = str(exc or "closed by peer")
         self.lost.set()
         self.awaiting_actions.clear()
         for future in self.pending:

@@ -42,7 +42,7 @@ class AriEventStream:
 
     def __init__(self, client: AriClient, *, app: str | None = None, subscribe_all: bool = False,
                  policy: ReconnectPolicy | None = None, health: LinkHealth | None = None,
-                 connect_timeout: float | None = None, heartbeat: float | None = None) -> None:
+                 connect_timeout: float | None = None, heartbeat: float | None = 15.0) -> None:
         self.client = client
         self.app = app or client.app
         self.subscribe_all = subscribe_all
@@ -170,10 +170,13 @@ class AriEventStream:
                 events = await self._resync()
                 self.reconnects += 1
                 return events
-            except e.AsteriskError as exc:
+            except Exception as exc:  # keep trying whatever went wrong; only a stop() ends this
                 await self._close_ws()
                 self.health.set(LinkState.RECONNECTING, str(exc))
-                log.debug("ari_reconnect_failed", attempt=attempt + 1, error=str(exc))
+                if isinstance(exc, e.AsteriskError):
+                    log.debug("ari_reconnect_failed", attempt=attempt + 1, error=str(exc))
+                else:
+                    log.exception("ari_reconnect_failed_unexpectedly", attempt=attempt + 1)
             attempt += 1
             delay = self.policy.delay(attempt)
 

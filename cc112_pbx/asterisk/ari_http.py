@@ -114,7 +114,8 @@ class AriTransport:
 
     def open(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.pool_size)
+            # idle sockets are closed by us (10 s) before Asterisk's own session_inactivity (30 s)
+            connector = aiohttp.TCPConnector(limit=self.pool_size, keepalive_timeout=10.0)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
                                                   headers={"Authorization": self.auth_header})
             # aiohttp silently repeats a GET/DELETE once when a kept-alive socket turns out dead;

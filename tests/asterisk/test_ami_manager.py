@@ -243,3 +243,32 @@ async def test_stop_leaves_no_task_running():
         await ami.stop()  # idempotent
     leftover = {task for task in asyncio.all_tasks() - before if not task.done()}
     assert leftover == set()
+
+
+async def test_asterisk_shutdown_event_is_a_lost_connection_and_we_log_in_again():
+    async with FakeAmi() as server, manager_for(server) as ami:
+        await server.push(b"Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\n\r\n")
+        lost = await change_to(ami, False)
+        assert lost.detail == "Asterisk shut down"
+        await change_to(ami, True)
+        assert server.logins == 2
+
+
+async def test_unanswered_ping_marks_the_link_lost_and_reconnects():
+    async with FakeAmi() as server, manager_for(server, ping_interval=0.05, action_timeout=0.1) as ami:
+        server.mute = True  # a half-open socket: nothing comes back
+        lost = await change_to(ami, False)
+        assert lost.detail.startswith("ping failed")
+        server.mute = False
+        await change_to(ami, True)
+        assert server.logins == 2
+
+
+async def test_login_without_fully_booted_still_starts_after_the_boot_timeout():
+    async with FakeAmi() as server:
+        server.send_fully_booted = False
+        started = time.monotonic()
+        async with manager_for(server, boot_timeout=0.1) as ami:
+            assert time.monotonic() - started >= 0.1
+            assert ami.health.state is LinkState.CONNECTED
+            await ami.ping()

@@ -14,7 +14,7 @@ from cc112_pbx.asterisk.ari_events import AriEventStream
 from cc112_pbx.asterisk.health import LinkState
 from cc112_pbx.asterisk.reconnect import ReconnectPolicy
 from cc112_pbx.domain import telephony as t
-from tests.asterisk.fake_ari import PASSWORD, USER, FakeAri, stasis_channel, stasis_start
+from tests.asterisk.fake_ari import PASSWORD, USER, FakeAri, Fault, stasis_channel, stasis_start
 from tests.asterisk.traces import ws_frames
 
 FAST = ReconnectPolicy(min_delay=0.01, max_delay=0.05, replaced_delay=0.3)
@@ -200,3 +200,30 @@ async def test_stop_leaves_no_task_running_even_while_reconnecting():
     assert stream.health.state is LinkState.STOPPED
     leftover = {task for task in asyncio.all_tasks() - before if not task.done()}
     assert leftover == set()
+
+
+async def test_event_arriving_before_the_rest_answer_that_caused_it_is_delivered():
+    # Asterisk 22: a busy originate target's ChannelDestroyed came before POST /channels answered
+    destroyed = json.dumps({"type": "ChannelDestroyed", "cause": 17, "cause_txt": "User busy",
+                            "channel": {"id": "leg-1", "name": "Local/busy@seats-sim-1;1", "state": "Down"}})
+    async with FakeAri() as server, client_for(server) as ari, AriEventStream(ari, policy=FAST) as stream:
+        server.fault("POST", "/channels", Fault(status=0, then_event=destroyed, delay=0.1))
+        originate = asyncio.create_task(ari.originate("Local/busy@seats-sim", channel_id="leg-1"))
+        gone = await until(stream, t.ChannelGone)
+        assert not originate.done()  # the event won the race
+        assert (gone.channel_id, gone.cause, gone.cause_text) == ("leg-1", 17, "User busy")
+        channel = await originate
+        assert channel.channel_id == "leg-1"
+
+
+async def test_reconnect_keeps_trying_while_the_resync_listing_fails():
+    async with FakeAri() as server, client_for(server) as ari, AriEventStream(ari, policy=FAST) as stream:
+        server.channels["c1"] = stasis_channel("c1")
+        await server.send(stasis_start(server.channels["c1"]))
+        await until(stream, t.CallEntered)
+        server.fault("GET", "/channels", *[Fault(500)] * 6)  # two whole reconnect attempts fail
+        del server.channels["c1"]
+        await server.close_sockets()
+        gone = await until(stream, t.ChannelGone)
+        assert gone.while_disconnected and stream.reconnects == 1
+        assert server.ws_connects >= 3

@@ -32,6 +32,17 @@ async def quiet(source, settle: float = 0.3) -> list[t.TelephonyEvent]:
             return out
 
 
+async def through(source, kind: type, timeout: float = 3.0) -> list[t.TelephonyEvent]:
+    """Every event up to and including the first of `kind`."""
+    out = []
+    async with asyncio.timeout(timeout):
+        async for event in source:
+            out.append(event)
+            if isinstance(event, kind):
+                return out
+    raise AssertionError("stream ended")
+
+
 async def drop_event_sockets(emu) -> None:
     """The emulator's side closes every ARI WebSocket (as a restarting proxy or Asterisk would)."""
     for ws in list(emu.ari._sockets):
@@ -53,7 +64,7 @@ async def test_caller_hanging_up_while_the_websocket_is_down_is_reported_gone_ex
 
         await drop_event_sockets(emu)
         emu.hang_up(leaving)  # during the gap: Asterisk would never tell
-        events = await quiet(stream)
+        events = await through(stream, t.StreamResynced)
         assert [ev.connected for ev in events if isinstance(ev, t.ConnectionChanged)] == [False, True]
         gone = [ev for ev in events if isinstance(ev, t.ChannelGone | t.CallLeft)]
         assert [(type(ev), ev.channel_id) for ev in gone] == [(t.ChannelGone, leaving.inbound_id)]
@@ -62,7 +73,7 @@ async def test_caller_hanging_up_while_the_websocket_is_down_is_reported_gone_ex
         assert resynced.present_channel_ids == frozenset({staying.inbound_id})
 
         await drop_event_sockets(emu)
-        again = await quiet(stream)
+        again = await through(stream, t.StreamResynced)
         assert not any(isinstance(ev, t.ChannelGone) for ev in again)
         assert next(ev for ev in again if isinstance(ev, t.StreamResynced)).present_channel_ids == frozenset(
             {staying.inbound_id})
