@@ -269,10 +269,11 @@ class AriApplications:
                     "failed": "RecordingFailed"}[event.kind]
             body = envelope(self.core, kind, at=event.at, recording=event.snapshot)
         targets: dict[int, AriApplication] = {}
-        if event.bridge_id is not None:
+        if event.bridge_id is not None:  # a bridge's media goes to the bridge's subscribers only
             targets.update({id(a): a for a in self._bridge_subscribers(event.bridge_id)})
-        for channel_id in event.channel_ids:
-            targets.update({id(a): a for a in self._channel_subscribers(channel_id)})
+        else:
+            for channel_id in event.channel_ids:
+                targets.update({id(a): a for a in self._channel_subscribers(channel_id)})
         for app in targets.values():
             app.deliver(body)
 

@@ -125,11 +125,18 @@ class AriMedia:
             playback.state = "failed"
         else:
             seconds = sum(self.sound_seconds(m) for m in media)
+            if bridge is not None:  # an Announcer channel joins the bridge while it plays
+                bridge.media_busy += 1
+                bridge.refresh_technology()
             try:
                 await asyncio.wait_for(playback.stop.wait(), seconds)
                 playback.state = "stopped" if self._target_alive(playback) else "done"
             except TimeoutError:
                 playback.state = "done"
+            finally:
+                if bridge is not None:
+                    bridge.media_busy -= 1
+                    bridge.refresh_technology()
         self.playbacks.pop(playback.id, None)
         self._emit_playback(playback, "finished")
 
@@ -186,6 +193,7 @@ class AriMedia:
         bridge = self.core.bridges.get(recording.bridge_id or "")
         if bridge is not None:
             bridge.media_busy += 1
+            bridge.refresh_technology()
         recording.state, recording.started_at = "recording", self.core.clock.monotonic()
         self._emit_recording(recording, "started")
         try:
@@ -195,6 +203,7 @@ class AriMedia:
         finally:
             if bridge is not None:
                 bridge.media_busy -= 1
+                bridge.refresh_technology()
         seconds = self.core.clock.monotonic() - recording.started_at
         self.recordings.pop(recording.name, None)
         if recording.cancelled:

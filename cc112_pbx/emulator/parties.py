@@ -162,3 +162,31 @@ def hang_up_caller(core: Core, record: CallRecord) -> None:
     if record.channel_id in core.channels:
         record.ended_by = record.ended_by or "caller"
         core.hangup(record.channel_id, 16, origin="sip")
+
+
+def sip_call(core: Core, endpoint: str, exten: str, context: str, caller: CallerId,
+             talk_time: float | None = None, protocol_id: str = "") -> Channel:
+    """A SIP INVITE from PJSIP endpoint `endpoint` (e.g. the telco peer `pstn`) to `exten@context`:
+    the channel runs the dialplan; the phone sends BYE after `talk_time` s of being answered."""
+    name = f"PJSIP/{endpoint}-{core.ids.suffix()}"
+    channel = core.new_channel("PJSIP", endpoint, name, state="Ring", caller=caller, context=context,
+                               exten=exten)
+    channel.protocol_id = protocol_id
+    if core.dialplan is not None:
+        channel.driver = core.spawn(core.dialplan.run(core, channel), name=f"dialplan:{name}")
+    if talk_time is not None:
+        core.spawn(_bye_after(core, channel, talk_time), name=f"sip-bye:{name}")
+    return channel
+
+
+async def _bye_after(core: Core, channel: Channel, talk_time: float) -> None:
+    answered = asyncio.ensure_future(channel.answered.wait())
+    gone = asyncio.ensure_future(channel.gone.wait())
+    try:
+        await asyncio.wait({answered, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in (answered, gone):
+            waiter.cancel()
+        await asyncio.gather(answered, gone, return_exceptions=True)
+    if await alive_after(channel, talk_time):
+        core.hangup(channel.id, 16, origin="sip")

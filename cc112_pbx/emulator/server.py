@@ -21,9 +21,17 @@ from typing import Any
 import structlog
 
 from .ari_server import AriServer
-from .core import Core, Endpoint
+from .core import CallerId, Channel, Core, Endpoint
 from .dialplan import Dialplan
-from .parties import CallerBehaviour, SeatBehaviour, SeatPhone, TrunkPhone, hang_up_caller, place_call
+from .parties import (
+    CallerBehaviour,
+    SeatBehaviour,
+    SeatPhone,
+    TrunkPhone,
+    hang_up_caller,
+    place_call,
+    sip_call,
+)
 from .scenario import Scenario
 from .timeline import CallRecord, Timeline
 
@@ -43,7 +51,7 @@ class EmulatorConfig:
     seat_answer_after: float = 0.2
     recordings_dir: Path | None = None  # MixMonitor files here, ARI recordings in ./recording
     scenario: Scenario = field(default_factory=Scenario)
-    trunk: str = "telco"
+    trunk: str | None = "telco"  # the telco peer reached by PJSIP/<number>@<trunk>; None: no trunk
     extra_endpoints: tuple[str, ...] = ("testcaller",)  # PJSIP endpoints that exist, unregistered
     sound_seconds: float = 0.3
     missing_sounds: frozenset[str] = frozenset()
@@ -116,7 +124,9 @@ class Emulator:
         behaviours.update({s.seat: s for s in self.config.scenario.seats})
         for behaviour in behaviours.values():
             self.add_seat(behaviour)
-        self.core.add_endpoint(Endpoint("PJSIP", self.config.trunk, phone=self.trunk, always_available=True))
+        if self.config.trunk:
+            self.core.add_endpoint(Endpoint("PJSIP", self.config.trunk, phone=self.trunk,
+                                            always_available=True))
         for name in self.config.extra_endpoints:
             if self.core.get_endpoint("PJSIP", name) is None:
                 self.core.add_endpoint(Endpoint("PJSIP", name))
@@ -151,6 +161,11 @@ class Emulator:
     def hang_up(self, call: CallRecord) -> None:
         """The citizen hangs up now."""
         hang_up_caller(self.core, call)
+
+    def sip_call(self, endpoint: str = "pstn", exten: str = "112", context: str = "cc112-inbound",
+                 caller: CallerId | None = None, talk_time: float | None = None) -> Channel:
+        """A SIP call arriving from PJSIP `endpoint` (not a Local originate); BYE after `talk_time`."""
+        return sip_call(self.core, endpoint, exten, context, caller or CallerId(), talk_time)
 
     async def _delayed_call(self, caller: CallerBehaviour) -> None:
         await asyncio.sleep(caller.delay)

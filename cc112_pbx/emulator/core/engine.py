@@ -239,14 +239,20 @@ class Core:
         for index, digit in enumerate(digits):
             if index:
                 await asyncio.sleep(between_ms / 1000)
+            await asyncio.sleep(duration_ms / 1000)  # received when the digit ends
             if target is not None and target.alive:
                 self.receive_dtmf(target, digit, duration_ms)
             elif channel.alive:
                 await channel.dtmf.put(digit)  # heard by the simulated phone
 
     def receive_dtmf(self, channel: Channel, digit: str, duration_ms: int = 100) -> None:
-        """The channel received a DTMF digit from its far end."""
+        """The channel received a DTMF digit from its far end; a bridge passes it on to the others
+        (a Local `;1` peer hands it to its `;2` half)."""
         self.emit(ev.DtmfDigit(self.now(), channel.id, channel.to_dict(), digit, duration_ms))
+        for peer in self.bridge_peers(channel):
+            target = self.partner(peer) if peer.half == 1 else None
+            if target is not None and target.alive and target.bridge_id is None:
+                self.emit(ev.DtmfDigit(self.now(), target.id, target.to_dict(), digit, duration_ms))
 
     # ---- Stasis --------------------------------------------------------------------------------
     def register_stasis_app(self, app: str) -> None:
@@ -322,6 +328,7 @@ class Core:
         bridge.channels.append(channel.id)
         channel.bridge_id = bridge.id
         self.emit(ev.EnteredBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
+        bridge.refresh_technology()
 
     def remove_from_bridge(self, bridge_id: str, channel_id: str) -> None:
         bridge = self.get_bridge(bridge_id)
@@ -338,6 +345,7 @@ class Core:
         with contextlib.suppress(ValueError):
             bridge.channels.remove(channel.id)
         self.emit(ev.LeftBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
+        bridge.refresh_technology()
 
     def bridge_peers(self, channel: Channel) -> list[Channel]:
         bridge = self.bridges.get(channel.bridge_id or "")

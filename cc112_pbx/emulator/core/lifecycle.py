@@ -95,15 +95,17 @@ def teardown(core: Core, channel: Channel, cause: int, origin: str) -> None:
         core._end_stasis(channel, None)
     partner = core.partner(channel)
     follow = partner is not None and partner.alive and partner.hangup_cause is None
-    partner_cause, partner_origin = 16, "remote"
+    partner_cause, partner_origin, shown = 16, "remote", 16
     if follow and partner is not None:
         if origin == "timeout":
-            partner_cause, partner_origin = cause, "timeout"
+            partner_cause, partner_origin, shown = cause, "timeout", cause
         elif origin == "busy":
             partner_cause = 0
+        elif origin == "dialplan" and channel.half == 1:
+            shown = 0  # the ;1 half's own application ended: no cause set (AMI Originate Application)
         partner.hangup_cause = partner_cause
         if origin != "busy":
-            request(core, partner, partner_origin, partner_cause)
+            request(core, partner, partner_origin, shown)
     if channel.half == 2 and origin in ("remote", "timeout", "busy"):
         request(core, channel, "dialplan")  # its dialplan resumes and hangs up
     core._destroy(channel, cause)

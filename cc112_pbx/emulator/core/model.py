@@ -146,17 +146,24 @@ class Bridge:
     creator: str = "Stasis"
     channels: list[str] = field(default_factory=list)
     creationtime: datetime = field(default_factory=lambda: datetime.now(UTC))
-    media_busy: int = 0  # active recordings / announcers, which make a mixing bridge softmix
+    media_busy: int = 0  # active recorders / announcers: hidden participants
     music_class: str | None = None
     video_mode: str = "talker"
 
-    @property
-    def technology(self) -> str:
+    technology: str = ""
+
+    def __post_init__(self) -> None:
+        self.refresh_technology()
+
+    def refresh_technology(self) -> None:
+        """Re-pick the technology as Asterisk's smart bridge does: softmix above two participants
+        (recorders and announcers count), after the membership change's own events."""
         if self.bridge_type == "holding":
-            return "holding_bridge"
-        if len(self.channels) >= 2 or (self.channels and self.media_busy):
-            return "softmix"
-        return "simple_bridge"
+            self.technology = "holding_bridge"
+        elif len(self.channels) + self.media_busy > 2:
+            self.technology = "softmix"
+        else:
+            self.technology = "simple_bridge"
 
     def to_dict(self) -> dict[str, Any]:
         return {

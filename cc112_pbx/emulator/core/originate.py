@@ -110,8 +110,12 @@ def _start(core: Core, result: OriginateResult, request: OriginateRequest, timeo
         request = OriginateRequest(request.app, request.app_args, request.context, request.exten,
                                    request.priority, timeout, request.variables, request.originator)
     channel = result.channel
-    channel.dialing = result.dialstring
-    core.emit(ev.DialBegin(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring))
+    partner = core.partner(channel)
+    missing = partner is not None and core.dialplan is not None and \
+        core.dialplan.lookup(partner.context, partner.exten) is None
+    if not missing:  # a Local channel to a missing extension fails before any Dial
+        channel.dialing = result.dialstring
+        core.emit(ev.DialBegin(core.now(), None, None, channel.id, channel.to_dict(), result.dialstring))
     core.spawn(_dial(core, result, request), name=f"originate:{channel.name}")
 
 

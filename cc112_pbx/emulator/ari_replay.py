@@ -1,0 +1,323 @@
+"""Replay a recorded ARI trace (`ari-*.jsonl`) against the emulator and compare.
+
+The replay drives the same REST requests and WebSocket connections the trace shows, in order.
+Before each request it waits (briefly) until every socket has received as many compared events
+as the trace had received by then, so ids can be learned: the k-th compared event of a socket
+is paired with the trace's k-th, and the trace's channel / bridge / playback ids map to the
+emulator's. Requests are rewritten with those ids.
+
+Comparison (`ReplayResult.differences()`):
+- REST: the status of every response; error bodies exactly; success bodies by shape (the set of
+  keys, recursively; list lengths).
+- Events, per socket and per channel (channel names normalised: `Local/112@from-pstn-<1>;2`):
+  the sequence of compared event types, each event's shape, and the values that matter
+  (args, cause, soft, cause_txt, dialstatus, digit, states). Events about no channel (bridges,
+  playbacks, recordings, endpoints, the app) are compared as one more sequence. Per-channel
+  grouping absorbs what the README calls non-deterministic (the order of the two Local halves'
+  ChannelDestroyed).
+Not compared: ChannelVarset, ChannelDialplan, ChannelCallerId, ChannelConnectedLine (the recording
+Asterisk's dialplan details) on every socket; on a caller-simulator socket (`cc112sim`) only
+StasisStart / StasisEnd / ChannelDestroyed / DTMF / playbacks are compared (Local-channel internals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import aiohttp
+
+APP_EVENTS = frozenset({
+    "StasisStart", "StasisEnd", "ChannelStateChange", "ChannelHangupRequest", "ChannelDestroyed",
+    "ChannelEnteredBridge", "ChannelLeftBridge", "BridgeDestroyed", "PlaybackStarted",
+    "PlaybackFinished", "RecordingStarted", "RecordingFinished", "ChannelDtmfReceived",
+    "ApplicationReplaced", "EndpointStateChange", "PeerStatusChange", "ContactStatusChange",
+    "DeviceStateChanged", "Dial",
+})
+SIM_EVENTS = frozenset({"StasisStart", "StasisEnd", "ChannelDestroyed", "ChannelDtmfReceived",
+                        "PlaybackStarted", "PlaybackFinished"})
+VALUE_PATHS = (
+    ("args",), ("cause",), ("soft",), ("cause_txt",), ("dialstatus",), ("digit",),
+    ("channel", "state"), ("peer", "state"), ("playback", "state"), ("recording", "state"),
+    ("bridge", "bridge_type"), ("bridge", "technology"), ("device_state", "state"),
+    ("endpoint", "state"), ("peer", "peer_status"), ("contact_info", "contact_status"),
+)
+LOCAL_SUFFIX = re.compile(r"-([0-9a-f]{8})(;[12])?$")
+Hook = Callable[["AriReplay"], Awaitable[None]]
+
+
+def load_trace(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def shape(value: Any) -> Any:
+    """The structure of a JSON value without its data: dict keys recursively, list item shapes."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return ["list", shape(value[0])] if value and isinstance(value[0], dict) else "list"
+    return "scalar" if value is not None else None
+
+
+def pick(event: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = event
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return "<absent>"
+        value = value[key]
+    return value
+
+
+@dataclass
+class SocketLog:
+    label: str
+    app: str
+    compared: frozenset[str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def significant(self) -> list[dict[str, Any]]:
+        return [e for e in self.events if e.get("type") in self.compared]
+
+
+@dataclass
+class RestExchange:
+    seq: int
+    method: str
+    path: str
+    trace_status: int
+    trace_body: Any
+    status: int = 0
+    body: Any = None
+
+
+class AriReplay:
+    def __init__(self, base_url: str, records: list[dict[str, Any]], *, user: str, password: str,
+                 hooks: dict[int, Hook] | None = None, sim_labels: frozenset[str] = frozenset({"cc112sim"}),
+                 sync_timeout: float = 2.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.records = records
+        self.auth = aiohttp.encode_basic_auth(user, password)
+        self.hooks = hooks or {}
+        self.sim_labels = sim_labels
+        self.sync_timeout = sync_timeout
+        self.ids: dict[str, str] = {}
+        self.logs: dict[str, SocketLog] = {}
+        self.trace_logs: dict[str, SocketLog] = {}
+        self.exchanges: list[RestExchange] = []
+        self.ws_outcomes: list[tuple[str, int | None, int | None]] = []  # label, trace, emulator status
+        self._sockets: dict[str, aiohttp.ClientWebSocketResponse] = {}
+        self._readers: dict[str, asyncio.Task[None]] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    # ---- running ---------------------------------------------------------------------------------
+    async def run(self) -> None:
+        self._session = aiohttp.ClientSession()
+        try:
+            for index, record in enumerate(self.records):
+                await self._step(index, record)
+            await self._sync(len(self.records))
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        for label in list(self._sockets):
+            await self._close_socket(label)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _step(self, index: int, record: dict[str, Any]) -> None:
+        kind = record["kind"]
+        if record["seq"] in self.hooks:
+            await self._sync(index)
+            await self.hooks[record["seq"]](self)
+        if kind == "ws_connect":
+            await self._connect(index, record)
+        elif kind == "ws_closed" and record["ws"] in self._sockets:
+            await self._sync(index)
+            await self._close_socket(record["ws"])
+        elif kind == "rest_request":
+            await self._sync(index)
+            await self._request(index, record)
+
+    def _trace_count(self, label: str, before: int) -> int:
+        log = self.logs[label]
+        return sum(1 for r in self.records[:before]
+                   if r["kind"] == "ws_event" and r["ws"] == label and r["event"]["type"] in log.compared)
+
+    async def _sync(self, before: int) -> None:
+        """Wait until each socket has as many compared events as the trace had at this point."""
+        for label, log in self.logs.items():
+            wanted = self._trace_count(label, before)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.sync_timeout):
+                    while len(log.significant()) < wanted:
+                        log.changed.clear()
+                        await log.changed.wait()
+            self._learn_ids(label)
+
+    # ---- WebSockets ------------------------------------------------------------------------------
+    async def _connect(self, index: int, record: dict[str, Any]) -> None:
+        label = record["ws"]
+        query = dict(parse_qsl(urlsplit(record["url"]).query))
+        expected_error = next((r for r in self.records[index + 1:]
+                               if r["kind"] == "ws_error" and r["ws"] == label), None)
+        url = f"{self.base_url}/ari/events"
+        assert self._session is not None
+        try:
+            ws = await self._session.ws_connect(url, params=query)
+        except aiohttp.WSServerHandshakeError as err:
+            self.ws_outcomes.append((label, expected_error and expected_error["status"], err.status))
+            return
+        self.ws_outcomes.append((label, expected_error and expected_error["status"], 101))
+        compared = SIM_EVENTS if label in self.sim_labels else APP_EVENTS
+        self.logs[label] = SocketLog(label, query.get("app", ""), compared)
+        self._sockets[label] = ws
+        self._readers[label] = asyncio.get_running_loop().create_task(self._read(label, ws))
+
+    async def _read(self, label: str, ws: aiohttp.ClientWebSocketResponse) -> None:
+        log = self.logs[label]
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                log.events.append(json.loads(message.data))
+                log.changed.set()
+
+    async def _close_socket(self, label: str) -> None:
+        ws = self._sockets.pop(label)
+        await ws.close()
+        reader = self._readers.pop(label)
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+    # ---- REST ------------------------------------------------------------------------------------
+    def translate(self, text: str) -> str:
+        return self.ids.get(text, text)
+
+    async def _request(self, index: int, record: dict[str, Any]) -> None:
+        response = next(r for r in self.records[index + 1:] if r["kind"] == "rest_response")
+        path = "/".join(self.translate(part) for part in record["path"].split("/"))
+        query = {k: ",".join(self.translate(v) for v in str(value).split(","))
+                 for k, value in (record.get("query") or {}).items()}
+        headers = {"Authorization": self.auth}
+        if "bad password" in (record.get("tag") or ""):
+            headers["Authorization"] = aiohttp.encode_basic_auth("cc112", "wrong")
+        assert self._session is not None
+        async with self._session.request(record["method"], f"{self.base_url}/ari{path}", params=query,
+                                         headers=headers) as reply:
+            text = await reply.text()
+            body = json.loads(text) if text and reply.content_type == "application/json" else None
+        exchange = RestExchange(record["seq"], record["method"], record["path"], response["status"],
+                                response.get("body"), reply.status, body)
+        self.exchanges.append(exchange)
+        self._learn_from_bodies(exchange.trace_body, body)
+
+    def _learn_from_bodies(self, trace: Any, emulated: Any) -> None:
+        if isinstance(trace, dict) and isinstance(emulated, dict):
+            for key in ("id",):
+                if isinstance(trace.get(key), str) and isinstance(emulated.get(key), str):
+                    self.ids.setdefault(trace[key], emulated[key])
+        elif isinstance(trace, list) and isinstance(emulated, list):
+            by_name = {normalise_name(e.get("name", "")): e for e in emulated if isinstance(e, dict)}
+            for item in trace:
+                if isinstance(item, dict) and "name" in item:
+                    match = by_name.get(normalise_name(item["name"]))
+                    if match is not None:
+                        self._learn_from_bodies(item, match)
+
+    def _learn_ids(self, label: str) -> None:
+        log = self.logs[label]
+        trace = [r["event"] for r in self.records if r["kind"] == "ws_event" and r["ws"] == label
+                 and r["event"]["type"] in log.compared]
+        for mine, theirs in zip(log.significant(), trace, strict=False):
+            if mine["type"] != theirs["type"]:
+                continue
+            for key in ("channel", "peer", "bridge", "playback"):
+                a, b = theirs.get(key), mine.get(key)
+                if isinstance(a, dict) and isinstance(b, dict) and "id" in a and "id" in b:
+                    self.ids.setdefault(a["id"], b["id"])
+
+    # ---- results ---------------------------------------------------------------------------------
+    def trace_events(self, label: str) -> list[dict[str, Any]]:
+        compared = SIM_EVENTS if label in self.sim_labels else APP_EVENTS
+        return [r["event"] for r in self.records
+                if r["kind"] == "ws_event" and r["ws"] == label and r["event"]["type"] in compared]
+
+    def differences(self) -> list[str]:
+        problems: list[str] = []
+        for exchange in self.exchanges:
+            problems.extend(compare_rest(exchange))
+        for label, trace_status, status in self.ws_outcomes:
+            expected = trace_status or 101
+            if expected != status:
+                problems.append(f"ws {label}: handshake status {status}, trace {expected}")
+        for label, log in self.logs.items():
+            problems.extend(compare_events(label, self.trace_events(label), log.significant()))
+        return problems
+
+
+def normalise_name(name: str, seen: dict[str, int] | None = None) -> str:
+    """`Local/112@from-pstn-0000000b;2` -> `Local/112@from-pstn-<1>;2` (n: order of first sight)."""
+    match = LOCAL_SUFFIX.search(name)
+    if not match:
+        return name
+    if seen is None:
+        return name[:match.start()] + "-<n>" + (match.group(2) or "")
+    number = seen.setdefault(match.group(1), len(seen) + 1)
+    return name[:match.start()] + f"-<{number}>" + (match.group(2) or "")
+
+
+def compare_rest(exchange: RestExchange) -> list[str]:
+    where = f"#{exchange.seq} {exchange.method} {exchange.path}"
+    if exchange.status != exchange.trace_status:
+        return [f"{where}: status {exchange.status} {exchange.body}, trace {exchange.trace_status} "
+                f"{exchange.trace_body}"]
+    if exchange.status >= 400:
+        return [] if exchange.body == exchange.trace_body else [
+            f"{where}: body {exchange.body}, trace {exchange.trace_body}"]
+    if shape(exchange.body) != shape(exchange.trace_body):
+        return [f"{where}: body shape {shape(exchange.body)}, trace {shape(exchange.trace_body)}"]
+    if isinstance(exchange.body, list) and len(exchange.body) != len(exchange.trace_body):
+        return [f"{where}: {len(exchange.body)} items, trace {len(exchange.trace_body)}"]
+    return []
+
+
+def _by_channel(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    seen: dict[str, int] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        subject = event.get("channel") or event.get("peer")
+        named = isinstance(subject, dict) and "name" in subject
+        key = normalise_name(subject["name"], seen) if named else "-"
+        grouped.setdefault(key, []).append(event)
+    return grouped
+
+
+def _summary(event: dict[str, Any]) -> tuple[Any, ...]:
+    return (event["type"], *(pick(event, path) for path in VALUE_PATHS))
+
+
+def compare_events(label: str, trace: list[dict[str, Any]], mine: list[dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    theirs_grouped, mine_grouped = _by_channel(trace), _by_channel(mine)
+    for key in sorted(set(theirs_grouped) | set(mine_grouped)):
+        a, b = theirs_grouped.get(key, []), mine_grouped.get(key, [])
+        types_a, types_b = [e["type"] for e in a], [e["type"] for e in b]
+        if types_a != types_b:
+            problems.append(f"ws {label} [{key}]: events {types_b}, trace {types_a}")
+            continue
+        for event_a, event_b in zip(a, b, strict=True):
+            if _summary(event_a) != _summary(event_b):
+                problems.append(f"ws {label} [{key}] {event_a['type']}: values {_summary(event_b)}, "
+                                f"trace {_summary(event_a)}")
+            elif shape(event_a) != shape(event_b):
+                problems.append(f"ws {label} [{key}] {event_a['type']}: shape {shape(event_b)}, "
+                                f"trace {shape(event_a)}")
+    return problems
