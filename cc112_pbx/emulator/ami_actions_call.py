@@ -238,11 +238,11 @@ async def mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
         ctx.error(m, "No such channel")
         return
     try:
-        ctx.server.mixmonitor.start(channel.id, m.get("File"), m.get("Options"))
+        recording = ctx.server.mixmonitor.start(channel.id, m.get("File"), m.get("Options"))
     except MixMonitorError as error:
         ctx.error(m, error.message)
         return
-    ctx.ack(m)
+    ctx.ack(m, extra=[("MixMonitorID", recording.id)] if recording.options.get("i") else [])
 
 
 @action("StopMixMonitor")
@@ -256,7 +256,7 @@ async def stop_mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
         ctx.error(m, "No such channel")
         return
     try:
-        ctx.server.mixmonitor.stop(channel.id)
+        ctx.server.mixmonitor.stop(channel.id, m.get("MixMonitorID").strip())
     except MixMonitorError as error:
         ctx.error(m, error.message)
         return

@@ -43,10 +43,15 @@ class MixMonitorError(Exception):
 @dataclass(eq=False)
 class Recording:
     channel_id: str
-    path: Path
+    path: Path | None  # the mixed file (None with only r()/t() files)
     extra_paths: list[Path]
     started: float  # monotonic
     options: dict[str, str] = field(default_factory=dict)
+    id: str = ""  # the MixMonitorID
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p in (self.path, *self.extra_paths) if p is not None]
 
 
 def parse_options(options: str) -> dict[str, str]:
@@ -82,6 +87,7 @@ class MixMonitorService:
         self.recordings: dict[str, list[Recording]] = {}
         self._writes: set[asyncio.Task[None]] = set()
         self._unsubscribe: Any = None
+        self._ids = 0
 
     def install(self) -> None:
         async def mixmonitor_app(core: Any, channel: Any, data: str) -> None:
@@ -100,7 +106,7 @@ class MixMonitorService:
             self._unsubscribe()
         self._unsubscribe = None
         for channel_id in list(self.recordings):
-            self._stop_all(channel_id, None)
+            self._finish(self.recordings.pop(channel_id))
         await self.wait_written()
 
     async def wait_written(self) -> None:
@@ -112,47 +118,56 @@ class MixMonitorService:
         path = Path(file)
         return path if path.is_absolute() else (self.recordings_dir / path).resolve()
 
-    def start(self, channel_id: str, file: str, options: str = "") -> Path:
+    def start(self, channel_id: str, file: str, options: str = "") -> Recording:
+        """app_mixmonitor's mixmonitor_exec: needs a File or an r()/t() file; `i(VAR)` stores the id."""
         channel = self.core.channels.get(channel_id)
         if channel is None:
             raise MixMonitorError("No such channel")
-        if not file.strip():
-            raise MixMonitorError("Could not start monitoring channel")
         parsed = parse_options(options)
-        path = self.resolve_path(file.strip())
         extras = [self.resolve_path(parsed[key]) for key in ("r", "t") if parsed.get(key)]
-        recording = Recording(channel_id, path, extras, time.monotonic(), parsed)
+        if not file.strip() and not extras:
+            raise MixMonitorError("Could not start monitoring channel")
+        path = self.resolve_path(file.strip()) if file.strip() else None
+        self._ids += 1
+        recording = Recording(channel_id, path, extras, time.monotonic(), parsed, f"0x{self._ids:012x}")
         self.recordings.setdefault(channel_id, []).append(recording)
-        self.core.set_variable(channel_id, "MIXMONITOR_FILENAME", str(path))
-        self.publish("MixMonitorStart", "call,all", channel_block(channel.to_dict()))
-        log.info("mixmonitor_started", channel=channel.name, path=str(path))
-        return path
+        self.core.set_variable(channel_id, "MIXMONITOR_FILENAME", str(path) if path else "")
+        if parsed.get("i"):
+            self.core.set_variable(channel_id, parsed["i"], recording.id)
+        self.publish("MixMonitorStart", "call,all", channel_block(self.core.channels[channel_id].to_dict()))
+        log.info("mixmonitor_started", channel=channel.name, path=str(path), extras=[str(p) for p in extras])
+        return recording
 
-    def stop(self, channel_id: str) -> None:
+    def stop(self, channel_id: str, mixmonitor_id: str = "") -> None:
+        """StopMixMonitor: the recording with that id, else the channel's first one."""
         channel = self.core.channels.get(channel_id)
         if channel is None:
             raise MixMonitorError("No such channel")
-        if not self.recordings.get(channel_id):
+        recordings = self.recordings.get(channel_id, [])
+        chosen = next((r for r in recordings if not mixmonitor_id or r.id == mixmonitor_id), None)
+        if chosen is None:
             raise MixMonitorError("Could not stop monitoring channel")
-        self._stop_all(channel_id, channel.to_dict())
+        recordings.remove(chosen)
+        if not recordings:
+            self.recordings.pop(channel_id, None)
+        self._finish([chosen])
+        self.publish("MixMonitorStop", "call,all", channel_block(channel.to_dict()))
 
-    def _stop_all(self, channel_id: str, snapshot: dict[str, Any] | None) -> None:
-        recordings = self.recordings.pop(channel_id, [])
+    def _finish(self, recordings: list[Recording]) -> None:
+        """Write each recording's files, off the event loop, as long as it lasted."""
         now = time.monotonic()
         for recording in recordings:
             seconds = now - recording.started
-            for path in (recording.path, *recording.extra_paths):
+            for path in recording.paths:
                 task = asyncio.get_running_loop().create_task(asyncio.to_thread(write_wav, path, seconds))
                 self._writes.add(task)
                 task.add_done_callback(self._write_done)
             log.info(
                 "mixmonitor_stopped",
-                channel_id=channel_id,
+                channel_id=recording.channel_id,
                 path=str(recording.path),
                 seconds=round(seconds, 3),
             )
-        if recordings and snapshot is not None:
-            self.publish("MixMonitorStop", "call,all", channel_block(snapshot))
 
     def _write_done(self, task: asyncio.Task[None]) -> None:
         self._writes.discard(task)
@@ -160,8 +175,9 @@ class MixMonitorService:
             log.error("mixmonitor_write_failed", error=repr(task.exception()))
 
     def _on_core_event(self, event: ev.CoreEvent) -> None:
+        """A hang-up ends the channel's recordings; Asterisk sends no MixMonitorStop for that."""
         if (
             isinstance(event, ev.ChannelHangupRequest | ev.ChannelDestroyed)
             and event.channel_id in self.recordings
         ):
-            self._stop_all(event.channel_id, event.snapshot)
+            self._finish(self.recordings.pop(event.channel_id))
