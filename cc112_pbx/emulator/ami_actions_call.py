@@ -71,9 +71,7 @@ def _extension_exists(ctx: ActionContext, context: str, exten: str) -> bool:
 class _OriginateAction:
     """Dial, wait for the outcome, then run the Application or the Context/Exten on the channel."""
 
-    def __init__(
-        self, ctx: ActionContext, m: AmiMessage, endpoint: str, timeout: float, priority: int
-    ) -> None:
+    def __init__(self, ctx: ActionContext, m: AmiMessage, endpoint: str, timeout: float, priority: int) -> None:
         self.ctx, self.m, self.endpoint = ctx, m, endpoint
         self.timeout, self.priority = max(timeout, 0.001), priority
         self.app, self.data = m.get("Application").strip(), m.get("Data")

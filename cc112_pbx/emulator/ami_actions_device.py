@@ -44,9 +44,7 @@ async def device_state_list(ctx: ActionContext, m: AmiMessage) -> None:
         available = any(member.can_ring(queue.ringinuse) for member in queue.members.values())
         devices.append((f"Queue:{queue.name}_avail", "NOT_INUSE" if available else "INUSE"))
         for member in queue.members.values():
-            devices.append(
-                (f"Queue:{queue.name}_pause_{member.interface}", "INUSE" if member.paused else "NOT_INUSE")
-            )
+            devices.append((f"Queue:{queue.name}_pause_{member.interface}", "INUSE" if member.paused else "NOT_INUSE"))
     devices += [(e.device, e.device_state) for e in _pjsip_endpoints(ctx)]
     for device, state in devices:
         ctx.list_item(m, "DeviceStateChange", [("Device", device), ("State", state)])

@@ -113,9 +113,7 @@ async def queue_status(ctx: ActionContext, m: AmiMessage) -> None:
     ctx.list_complete(m, "QueueStatusComplete", items)
 
 
-def _entry_item(
-    ctx: ActionContext, queue: str, position: int, channel_id: str, wait: int
-) -> list[tuple[str, str]]:
+def _entry_item(ctx: ActionContext, queue: str, position: int, channel_id: str, wait: int) -> list[tuple[str, str]]:
     channel = ctx.core.channels.get(channel_id)
     caller = channel.caller if channel is not None else None
     connected = channel.connected if channel is not None else None

@@ -135,16 +135,12 @@ class AmiTestClient:
     ) -> tuple[AmiMessage, list[AmiMessage]]:
         """A list action: (response, items) once `complete` arrived (items exclude it)."""
         action_id = self.send(action, **fields)
-        response = await self.wait_for(
-            lambda m: m.has("Response") and m.get("ActionID") == action_id, timeout
-        )
+        response = await self.wait_for(lambda m: m.has("Response") and m.get("ActionID") == action_id, timeout)
         if response.get("Response") != "Success":
             return response, []
         await self.wait_for(lambda m: m.get("Event") == complete and m.get("ActionID") == action_id, timeout)
         items = [
-            m
-            for m in self.received
-            if m.has("Event") and m.get("ActionID") == action_id and m.get("Event") != complete
+            m for m in self.received if m.has("Event") and m.get("ActionID") == action_id and m.get("Event") != complete
         ]
         return response, items
 

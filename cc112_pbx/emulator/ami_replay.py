@@ -219,9 +219,7 @@ def _compare_key_events(
     have = [m for m in actual if event_name(m) in keys]
     problems = []
     if [event_name(m) for m in have] != [event_name(m) for m in want]:
-        problems.append(
-            f"{conn} key events: {[event_name(m) for m in have]} != {[event_name(m) for m in want]}"
-        )
+        problems.append(f"{conn} key events: {[event_name(m) for m in have]} != {[event_name(m) for m in want]}")
         return problems
     for mine, theirs in zip(have, want, strict=True):
         for key in check_values:

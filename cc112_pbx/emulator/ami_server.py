@@ -217,9 +217,7 @@ class AmiSession:
             return
         handler = find_action(name)
         if handler is None:
-            ctx.error(
-                m, f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands."
-            )
+            ctx.error(m, f"Invalid/unknown command: {name}. Use Action: ListCommands to show available commands.")
             return
         try:
             await handler(ctx, m)

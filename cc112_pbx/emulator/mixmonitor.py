@@ -176,8 +176,5 @@ class MixMonitorService:
 
     def _on_core_event(self, event: ev.CoreEvent) -> None:
         """A hang-up ends the channel's recordings; Asterisk sends no MixMonitorStop for that."""
-        if (
-            isinstance(event, ev.ChannelHangupRequest | ev.ChannelDestroyed)
-            and event.channel_id in self.recordings
-        ):
+        if isinstance(event, ev.ChannelHangupRequest | ev.ChannelDestroyed) and event.channel_id in self.recordings:
             self._finish(self.recordings.pop(event.channel_id))

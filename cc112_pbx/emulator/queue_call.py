@@ -113,8 +113,10 @@ class QueueCall:
         self.log.info("queue_caller_joined", position=self.entry.original_position)
 
     async def _ring_round(self) -> None:
+        """Ring every free member, but only when it is this caller's turn (first come, first
+        served: with autofill, the first N callers ring when N members are free)."""
         members = self.queue.ringable_members()
-        if not members:
+        if not members or self.queue.position_of(self.caller.id) > len(members):
             await asyncio.sleep(IDLE_POLL)
             return
         for member in members:
@@ -275,9 +277,7 @@ class QueueCall:
         for attempt in self.attempts:
             if attempt.channel.alive:
                 ring = int(time.monotonic() - attempt.started)
-                self._publish_agent(
-                    "AgentRingNoAnswer", attempt.channel, attempt.member, [("RingTime", str(ring))]
-                )
+                self._publish_agent("AgentRingNoAnswer", attempt.channel, attempt.member, [("RingTime", str(ring))])
                 self._drop_attempt(attempt, "NOANSWER", 16)
             else:
                 attempt.member.ringing = False
@@ -331,9 +331,7 @@ class QueueCall:
     def _publish_caller(self, event: str, extra: list[tuple[str, str]], *, privilege: str) -> None:
         self.service.publish(event, privilege, [*channel_block(self.caller.to_dict()), *extra])
 
-    def _publish_agent(
-        self, event: str, channel: Channel, member: QueueMember, extra: list[tuple[str, str]]
-    ) -> None:
+    def _publish_agent(self, event: str, channel: Channel, member: QueueMember, extra: list[tuple[str, str]]) -> None:
         self.service.publish(
             event,
             "agent,all",

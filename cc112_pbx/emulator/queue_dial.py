@@ -47,8 +47,4 @@ async def ring_member(core: Any, channel: Channel, timeout: float) -> bool:
 
 
 def dial_end(core: Any, caller: Channel, channel: Channel, interface: str, status: str) -> None:
-    core.emit(
-        ev.DialStatus(
-            core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface, status
-        )
-    )
+    core.emit(ev.DialStatus(core.now(), caller.id, caller.to_dict(), channel.id, channel.to_dict(), interface, status))

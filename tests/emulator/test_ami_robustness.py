@@ -46,8 +46,7 @@ async def test_garbage_bytes_and_lines_without_colon_are_ignored(server):
         response = await client.action("Ping", ActionID="after-garbage")
         assert response.get("Ping") == "Pong"
         assert all(
-            m.get("ActionID") in ("", "after-garbage") or m.get("ActionID").startswith("t-")
-            for m in client.received
+            m.get("ActionID") in ("", "after-garbage") or m.get("ActionID").startswith("t-") for m in client.received
         )
     finally:
         await client.close()

@@ -55,9 +55,7 @@ async def place_caller(ami: AmiTestClient, seconds: float, number: str = "+62811
 
 async def test_caller_without_app_is_bridged_with_the_seat_added_over_ami_and_recorded(emulator, ami):
     core, server = emulator
-    added = await ami.action(
-        "QueueAdd", Queue=QUEUE, Interface="Local/seat01@seats-sim", MemberName="Seat 01"
-    )
+    added = await ami.action("QueueAdd", Queue=QUEUE, Interface="Local/seat01@seats-sim", MemberName="Seat 01")
     assert added.get("Message") == "Added interface to queue"
     await place_caller(ami, 1.0)
 
@@ -162,3 +160,17 @@ async def test_members_added_over_one_connection_survive_for_later_connections(e
     assert [(m.get("Location"), m.get("Name"), m.get("Membership")) for m in members] == [
         ("Local/seat03@seats-sim", "Seat 03", "dynamic")
     ]
+
+
+async def test_callers_are_served_first_come_first_served_when_one_seat_is_free(emulator, ami):
+    await ami.action("QueueAdd", Queue=QUEUE, Interface="Local/seat01@seats-sim", MemberName="Seat 01", Paused="true")
+    await place_caller(ami, 0.6, number="+62001")
+    first = await ami.wait_for(event("QueueCallerJoin", Count="1"))
+    await place_caller(ami, 0.6, number="+62002")
+    await ami.wait_for(event("QueueCallerJoin", Count="2"))
+    await ami.action("QueuePause", Queue=QUEUE, Interface="Local/seat01@seats-sim", Paused="false")
+    connect = await ami.wait_for(event("AgentConnect"))
+    assert connect.get("Channel") == first.get("Channel")
+    assert connect.get("CallerIDNum") == "+62001"
+    called = ami.events("AgentCalled")
+    assert {m.get("CallerIDNum") for m in called} == {"+62001"}
