@@ -9,6 +9,7 @@ interfaces, and the queue's own calls for `Local/...` interfaces.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +42,7 @@ class QueueService:
             name: CallQueue(name, timeout=timeout, retry=retry) for name in queue_names
         }
         self.active_calls: dict[str, Any] = {}  # caller channel id -> QueueCall
+        self._changed: dict[str, asyncio.Event] = {}
         self._unsubscribe: Any = None
         self._installed = False
 
@@ -67,6 +69,18 @@ class QueueService:
 
     def get(self, name: str) -> CallQueue | None:
         return self.queues.get(name)
+
+    def notify(self, queue_name: str) -> None:
+        """Something that decides who may ring changed (members, pauses, states, callers)."""
+        changed = self._changed.pop(queue_name, None)
+        if changed is not None:
+            changed.set()
+
+    async def wait_change(self, queue_name: str, timeout: float) -> None:
+        """Wait for `notify(queue_name)` (or `timeout` s, as a safety net)."""
+        changed = self._changed.setdefault(queue_name, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), timeout)
 
     # -- members -------------------------------------------------------------------------------
     def add_member(
@@ -175,6 +189,7 @@ class QueueService:
     # -- AMI output ---------------------------------------------------------------------------
     def _member_event(self, name: str, queue: CallQueue, member: QueueMember) -> None:
         self.publish(name, "agent,all", member.member_fields(queue.name))
+        self.notify(queue.name)
 
     def _device_state(self, device: str, state: str) -> None:
         self.publish("DeviceStateChange", "call,all", [("Device", device), ("State", state)])

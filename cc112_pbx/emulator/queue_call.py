@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 ANSWERED_ELSEWHERE = 26
-IDLE_POLL = 0.25
+IDLE_POLL = 1.0  # a safety net: waiting callers are woken by QueueService.notify
 START_VARIABLES = (
     "ANSWEREDTIME",
     "ANSWEREDTIME_MS",
@@ -117,7 +117,7 @@ class QueueCall:
         served: with autofill, the first N callers ring when N members are free)."""
         members = self.queue.ringable_members()
         if not members or self.queue.position_of(self.caller.id) > len(members):
-            await asyncio.sleep(IDLE_POLL)
+            await self.service.wait_change(self.queue.name, IDLE_POLL)
             return
         for member in members:
             self._call_member(member)
@@ -262,6 +262,7 @@ class QueueCall:
         self.queue.entries.remove(entry)
         if not self.queue.entries:
             self.service._device_state(f"Queue:{self.queue.name}", "NOT_INUSE")
+        self.service.notify(self.queue.name)
         self._publish(
             "QueueCallerLeave",
             [
@@ -286,6 +287,7 @@ class QueueCall:
 
     def _drop_attempt(self, attempt: Attempt, status: str, cause: int) -> None:
         attempt.member.ringing = False
+        self.service.notify(self.queue.name)
         attempt.task.cancel()
         if attempt.channel.alive:
             with contextlib.suppress(CoreError):
@@ -308,6 +310,7 @@ class QueueCall:
         if self.agent is not None:
             member = self.agent.member
             member.in_call = False
+            self.service.notify(self.queue.name)
             if self.agent.channel.alive:
                 with contextlib.suppress(CoreError):
                     self.core.hangup(self.agent.channel.id, 16, origin="remote")

@@ -4,6 +4,7 @@ caller, and MixMonitor leaves a real WAV file."""
 
 from __future__ import annotations
 
+import asyncio
 import wave
 
 import pytest
@@ -174,3 +175,14 @@ async def test_callers_are_served_first_come_first_served_when_one_seat_is_free(
     assert connect.get("CallerIDNum") == "+62001"
     called = ami.events("AgentCalled")
     assert {m.get("CallerIDNum") for m in called} == {"+62001"}
+
+
+async def test_waiting_caller_is_rung_as_soon_as_a_seat_is_unpaused(emulator, ami):
+    await ami.action("QueueAdd", Queue=QUEUE, Interface="Local/seat01@seats-sim", MemberName="Seat 01", Paused="true")
+    await place_caller(ami, 1.5)
+    await ami.wait_for(event("QueueCallerJoin"))
+    await asyncio.sleep(0.1)
+    unpaused_at = asyncio.get_running_loop().time()
+    await ami.action("QueuePause", Queue=QUEUE, Interface="Local/seat01@seats-sim", Paused="false")
+    await ami.wait_for(event("AgentCalled"), timeout=2)
+    assert asyncio.get_running_loop().time() - unpaused_at < 0.3
