@@ -131,13 +131,14 @@ class Core:
         self, technology: str, resource: str, name: str, *, state: str = "Down",
         caller: CallerId | None = None, context: str = "default", exten: str = "s",
         originator: str | None = None, linkedid: str | None = None, channel_id: str | None = None,
+        dialled: str = "",
     ) -> Channel:
         cid = channel_id or self.ids.unique_id()
         channel = Channel(
             id=cid, name=name, technology=technology, resource=resource, state=state,
             caller=caller or CallerId(), context=context, exten=exten,
             creationtime=self.now(), language=self.language, linkedid=linkedid or cid,
-            originator=originator,
+            originator=originator, dialled=dialled,
         )
         channel.connected = CallerId(channel.caller.name, channel.caller.number)
         self.channels[cid] = channel

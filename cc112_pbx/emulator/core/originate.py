@@ -143,8 +143,8 @@ def _pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, req
         raise CoreError("allocation_failed", "Allocation failed")
     name = f"PJSIP/{resource}-{core.ids.suffix()}"
     channel = core.new_channel("PJSIP", resource, name, caller=caller, context="default",
-                               exten=number or "s", originator=request.originator, channel_id=channel_id)
-    channel.dialled = number
+                               exten=number or "s", originator=request.originator, channel_id=channel_id,
+                               dialled=number)
     channel.app_name, channel.app_data = "AppDial2", "(Outgoing Line)"
     return channel
 
