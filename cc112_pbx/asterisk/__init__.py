@@ -66,9 +66,9 @@ iterate it for telephony events (`DeviceStateChanged`, `EndpointReachability`,
 `RecordingStarted`/`RecordingStopped` (MixMonitor), `OriginateFinished`, `QueueMemberUpdated`,
 `QueueCallerJoined`, `QueueCallerLeft`, `QueueCallAnswered`, `ConnectionChanged("ami", ...)`).
 Actions: `mix_monitor(channel, file, options="")`, `stop_mix_monitor(channel)`,
-`queue_add(queue, interface, *, member_name="", paused=False, state_interface=None, penalty=None)`
+`queue_add(queue, interface, member_name="", paused=False, state_interface=None, *, penalty=None)`
 (raises `AlreadyMember`: treat as success), `queue_remove(queue, interface)` (`NotMember`),
-`queue_pause(interface, paused, *, queue=None, reason="")` (`InterfaceNotFound`),
+`queue_pause(interface, paused, *, queue=None, reason="")` (None: all queues; `InterfaceNotFound`),
 `queue_status(queue=None) -> list[QueueMemberSnapshot]`, `device_state_list()`,
 `pjsip_contacts() -> list[ContactSnapshot]` ("No Contacts found" = []),
 `originate(channel, *, context, exten, priority, application, data, caller_id, timeout_ms,

@@ -54,8 +54,8 @@ class AmiActions:
 
     # --- the fallback queue's members -----------------------------------------------------
 
-    async def queue_add(self, queue: str, interface: str, *, member_name: str = "", paused: bool = False,
-                        state_interface: str | None = None, penalty: int | None = None) -> None:
+    async def queue_add(self, queue: str, interface: str, member_name: str = "", paused: bool = False,
+                        state_interface: str | None = None, *, penalty: int | None = None) -> None:
         """Add a dynamic member. Raises AlreadyMember (treat as success) or NoSuchQueue."""
         fields = {"Action": "QueueAdd", "Queue": queue, "Interface": interface, "Paused": _bool(paused)}
         if member_name:
@@ -72,7 +72,7 @@ class AmiActions:
 
     async def queue_pause(self, interface: str, paused: bool, *, queue: str | None = None,
                           reason: str = "") -> None:
-        """Pause or unpause a member in `queue` (all its queues when None). Raises InterfaceNotFound."""
+        """Pause or unpause a member in `queue` (in all its queues when None). Raises InterfaceNotFound."""
         fields = {"Action": "QueuePause", "Interface": interface, "Paused": _bool(paused)}
         if queue:
             fields["Queue"] = queue
