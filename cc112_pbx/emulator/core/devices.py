@@ -1,0 +1,87 @@
+"""Endpoints, registration and device states: the `Core`'s device half (a mixin)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import events as ev
+from .model import Channel, Endpoint
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+def _core_error(kind: str, message: str) -> Exception:
+    from .engine import CoreError
+
+    return CoreError(kind, message)
+
+
+class DeviceOps:
+    endpoints: dict[str, Endpoint]
+    channels: dict[str, Channel]
+
+    def emit(self, event: ev.CoreEvent) -> None:  # provided by Core
+        raise NotImplementedError
+
+    def now(self) -> datetime:  # provided by Core
+        raise NotImplementedError
+
+    def channels_of_endpoint(self, endpoint: Endpoint) -> list[Channel]:
+        return [
+            c for c in self.channels.values()
+            if c.technology == endpoint.technology and c.resource == endpoint.resource
+        ]
+
+    # ---- endpoints and devices ---------------------------------------------------------------
+    def add_endpoint(self, endpoint: Endpoint) -> Endpoint:
+        self.endpoints[endpoint.device] = endpoint
+        endpoint.device_state = self._device_state(endpoint)
+        return endpoint
+
+    def get_endpoint(self, technology: str, resource: str) -> Endpoint | None:
+        return self.endpoints.get(f"{technology}/{resource}")
+
+    def set_registered(self, device: str, registered: bool, uri: str = "") -> None:
+        """A softphone registers (online, NOT_INUSE) or unregisters (offline, UNAVAILABLE)."""
+        endpoint = self.endpoints.get(device)
+        if endpoint is None:
+            raise _core_error("not_found", f"Endpoint not found: {device}")
+        if endpoint.registered == registered:
+            return
+        endpoint.registered = registered
+        endpoint.contact_uri = uri or endpoint.contact_uri or f"sip:{endpoint.resource}@127.0.0.1:5060"
+        peer_status = "Reachable" if registered else "Unreachable"
+        self.emit(ev.EndpointStateChanged(self.now(), endpoint.technology, endpoint.resource,
+                                          endpoint.state, peer_status))
+        contact = ev.ContactStatusChanged(
+            self.now(), endpoint.technology, endpoint.resource, endpoint.contact_uri,
+            "NonQualified" if registered else "Removed", endpoint.state, peer_status,
+        )
+        if registered:
+            self._refresh_device(endpoint)
+            self.emit(contact)
+        else:
+            self.emit(contact)
+            self._refresh_device(endpoint)
+
+    def _device_state(self, endpoint: Endpoint) -> str:
+        if endpoint.state != "online":
+            return "UNAVAILABLE"
+        states = {c.state for c in self.channels_of_endpoint(endpoint) if c.alive}
+        if "Up" in states or "Busy" in states:
+            return "INUSE"
+        if states & {"Ringing", "Ring", "Down"}:
+            return "RINGING"
+        return "NOT_INUSE"
+
+    def _refresh_device(self, endpoint: Endpoint) -> None:
+        state = self._device_state(endpoint)
+        if state != endpoint.device_state:
+            endpoint.device_state = state
+            self.emit(ev.DeviceStateChanged(self.now(), endpoint.device, state))
+
+    def _refresh_device_of(self, channel: Channel) -> None:
+        endpoint = self.get_endpoint(channel.technology, channel.resource)
+        if endpoint is not None:
+            self._refresh_device(endpoint)
