@@ -54,8 +54,11 @@ connect_timeout=None, heartbeat=15.0)` (a WebSocket ping every 15 s notices a ha
 `ConnectionChanged("ari", ...)` on every connect/loss; after every (re)connect a resync:
 `ChannelGone(while_disconnected=True)` once per call that ended in the gap, `BridgeGone(...)`,
 `CallEntered(recovered=True)` for callers found in the app (also at startup), then
-`StreamResynced(present_channel_ids, bridge_ids)`. A dialplan-entered caller gets no
-`ChannelGone` from Asterisk: `CallLeft` (StasisEnd) is the last event for it: treat it as gone.
+`StreamResynced(present_channel_ids, bridge_ids)`. Channels heard of but not in the app (a ringing
+seat leg) are reported gone too; `stream.watch(channel_id)` right after `originate` covers a leg
+that vanishes before its first event. A channel alive but no longer in the app gets `CallLeft`.
+A dialplan-entered caller gets no `ChannelGone` from Asterisk: `CallLeft` (StasisEnd) is the last
+event for it: treat it as gone.
 `ApplicationReplaced` is delivered, logged as an error, and the stream reconnects after
 `policy.after_replaced()` (default `max_delay`), never in a tight loop.
 

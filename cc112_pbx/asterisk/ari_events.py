@@ -102,6 +102,11 @@ class AriEventStream:
         self.health.set(LinkState.STOPPED)
         self._queue.put_nowait(_END)
 
+    def watch(self, channel_id: str) -> None:
+        """Have a channel reported (`ChannelGone(while_disconnected=True)`) if it vanishes during a
+        gap, even before any event about it arrived: call it right after `originate`."""
+        self.tracker.watch(channel_id)
+
     def __aiter__(self) -> Self:
         return self
 

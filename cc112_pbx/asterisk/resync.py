@@ -1,16 +1,22 @@
 """What the event stream knows about the app's channels, and what a resync tells consumers.
 
 ARI replays nothing after a reconnect: a caller who hung up while the WebSocket was down
-gets no StasisEnd, ever. `StasisTracker` remembers which channels are in the app (StasisStart
-seen, no StasisEnd / ChannelDestroyed yet) and which bridges we saw; `resync()` compares
-that with `GET /channels` + `GET /bridges` after a reconnect and produces, in this order:
-1. `ChannelGone(while_disconnected=True)` for each tracked channel no longer listed
+gets no StasisEnd, ever. `StasisTracker` remembers
+- `channels`: the channels in the app (StasisStart seen, no StasisEnd / ChannelDestroyed yet);
+- `watched`: every channel the app heard of and has not seen end (also a seat leg that is
+  still ringing, not yet in Stasis; `watch()` adds one by hand, e.g. right after originate);
+- `bridges`: the bridges our channels entered.
+`resync()` compares that with `GET /channels` + `GET /bridges` after a reconnect and produces,
+in this order:
+1. `ChannelGone(while_disconnected=True)` for each watched channel no longer listed at all
    (exactly once: it is forgotten, and late events about it are dropped);
-2. `BridgeGone(while_disconnected=True)` for each tracked bridge no longer listed;
-3. `CallEntered(recovered=True)` for each channel in the app we did not know (it entered
+2. `CallLeft` for each channel still alive but no longer in the app (it was continued into
+   the dialplan meanwhile, e.g. by a watchdog);
+3. `BridgeGone(while_disconnected=True)` for each tracked bridge no longer listed;
+4. `CallEntered(recovered=True)` for each channel in the app we did not know (it entered
    during the gap, or before this process started); its StasisStart, if it is still queued
    on the new socket, is then dropped as a duplicate;
-4. `StreamResynced` with every channel still in the app and every Stasis bridge.
+5. `StreamResynced` with every channel still in the app and every Stasis bridge.
 No I/O here.
 """
 
@@ -25,18 +31,33 @@ from cc112_pbx.domain import telephony as t
 _CLOSING = (t.CallLeft, t.ChannelGone, t.HangupRequested, t.ChannelLeftBridge, t.ChannelStateChanged)
 
 
+def _channel_of(event: t.TelephonyEvent) -> str | None:
+    if isinstance(event, t.DialProgress):
+        return event.peer_channel_id
+    return getattr(event, "channel_id", None)
+
+
 class StasisTracker:
     def __init__(self, app: str) -> None:
         self.app = app
         self.channels: set[str] = set()
+        self.watched: set[str] = set()
         self.bridges: set[str] = set()
         self._recovered: set[str] = set()  # added by a resync; their queued StasisStart is a duplicate
-        self._reported_gone: set[str] = set()  # ended during the last gap; late events are stale
+        self._gone: set[str] = set()  # reported gone by the last resync: late news about them is stale
+        self._left: set[str] = set()  # reported left by the last resync: a queued StasisEnd is a duplicate
+
+    def watch(self, channel_id: str) -> None:
+        """Report this channel if it vanishes during a gap, even before any event about it."""
+        self.watched.add(channel_id)
 
     def observe(self, event: t.TelephonyEvent) -> bool:
         """Update what we know from a live event; False when the event must not be delivered."""
-        channel_id = getattr(event, "channel_id", None)
-        if channel_id in self._reported_gone and isinstance(event, (*_CLOSING, t.CallEntered)):
+        channel_id = _channel_of(event)
+        if channel_id in self._gone and isinstance(event, (*_CLOSING, t.CallEntered)):
+            return False
+        if isinstance(event, t.CallLeft) and event.channel_id in self._left:
+            self._left.discard(event.channel_id)
             return False
         match event:
             case t.CallEntered():
@@ -44,36 +65,42 @@ class StasisTracker:
                     self._recovered.discard(event.channel_id)
                     return False
                 self.channels.add(event.channel_id)
+                self.watched.add(event.channel_id)
             case t.CallLeft() | t.ChannelGone():
+                # after StasisEnd the app may hear nothing more of a dialplan caller: stop watching
                 self.channels.discard(event.channel_id)
+                self.watched.discard(event.channel_id)
                 self._recovered.discard(event.channel_id)
-            case t.ChannelEnteredBridge():
-                self.bridges.add(event.bridge_id)
             case t.BridgeGone():
                 self.bridges.discard(event.bridge_id)
+            case t.ChannelEnteredBridge():
+                self.bridges.add(event.bridge_id)
+                self.watched.add(event.channel_id)
+            case _ if channel_id is not None:
+                self.watched.add(channel_id)
         return True
 
     def resync(self, channels: Iterable[t.ChannelSnapshot], bridges: Iterable[t.BridgeSnapshot],
                now: datetime) -> list[t.TelephonyEvent]:
         """Events that bring consumers up to date with a fresh listing (see the module docstring)."""
-        in_app = {c.channel_id: c for c in channels if c.app == self.app}
+        listed = {c.channel_id: c for c in channels}
+        in_app = {cid: c for cid, c in listed.items() if c.app == self.app}
         listed_bridges = {b.bridge_id for b in bridges if b.stasis}
-        out: list[t.TelephonyEvent] = []
-        gone = sorted(self.channels - in_app.keys())
-        for channel_id in gone:
-            out.append(t.ChannelGone(at=now, channel_id=channel_id, while_disconnected=True))
-        for bridge_id in sorted(self.bridges - listed_bridges):
-            out.append(t.BridgeGone(at=now, bridge_id=bridge_id, while_disconnected=True))
-        self._reported_gone = set(gone)
-        self._recovered = set()
-        for channel_id, snap in in_app.items():
-            if channel_id not in self.channels:
-                out.append(recovered_call(snap, now))
-                self._recovered.add(channel_id)
-        self.channels = set(in_app)
-        self.bridges = listed_bridges
+        gone = sorted((self.watched | self.channels) - listed.keys())
+        left = sorted((self.channels & listed.keys()) - in_app.keys())
+        out: list[t.TelephonyEvent] = [t.ChannelGone(at=now, channel_id=c, while_disconnected=True) for c in gone]
+        out += [t.CallLeft(at=now, channel_id=c) for c in left]
+        out += [t.BridgeGone(at=now, bridge_id=b, while_disconnected=True)
+                for b in sorted(self.bridges - listed_bridges)]
+        new = [snap for cid, snap in in_app.items() if cid not in self.channels]
+        out += [recovered_call(snap, now) for snap in new]
         out.append(t.StreamResynced(at=now, present_channel_ids=frozenset(in_app),
                                     bridge_ids=frozenset(listed_bridges)))
+        self._gone, self._left = set(gone), set(left)
+        self._recovered = {snap.channel_id for snap in new}
+        self.channels = set(in_app)
+        self.watched = ((self.watched & listed.keys()) - set(left)) | self.channels
+        self.bridges = listed_bridges
         return out
 
 

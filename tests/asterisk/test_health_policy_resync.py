@@ -91,3 +91,34 @@ async def test_adapters_are_built_from_settings():
     missing = load_settings(None, {})
     with pytest.raises(AsteriskUnavailable, match="ARI password is not configured"):
         AriClient.from_settings(missing)
+
+
+def test_a_ringing_seat_leg_that_vanished_in_the_gap_is_reported_gone():
+    tracker = StasisTracker("cc112")
+    tracker.observe(t.DialProgress(at=T0, peer_channel_id="leg-1", status="RINGING"))
+    tracker.watch("leg-2")  # originated, not a single event yet
+    tracker.observe(t.ChannelStateChanged(at=T0, channel_id="leg-3", state="Ringing"))
+    ringing_still = snapshot("leg-3", app=None, args=())
+    out = tracker.resync([ringing_still], [], T0)
+    gone = [(ev.channel_id, ev.while_disconnected) for ev in out if isinstance(ev, t.ChannelGone)]
+    assert gone == [("leg-1", True), ("leg-2", True)]
+    assert out[-1] == t.StreamResynced(at=T0, present_channel_ids=frozenset())
+    assert tracker.watched == {"leg-3"}
+
+
+def test_a_caller_continued_out_of_the_app_in_the_gap_gets_call_left_once_and_may_come_back():
+    tracker = StasisTracker("cc112")
+    tracker.observe(entered("a"))
+    out = tracker.resync([snapshot("a", app=None, args=())], [], T0)  # alive, now in the fallback queue
+    assert out[0] == t.CallLeft(at=T0, channel_id="a")
+    assert not tracker.observe(t.CallLeft(at=T0, channel_id="a"))  # its StasisEnd, queued: a duplicate
+    assert tracker.observe(entered("a"))  # the fallback loop brings it back into Stasis
+    assert tracker.channels == {"a"}
+
+
+def test_a_dialplan_caller_who_left_is_not_reported_gone_by_later_resyncs():
+    tracker = StasisTracker("cc112")
+    tracker.observe(entered("a"))
+    tracker.observe(t.HangupRequested(at=T0, channel_id="a"))
+    tracker.observe(t.CallLeft(at=T0, channel_id="a"))  # Asterisk sends it no ChannelDestroyed
+    assert tracker.resync([], [], T0) == [t.StreamResynced(at=T0)]
