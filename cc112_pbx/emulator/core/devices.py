@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import events as ev
+from .errors import CoreError
 from .model import Channel, Endpoint
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-
-def _core_error(kind: str, message: str) -> Exception:
-    from .engine import CoreError
-
-    return CoreError(kind, message)
 
 
 class DeviceOps:
@@ -46,7 +41,7 @@ class DeviceOps:
         """A softphone registers (online, NOT_INUSE) or unregisters (offline, UNAVAILABLE)."""
         endpoint = self.endpoints.get(device)
         if endpoint is None:
-            raise _core_error("not_found", f"Endpoint not found: {device}")
+            raise CoreError("not_found", f"Endpoint not found: {device}")
         if endpoint.registered == registered:
             return
         endpoint.registered = registered

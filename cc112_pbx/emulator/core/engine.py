@@ -16,6 +16,7 @@ import structlog
 from . import events as ev
 from . import lifecycle
 from .devices import DeviceOps
+from .errors import CoreError
 from .model import CAUSE_TEXT, Bridge, CallerId, Channel, Clock, Endpoint, IdSource
 
 log = structlog.get_logger(__name__)
@@ -23,15 +24,6 @@ log = structlog.get_logger(__name__)
 Listener = Callable[[ev.CoreEvent], None]
 Application = Callable[["Core", Channel, str], Awaitable[None]]
 
-
-
-class CoreError(Exception):
-    """A request the core refuses; `kind` says why (not_found, conflict, ...)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 class Core(DeviceOps):
