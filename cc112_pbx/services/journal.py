@@ -3,7 +3,9 @@
 Principle: a database failure never delays or refuses a call. The call service appends
 write operations here and carries on; one worker task applies them in order and, when the
 database fails, keeps the operation, logs once, and retries with backoff until it succeeds
-or the journal is closed. On close, what could not be written is logged as JSON so an
+or the journal is closed. A write the database *refuses* (`is_permanent`, e.g. an integrity
+error: a bug, not an outage) is abandoned after a few tries and logged with its details, so
+one bad write cannot hold back every later one. On close, what could not be written is logged as JSON so an
 operator can replay it (nothing is dropped silently).
 """
 
@@ -39,6 +41,8 @@ class Journal:
         min_backoff: float = 0.05,
         max_backoff: float = 5.0,
         drain_timeout: float = 10.0,
+        is_permanent: Callable[[BaseException], bool] = lambda exc: False,
+        permanent_attempts: int = 3,
     ) -> None:
         self._entries: deque[_Entry] = deque()
         self._wakeup = asyncio.Event()
@@ -47,10 +51,13 @@ class Journal:
         self._min_backoff = min_backoff
         self._max_backoff = max_backoff
         self._drain_timeout = drain_timeout
+        self._is_permanent = is_permanent
+        self._permanent_attempts = permanent_attempts
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.failures = 0
         self.written = 0
+        self.abandoned = 0
 
     def submit(self, name: str, write: Write, **details: Any) -> None:
         """Queue a write; never blocks, never raises."""
@@ -102,6 +109,13 @@ class Journal:
             except Exception as exc:
                 entry.attempts += 1
                 self.failures += 1
+                if self._is_permanent(exc) and entry.attempts >= self._permanent_attempts:
+                    # a write the database refuses (not one it cannot take now): retrying cannot help
+                    self._entries.popleft()
+                    self.abandoned += 1
+                    log.error("journal_write_abandoned", write=entry.name, attempts=entry.attempts,
+                              error=repr(exc), **entry.details)
+                    continue
                 if entry.attempts == 1 or entry.attempts % 20 == 0:
                     log.warning(
                         "journal_write_failed_will_retry",

@@ -70,3 +70,24 @@ async def test_close_reports_what_could_not_be_written():
                           "attempts": unwritten[0]["attempts"], "call_id": "c-1"}]
     assert unwritten[0]["attempts"] >= 1
     assert journal.backlog == 0
+
+
+async def test_a_write_the_database_refuses_is_abandoned_loudly_and_later_writes_go_through():
+    applied: list[str] = []
+
+    async def refused() -> None:
+        raise ValueError("constraint failed")
+
+    async def fine() -> None:
+        applied.append("next")
+
+    journal = Journal(min_backoff=0.001, max_backoff=0.002,
+                      is_permanent=lambda exc: isinstance(exc, ValueError), permanent_attempts=2)
+    await journal.start()
+    with capture_logs() as logs:
+        journal.submit("bad", refused, call_id="c-9")
+        journal.submit("good", fine)
+        assert await journal.flush(timeout=2)
+    await journal.close()
+    assert applied == ["next"] and journal.abandoned == 1
+    assert any(e["event"] == "journal_write_abandoned" and e["call_id"] == "c-9" for e in logs)

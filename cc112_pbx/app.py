@@ -1,0 +1,141 @@
+"""The one composition root: settings -> storage, Asterisk adapters, services; start, serve, drain, stop.
+
+    async with Cc112App(settings) as app:   # fails fast if Asterisk is unreachable or refuses us
+        await app.serve_forever()            # until cancelled (SIGINT/SIGTERM in `cc112 serve`)
+
+Lifecycle (uvicorn-style): `start()` opens the database (migrating it) and the adapters, then
+starts the owned tasks (the controller's loop and one pump per event source); `stop()` stops
+taking events, drains the lanes and the journal within a deadline, and closes everything in
+reverse order. No task outlives `stop()`.
+
+A database that cannot be reached at start does not stop the controller: calls are handled and
+what is learnt is written once the database answers (the journal retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, AsteriskHealth
+from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
+from cc112_pbx.services.context import Context, ControllerOptions
+from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.journal import Journal
+from cc112_pbx.services.notifier import Notifier
+from cc112_pbx.storage import Database
+
+log = structlog.get_logger("cc112.app")
+
+
+class Cc112App:
+    def __init__(self, settings: Any, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
+        self.settings = settings
+        self.notifier = notifier or Notifier()
+        self.health = AsteriskHealth()
+        self.restore_seats = restore_seats
+        self.db: Database | None = None
+        self.journal = Journal(is_permanent=_refused_by_database)
+        self.ari: AriClient | None = None
+        self.ari_events: AriEventStream | None = None
+        self.ami: AmiManager | None = None
+        self.controller: Controller | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._exits = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Cc112App:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.db = Database(settings.database.url)
+        await self.db.start()
+        self._exits.push_async_callback(self.db.dispose)
+        db_ready = await self._migrate()
+        await self.journal.start()
+        self._exits.push_async_callback(self.journal.close)
+        self.ari = await self._exits.enter_async_context(AriClient.from_settings(settings))
+        self.ari_events = AriEventStream.from_settings(self.ari, settings, health=self.health.ari)
+        self.ami = AmiManager.from_settings(settings, health=self.health.ami)
+        await self.ami.start()
+        self._exits.push_async_callback(self.ami.stop)
+        ctx = Context(options=ControllerOptions.from_settings(settings), ari=self.ari, ami=self.ami, db=self.db,
+                      journal=self.journal, notifier=self.notifier)
+        self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats))
+        self._exits.push_async_callback(self.controller.close)
+        self._tasks.append(asyncio.create_task(self.controller.run(), name="cc112-controller"))
+        if db_ready and self.restore_seats:
+            await self._restore_seats()
+        await self.ari_events.start()
+        self._exits.push_async_callback(self.ari_events.stop)
+        self._tasks.append(asyncio.create_task(self._pump(self.ari_events), name="cc112-pump-ari"))
+        self._tasks.append(asyncio.create_task(self._pump(self.ami), name="cc112-pump-ami"))
+        self.controller.seats.resync_fallback()
+        log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
+                 database=_safe_url(settings.database.url))
+
+    async def _migrate(self) -> bool:
+        assert self.db is not None
+        try:
+            await self.db.upgrade()
+            await self.db.seats.sync(self.settings.seats, datetime.now(UTC))
+        except Exception as exc:
+            log.error("database_unavailable_calls_still_handled", error=repr(exc),
+                      database=_safe_url(self.settings.database.url))
+            return False
+        return True
+
+    async def _restore_seats(self) -> None:
+        """Seats logged in before a restart stay logged in (and paused) as stored."""
+        assert self.db is not None and self.controller is not None
+        controller = self.controller
+        for seat in await self.db.seats.all():
+            if seat.logged_in:
+                await controller.request(lambda s=seat: controller.feed(SeatLoggedIn(s.id)))
+                if seat.paused_reason is not None:
+                    await controller.request(lambda s=seat: controller.feed(SeatPaused(s.id, s.paused_reason)))
+
+    async def _pump(self, source: AsyncIterator[Any]) -> None:
+        assert self.controller is not None
+        async for event in source:
+            self.controller.post(event)
+
+    async def serve_forever(self) -> None:
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self._exits.aclose()
+        log.info("controller_stopped", unwritten=self.journal.backlog)
+
+
+def _refused_by_database(exc: BaseException) -> bool:
+    """Errors retrying cannot fix (the write is wrong), unlike a database that is down."""
+    from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
+
+    from cc112_pbx.storage import RecordNotFound
+
+    return isinstance(exc, IntegrityError | DataError | ProgrammingError | RecordNotFound)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,122 @@
+"""Run the real controller against the built-in Asterisk emulator, on loopback sockets.
+
+Used by the demo, the end-to-end tests and the benchmark: `async with Switchboard(...) as sb:`
+starts an `Emulator` (seats `PJSIP/seat01..NN` registered), builds `Settings` pointing the
+controller at the emulator's AMI and ARI ports, and starts `Cc112App` on them.
+Never imported by the production code paths (`cc112 serve`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from cc112_pbx.app import Cc112App
+from cc112_pbx.emulator.core.model import CallerId
+from cc112_pbx.emulator.parties import SeatBehaviour, sip_call
+from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+from cc112_pbx.services.notifier import Notifier
+from cc112_pbx.settings import (
+    AsteriskSettings,
+    DatabaseSettings,
+    QueueSettings,
+    SeatSettings,
+    Secret,
+    Settings,
+)
+
+SECRET = "cc112-harness-secret"
+
+
+def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
+                     queue: dict[str, Any] | None = None, overflow_seats: int = 0) -> Settings:
+    base = Settings()
+    seat_list = tuple(
+        SeatSettings(id=f"seat{n:02d}", name=f"Meja {n}", dial_string=f"PJSIP/seat{n:02d}",
+                     overflow=n > seats - overflow_seats)
+        for n in range(1, seats + 1)
+    )
+    return dataclasses.replace(
+        base,
+        asterisk=dataclasses.replace(
+            AsteriskSettings(), ari_url=ari_url, ari_password=Secret(SECRET), ami_port=ami_port,
+            ami_secret=Secret(SECRET), recordings_dir=recordings_dir, reconnect_min_delay=0.05,
+            reconnect_max_delay=0.5, connect_timeout=2.0, request_timeout=5.0,
+        ),
+        database=DatabaseSettings(url=database_url),
+        queue=dataclasses.replace(QueueSettings(), **(queue or {})),
+        seats=seat_list,
+    )
+
+
+class Switchboard:
+    """An emulator with `seats` softphones and the controller on SQLite (or `database_url`)."""
+
+    def __init__(self, workdir: Path, *, seats: int = 3, queue: dict[str, Any] | None = None,
+                 seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
+                 database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
+                 sound_seconds: float = 0.3) -> None:
+        self.workdir = Path(workdir)
+        self.recordings_dir = self.workdir / "recordings"
+        self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
+        self.seats = seats
+        self.queue = queue
+        self.overflow_seats = overflow_seats
+        self.seat_behaviours = seat_behaviours or {}
+        self.notifier = notifier or Notifier()
+        self.emulator = Emulator(EmulatorConfig(
+            seats=seats, seat_answer_after=seat_answer_after, recordings_dir=self.recordings_dir,
+            ami_secret=SECRET, ari_password=SECRET, sound_seconds=sound_seconds,
+        ))
+        self.app: Cc112App | None = None
+
+    async def __aenter__(self) -> Switchboard:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        await self.emulator.start()
+        try:
+            for behaviour in self.seat_behaviours.values():
+                self.emulator.add_seat(behaviour)
+            await self.start_controller()
+        except BaseException:
+            await self.emulator.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop_controller()
+        await self.emulator.stop()
+
+    @property
+    def settings(self) -> Settings:
+        return harness_settings(
+            ari_url=self.emulator.ari_url, ami_port=self.emulator.ami_port, recordings_dir=self.recordings_dir,
+            database_url=self.database_url, seats=self.seats, queue=self.queue,
+            overflow_seats=self.overflow_seats,
+        )
+
+    async def start_controller(self) -> Cc112App:
+        self.app = Cc112App(self.settings, notifier=self.notifier)
+        await self.app.start()
+        return self.app
+
+    async def stop_controller(self) -> None:
+        if self.app is not None:
+            await self.app.stop()
+            self.app = None
+
+    @property
+    def controller(self) -> Any:
+        assert self.app is not None and self.app.controller is not None
+        return self.app.controller
+
+    def dial_feature_code(self, seat: str, code: str) -> None:
+        """The seat's softphone dials a feature code (`*11` login ...) into `cc112-seats`."""
+        sip_call(self.emulator.core, seat, code, "cc112-seats", CallerId(seat, seat))
+
+    async def login_all(self) -> None:
+        """Every seat logs in through the service (as the API does)."""
+        controller = self.controller
+        for n in range(1, self.seats + 1):
+            seat = f"seat{n:02d}"
+            await controller.request(lambda s=seat: controller.seats.login(s))

@@ -1,0 +1,216 @@
+"""The controller's one event loop: every fact (Asterisk events, timers, requests) goes into one
+inbox and is handled in order by one task, so the ACD core and the sessions need no locks.
+
+Handling never waits for the network: requests to Asterisk go into per-call lanes, database
+writes into the journal. One dispatch table per event source, each pair in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from cc112_pbx.domain import telephony as tel
+from cc112_pbx.domain.acd import (
+    Acd,
+    AcdEvent,
+    CallEndedOutcome,
+    CancelOffer,
+    CancelTimer,
+    ConnectCall,
+    FallbackMembershipChanged,
+    HangUpCaller,
+    OfferCall,
+    QueueConfig,
+    Reconfigured,
+    SeatAutoPaused,
+    SeatStateChanged,
+    StartTimer,
+    TimerFired,
+)
+from cc112_pbx.services.call_flow import CallFlow
+from cc112_pbx.services.context import Context
+from cc112_pbx.services.seat_service import SeatService
+from cc112_pbx.services.timers import TimerService
+
+log = structlog.get_logger("cc112.controller")
+
+
+@dataclass(frozen=True, slots=True)
+class HoldAnnouncement:
+    """Timer key: time to tell a waiting caller they are still connected."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Timer:
+    key: Hashable
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A request from outside the loop (API, demo): run `action` in the loop, answer `future`."""
+
+    action: Callable[[], Any]
+    future: asyncio.Future[Any]
+
+
+class Controller:
+    def __init__(self, ctx: Context, config: QueueConfig) -> None:
+        self.ctx = ctx
+        self.acd = Acd(config)
+        self.inbox: asyncio.Queue[object] = asyncio.Queue()
+        self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.monotonic)
+        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer)
+        self.seats = SeatService(ctx, self.acd, self.feed)
+        self.handled = 0
+        self.unknown: set[str] = set()
+        self._telephony: dict[type, Callable[[Any], None]] = {
+            tel.CallEntered: self._on_call_entered,
+            tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
+            tel.ChannelGone: lambda e: self.calls.channel_gone(e.channel_id, e.cause),
+            tel.DtmfReceived: self._on_dtmf,
+            tel.PlaybackEnded: self.calls.playback_ended,
+            tel.DeviceStateChanged: self.seats.device_state,
+            tel.EndpointReachability: self.seats.endpoint_reachability,
+            tel.StreamResynced: self._on_resynced,
+            tel.ConnectionChanged: self._on_connection,
+            tel.ApplicationReplaced: self._on_replaced,
+        }
+        self._commands: dict[type, Callable[[Any], None]] = {
+            OfferCall: self.calls.offer,
+            CancelOffer: lambda c: self.calls.cancel_offer(c.offer),
+            ConnectCall: self.calls.connect,
+            HangUpCaller: lambda c: self.calls.hang_up_caller(c.call_id),
+            StartTimer: lambda c: self.timers.start(c.key, c.at),
+            CancelTimer: lambda c: self.timers.cancel(c.key),
+            SeatStateChanged: self.seats.state_changed,
+            SeatAutoPaused: self.seats.auto_paused,
+            FallbackMembershipChanged: self.seats.fallback_membership,
+            CallEndedOutcome: self._on_call_ended,
+        }
+
+    # --- inputs ------------------------------------------------------------------------------
+    def post(self, event: object) -> None:
+        """Hand a telephony event to the loop (never blocks)."""
+        self.inbox.put_nowait(event)
+
+    async def request(self, action: Callable[[], Any]) -> Any:
+        """Run `action` inside the loop (serialised with events) and return its result."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.inbox.put_nowait(_Request(action, future))
+        return await future
+
+    async def run(self) -> None:
+        """Handle the inbox until cancelled."""
+        while True:
+            item = await self.inbox.get()
+            self.dispatch(item)
+
+    def dispatch(self, item: object) -> None:
+        self.handled += 1
+        try:
+            if isinstance(item, _Timer):
+                self._on_timer(item.key)
+            elif isinstance(item, _Request):
+                self._on_request(item)
+            else:
+                handler = self._telephony.get(type(item))
+                if handler is None:
+                    self._unknown(item)
+                    return
+                handler(item)
+        except Exception:
+            log.exception("event_handling_failed", event_type=type(item).__name__)
+
+    # --- the ACD core ------------------------------------------------------------------------
+    def feed(self, event: AcdEvent) -> None:
+        for command in self.acd.handle(event, self.ctx.monotonic()):
+            self._commands[type(command)](command)
+
+    def reconfigure(self, config: QueueConfig) -> None:
+        self.feed(Reconfigured(config))
+
+    # --- handlers ----------------------------------------------------------------------------
+    def _on_call_entered(self, event: tel.CallEntered) -> None:
+        role = event.args[0] if event.args else "inbound"
+        if role == "seat":
+            self.calls.seat_answered(event)
+        elif role == "feature":
+            self.seats.feature_code(event)
+        else:  # "inbound", or anything unexpected: an emergency call is never refused
+            if role != "inbound":
+                log.warning("unexpected_stasis_args_treated_as_112", args=list(event.args),
+                            channel=event.channel_id)
+            self.calls.arrive(event)
+
+    def _on_dtmf(self, event: tel.DtmfReceived) -> None:
+        session = self.ctx.sessions.by_caller_channel(event.channel_id)
+        if session is not None:
+            self.calls.dtmf(session, event.digit)
+
+    def _on_timer(self, key: Hashable) -> None:
+        if isinstance(key, HoldAnnouncement):
+            self.calls.hold_announcement(key.call_id)
+        else:
+            self.feed(TimerFired(key))  # type: ignore[arg-type]
+
+    def _on_request(self, request: _Request) -> None:
+        if request.future.done():
+            return
+        try:
+            request.future.set_result(request.action())
+        except Exception as exc:
+            request.future.set_exception(exc)
+
+    def _on_call_ended(self, command: CallEndedOutcome) -> None:
+        self.timers.cancel(HoldAnnouncement(command.call_id))
+        self.calls.call_ended(command)
+
+    def _on_resynced(self, event: tel.StreamResynced) -> None:
+        """After an ARI reconnect: callers we hold that Asterisk no longer has are gone."""
+        for session in list(self.ctx.sessions.calls.values()):
+            if session.channel_id not in event.present_channel_ids:
+                self.calls.channel_gone(session.channel_id)
+        for channel_id in list(self.ctx.sessions.seat_legs):
+            if channel_id not in event.present_channel_ids:
+                self.calls.channel_gone(channel_id)
+
+    def _on_connection(self, event: tel.ConnectionChanged) -> None:
+        log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)
+        self.ctx.notifier.publish("asterisk_link", link=event.link, connected=event.connected)
+        if event.link == "ami" and event.connected:
+            self.seats.resync_fallback()
+            self.ctx.lanes.submit("ami-devices", "device_states", self._post_device_states)
+
+    async def _post_device_states(self) -> None:
+        try:
+            states = await self.ctx.ami.device_state_list()
+        except Exception as exc:
+            log.warning("device_states_unavailable", error=str(exc))
+            return
+        for item in states:
+            self.post(tel.DeviceStateChanged(at=self.ctx.wall(), device=item.device, state=item.state))
+
+    def _on_replaced(self, event: tel.ApplicationReplaced) -> None:
+        log.error("stasis_app_taken_over_by_another_client", app=event.application)
+
+    def _unknown(self, item: object) -> None:
+        name = type(item).__name__
+        if name not in self.unknown:
+            self.unknown.add(name)
+            log.debug("event_not_handled", event_type=name)
+
+    def _start_hold_timer(self, call_id: str) -> None:
+        interval = self.ctx.options.hold_announcement_interval
+        if interval > 0:
+            self.timers.start(HoldAnnouncement(call_id), self.ctx.monotonic() + interval)
+
+    async def close(self) -> None:
+        self.timers.close()
+        await self.ctx.lanes.close()

@@ -1,0 +1,178 @@
+"""Call takers' seats: login, logout and pause (from the API or the softphone's feature codes),
+reachability from device states, and keeping Asterisk's fallback queue in step.
+
+The ACD core owns the seats' state; this service turns requests and Asterisk's facts into the
+core's events, and the core's seat commands into AMI actions and stored state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import structlog
+
+from cc112_pbx.asterisk import errors as ast_errors
+from cc112_pbx.domain import telephony as tel
+from cc112_pbx.domain.acd import (
+    Acd,
+    AcdEvent,
+    FallbackMembershipChanged,
+    SeatAutoPaused,
+    SeatLoggedIn,
+    SeatLoggedOut,
+    SeatPaused,
+    SeatStateChanged,
+    SeatStatus,
+    SeatUnpaused,
+    reachability_event,
+)
+from cc112_pbx.services import prompts
+from cc112_pbx.services.context import Context
+
+log = structlog.get_logger("cc112.seats")
+
+FALLBACK_LANE = "ami-fallback-queue"
+
+
+class SeatService:
+    def __init__(self, ctx: Context, acd: Acd, feed: Callable[[AcdEvent], None]) -> None:
+        self.ctx = ctx
+        self.acd = acd
+        self.feed = feed
+        self._device_to_seat: dict[str, str] = {}
+        self._refresh_devices()
+
+    def _refresh_devices(self) -> None:
+        self._device_to_seat = {dial.split("&")[0].upper(): seat
+                                for seat, dial in self.ctx.options.seat_dial_strings.items()}
+
+    # --- requests (API, feature codes) ---------------------------------------------------------
+    def login(self, seat_id: str) -> None:
+        self.feed(SeatLoggedIn(seat_id))
+
+    def logout(self, seat_id: str) -> None:
+        self.feed(SeatLoggedOut(seat_id))
+
+    def pause(self, seat_id: str, reason: str = "break") -> None:
+        self.feed(SeatPaused(seat_id, reason))
+
+    def unpause(self, seat_id: str) -> None:
+        self.feed(SeatUnpaused(seat_id))
+
+    def toggle_pause(self, seat_id: str) -> bool:
+        """Pause an unpaused seat, unpause a paused one; True when the seat is now paused."""
+        view = next((s for s in self.acd.snapshot().seats if s.seat_id == seat_id), None)
+        if view is not None and view.pause_reason is not None:
+            self.unpause(seat_id)
+            return False
+        self.pause(seat_id, "break")
+        return True
+
+    def feature_code(self, event: tel.CallEntered) -> None:
+        """`Stasis(cc112,feature,<seat>,<code>)`: act, confirm with a prompt, hang up."""
+        seat_id, code = (*event.args[1:3], "", "")[:2]
+        opts = self.ctx.options
+        slog = log.bind(seat=seat_id, channel=event.channel_id, code=code)
+        prompt: str | None = None
+        if seat_id not in opts.seat_dial_strings:
+            slog.warning("feature_code_from_unknown_seat")
+        elif code == opts.feature_login:
+            self.login(seat_id)
+            prompt = prompts.LOGGED_IN
+        elif code == opts.feature_logout:
+            self.logout(seat_id)
+            prompt = prompts.LOGGED_OUT
+        elif code == opts.feature_pause:
+            prompt = prompts.PAUSED if self.toggle_pause(seat_id) else prompts.UNPAUSED
+        else:
+            slog.warning("unknown_feature_code")
+        slog.info("feature_code", prompt=prompt)
+        self.ctx.lanes.submit(event.channel_id, "feature_confirm", lambda: self._confirm(event.channel_id, prompt))
+
+    async def _confirm(self, channel_id: str, prompt: str | None) -> None:
+        ari = self.ctx.ari
+        try:
+            await ari.answer(channel_id)
+            if prompt is not None:
+                for media, lang in self.ctx.prompts.first_language(prompt):
+                    await ari.play(channel_id, media, lang=lang)
+        except ast_errors.AsteriskError as exc:
+            log.info("feature_confirmation_failed", channel=channel_id, error=str(exc))
+        try:
+            await ari.hangup(channel_id)
+        except ast_errors.AsteriskError:
+            pass
+
+    # --- Asterisk facts ------------------------------------------------------------------------
+    def device_state(self, event: tel.DeviceStateChanged) -> None:
+        seat_id = self._device_to_seat.get(event.device.upper())
+        if seat_id is None:
+            return
+        self.feed(reachability_event(seat_id, event.state))
+
+    def endpoint_reachability(self, event: tel.EndpointReachability) -> None:
+        seat_id = self._device_to_seat.get(event.endpoint.upper())
+        if seat_id is None:
+            return
+        state = tel.DeviceState.NOT_INUSE if event.online else tel.DeviceState.UNAVAILABLE
+        self.feed(reachability_event(seat_id, state))
+
+    # --- the core's seat commands --------------------------------------------------------------
+    def state_changed(self, command: SeatStateChanged) -> None:
+        log.info("seat_state", seat=command.seat_id, old=command.old.value, new=command.new.value,
+                 reason=command.reason)
+        self.ctx.notifier.publish("seat_state", seat=command.seat_id, old=command.old.value,
+                                  new=command.new.value, reason=command.reason)
+        ctx, at = self.ctx, self.ctx.wall()
+        if (command.old is SeatStatus.LOGGED_OUT) != (command.new is SeatStatus.LOGGED_OUT):
+            logged_in = command.new is not SeatStatus.LOGGED_OUT
+            ctx.journal.submit("seat_login", lambda: ctx.db.seats.set_logged_in(command.seat_id, logged_in, at),
+                               seat=command.seat_id)
+        if (command.old is SeatStatus.PAUSED) != (command.new is SeatStatus.PAUSED):
+            reason = command.reason if command.new is SeatStatus.PAUSED else None
+            ctx.journal.submit("seat_pause", lambda: ctx.db.seats.set_paused(command.seat_id, reason, at),
+                               seat=command.seat_id)
+
+    def auto_paused(self, command: SeatAutoPaused) -> None:
+        log.warning("seat_auto_paused", seat=command.seat_id, missed=command.missed, reason=command.reason)
+        self.ctx.notifier.publish("seat_auto_paused", seat=command.seat_id, missed=command.missed)
+        ctx, at = self.ctx, self.ctx.wall()
+        ctx.journal.submit(
+            "audit_auto_pause",
+            lambda: ctx.db.audit.record(actor="cc112", action="seat_auto_paused", at=at,
+                                        details={"seat": command.seat_id, "missed": command.missed}),
+            seat=command.seat_id,
+        )
+
+    def fallback_membership(self, command: FallbackMembershipChanged) -> None:
+        """Logged-in seats are members of Asterisk's own queue, paused when paused, so the
+        dialplan's fallback rings the right phones if the controller is gone."""
+        interface = self.ctx.options.seat_dial_strings.get(command.seat_id)
+        if interface is None:
+            return
+        queue = self.ctx.options.fallback_queue
+        ami = self.ctx.ami
+
+        async def sync() -> None:
+            try:
+                if command.member:
+                    try:
+                        await ami.queue_add(queue, interface, member_name=command.seat_id, paused=command.paused)
+                    except ast_errors.AlreadyMember:
+                        pass
+                    await ami.queue_pause(queue=queue, interface=interface, paused=command.paused,
+                                          reason="cc112" if command.paused else "")
+                else:
+                    try:
+                        await ami.queue_remove(queue, interface)
+                    except ast_errors.NotMember:
+                        pass
+            except ast_errors.AsteriskError as exc:
+                log.warning("fallback_queue_sync_failed", seat=command.seat_id, member=command.member,
+                            paused=command.paused, error=str(exc))
+
+        self.ctx.lanes.submit(FALLBACK_LANE, f"fallback:{command.seat_id}", sync)
+
+    def resync_fallback(self) -> None:
+        for command in self.acd.sync_commands():
+            self.fallback_membership(command)

@@ -1,0 +1,84 @@
+"""What the controller knows about the calls it is handling (one `CallSession` per citizen call).
+
+Plain data, no I/O: the ACD core decides *who* gets a call; a session remembers *which
+channels, bridge and recording* belong to it, so commands can be turned into ARI/AMI requests
+and Asterisk's events can be traced back to a call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cc112_pbx.domain.acd import Offer
+from cc112_pbx.domain.caller import CallerKind
+
+
+@dataclass(slots=True)
+class CallSession:
+    call_id: str
+    channel_id: str  # the caller's channel in the app
+    channel_name: str
+    caller_number: str | None
+    caller_kind: CallerKind
+    dialled: str
+    category: str | None
+    arrived_at: datetime  # wall clock (stored)
+    arrived_mono: float  # loop time (the ACD's clock)
+    incident_id: int | None = None
+    answered: bool = False
+    recording_path: str | None = None
+    recording_id: int | None = None
+    bridge_id: str | None = None
+    seat_id: str | None = None
+    seat_channel_id: str | None = None
+    connected_at: datetime | None = None
+    ended: bool = False
+    silent_digits: str = ""
+    playbacks: set[str] = field(default_factory=set)
+
+    @property
+    def no_callback(self) -> bool:
+        return self.caller_kind.no_callback
+
+
+@dataclass(slots=True)
+class SeatLeg:
+    """A channel the controller originated to ring a seat for an offer."""
+
+    channel_id: str
+    offer: Offer
+    answered: bool = False
+    gone: bool = False
+
+
+class SessionRegistry:
+    """Index of live calls by call id and by every channel that belongs to them."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, CallSession] = {}
+        self._by_channel: dict[str, CallSession] = {}
+        self.seat_legs: dict[str, SeatLeg] = {}
+
+    def add(self, session: CallSession) -> None:
+        self.calls[session.call_id] = session
+        self._by_channel[session.channel_id] = session
+
+    def by_caller_channel(self, channel_id: str) -> CallSession | None:
+        return self._by_channel.get(channel_id)
+
+    def add_seat_leg(self, leg: SeatLeg) -> None:
+        self.seat_legs[leg.channel_id] = leg
+
+    def seat_leg(self, channel_id: str) -> SeatLeg | None:
+        return self.seat_legs.get(channel_id)
+
+    def drop_seat_leg(self, channel_id: str) -> None:
+        self.seat_legs.pop(channel_id, None)
+
+    def remove(self, session: CallSession) -> None:
+        self.calls.pop(session.call_id, None)
+        self._by_channel.pop(session.channel_id, None)
+
+    def __len__(self) -> int:
+        return len(self.calls)
