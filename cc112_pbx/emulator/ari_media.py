@@ -10,6 +10,7 @@ Stored recordings are WAV files (silence of the recorded length) under `recordin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,22 +129,16 @@ class AriMedia:
             if bridge is not None:  # an Announcer channel joins the bridge while it plays
                 bridge.media_busy += 1
                 bridge.refresh_technology()
-            try:
-                await asyncio.wait_for(playback.stop.wait(), seconds)
-                playback.state = "stopped" if self._target_alive(playback) else "done"
-            except TimeoutError:
-                playback.state = "done"
+            try:  # stopped, finished or its target gone: Asterisk says "done" in every case
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(playback.stop.wait(), seconds)
             finally:
                 if bridge is not None:
                     bridge.media_busy -= 1
                     bridge.refresh_technology()
+            playback.state = "done"
         self.playbacks.pop(playback.id, None)
         self._emit_playback(playback, "finished")
-
-    def _target_alive(self, playback: Playback) -> bool:
-        if playback.bridge_id is not None:
-            return playback.bridge_id in self.core.bridges
-        return all(c in self.core.channels for c in playback.channel_ids)
 
     def stop_playback(self, playback_id: str) -> None:
         playback = self.playbacks.get(playback_id)
