@@ -59,6 +59,7 @@ class AmiManager(AmiActions):
         self._protocol: HardenedAmiProtocol | None = None
         self._link: AmiLink | None = None
         self._booted = asyncio.Event()
+        self._ready = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -144,7 +145,8 @@ class AmiManager(AmiActions):
         """
         protocol, link = self._protocol, self._link
         name = str(fields.get("Action", "?"))
-        if protocol is None or link is None or link.lost.is_set():
+        logged_in = self._ready or name == "Login"
+        if protocol is None or link is None or link.lost.is_set() or not logged_in:
             since = self.health.since.isoformat() if self.health.since else "?"
             raise e.AsteriskUnavailable(f"{self.where} is not connected ({self.health.state} since {since}); "
                                         f"{name} not sent")
@@ -189,6 +191,7 @@ class AmiManager(AmiActions):
         except BaseException:
             await self._disconnect()
             raise
+        self._ready = True
 
     async def _login(self) -> None:
         fields = {"Action": "Login", "Username": self.user, "Secret": self._secret, "Events": "on"}
@@ -209,6 +212,7 @@ class AmiManager(AmiActions):
             log.warning("ami_no_fully_booted", where=self.where, waited=self.boot_timeout)
 
     async def _disconnect(self) -> None:
+        self._ready = False
         protocol, self._protocol = self._protocol, None
         if protocol is not None and not protocol.closed:
             protocol.close()
@@ -219,6 +223,7 @@ class AmiManager(AmiActions):
             link = self._link
             assert link is not None
             await self._watch(link)
+            self._ready = False  # nothing but a Login goes out until we are logged in again
             await self._disconnect()
             self._down(link.lost_reason or "ping failed")
             await self._reconnect()

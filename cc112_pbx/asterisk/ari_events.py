@@ -81,6 +81,7 @@ class AriEventStream:
         """Connect and resync once (raising AsteriskUnavailable), then read in an owned task."""
         if self._task is not None:
             raise RuntimeError("AriEventStream already started")
+        self._stopped = False
         try:
             self._ws = await self._connect()
             events = await self._resync()

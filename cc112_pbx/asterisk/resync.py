@@ -22,6 +22,7 @@ No I/O here.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -46,10 +47,15 @@ class StasisTracker:
         self._recovered: set[str] = set()  # added by a resync; their queued StasisStart is a duplicate
         self._gone: set[str] = set()  # reported gone by the last resync: late news about them is stale
         self._left: set[str] = set()  # reported left by the last resync: a queued StasisEnd is a duplicate
+        self._ended: deque[str] = deque(maxlen=2000)  # recently ended: watch() may come after the end
 
     def watch(self, channel_id: str) -> None:
-        """Report this channel if it vanishes during a gap, even before any event about it."""
-        self.watched.add(channel_id)
+        """Report this channel if it vanishes during a gap, even before any event about it.
+
+        Events can beat the REST answer that caused them: a channel whose end was already
+        delivered is not watched again (it would be reported twice)."""
+        if channel_id not in self._ended:
+            self.watched.add(channel_id)
 
     def observe(self, event: t.TelephonyEvent) -> bool:
         """Update what we know from a live event; False when the event must not be delivered."""
@@ -71,6 +77,7 @@ class StasisTracker:
                 self.channels.discard(event.channel_id)
                 self.watched.discard(event.channel_id)
                 self._recovered.discard(event.channel_id)
+                self._ended.append(event.channel_id)
             case t.BridgeGone():
                 self.bridges.discard(event.bridge_id)
             case t.ChannelEnteredBridge():

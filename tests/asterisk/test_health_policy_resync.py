@@ -122,3 +122,10 @@ def test_a_dialplan_caller_who_left_is_not_reported_gone_by_later_resyncs():
     tracker.observe(t.HangupRequested(at=T0, channel_id="a"))
     tracker.observe(t.CallLeft(at=T0, channel_id="a"))  # Asterisk sends it no ChannelDestroyed
     assert tracker.resync([], [], T0) == [t.StreamResynced(at=T0)]
+
+
+def test_watching_a_leg_whose_end_already_arrived_does_not_report_it_again():
+    tracker = StasisTracker("cc112")
+    tracker.observe(t.ChannelGone(at=T0, channel_id="leg-1", cause=17))  # beat the originate's answer
+    tracker.watch("leg-1")
+    assert tracker.resync([], [], T0) == [t.StreamResynced(at=T0)]
