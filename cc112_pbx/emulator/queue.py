@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from cc112_pbx.emulator.core import events as ev
+from cc112_pbx.emulator.queue_apps import member_applications
 from cc112_pbx.emulator.queue_model import DEVICE_STATUS, CallQueue, QueueMember
 
 log = structlog.get_logger(__name__)
@@ -48,7 +49,7 @@ class QueueService:
 
     # -- lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
-        """Register `Queue` with the core and follow device states and hangups."""
+        """Register `Queue` and the member apps with the core; follow device states and hangups."""
         if self._installed:
             return
         from cc112_pbx.emulator.queue_call import run_queue_application
@@ -57,6 +58,8 @@ class QueueService:
             await run_queue_application(self, channel, data)
 
         self.core.register_application("Queue", queue_app)
+        for name, app in member_applications(self).items():
+            self.core.register_application(name, app)
         self._unsubscribe = self.core.subscribe(self._on_core_event)
         self._installed = True
 
