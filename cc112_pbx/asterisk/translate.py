@@ -43,9 +43,11 @@ class DropCounter:
         self.ignored[kind] += 1
 
     def bad(self, reason: str, sample: object) -> None:
+        """Count a dropped message; log the first ones, then every 1000th (a garbage flood stays quiet)."""
         self.malformed += 1
-        log.warning("asterisk_malformed_message", source=self.source, reason=reason[:200],
-                    sample=repr(sample)[:200], dropped_total=self.malformed)
+        if self.malformed <= 20 or self.malformed % 1000 == 0:
+            log.warning("asterisk_malformed_message", source=self.source, reason=reason[:200],
+                        sample=repr(sample)[:200], dropped_total=self.malformed)
 
 
 # --- small accessors: they raise Malformed, caught once in translate_ari_event -----------------
