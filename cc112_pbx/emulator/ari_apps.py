@@ -230,7 +230,9 @@ class AriApplications:
             self._forget_if_empty(app)
 
     def _endpoint_subscribers(self, device: str) -> list[AriApplication]:
-        return [a for a in self.apps.values() if device in a.endpoints or self._all(a)]
+        technology = device.partition("/")[0]
+        return [a for a in self.apps.values()
+                if device in a.endpoints or technology in a.endpoints or self._all(a)]
 
     def _on_endpoint_state(self, event: ev.EndpointStateChanged) -> None:
         device = f"{event.technology}/{event.resource}"

@@ -54,7 +54,8 @@ def _check_source(ari: AriState, source: str) -> tuple[str, str]:
     exists = {
         "channel": lambda: target in ari.core.channels,
         "bridge": lambda: target in ari.core.bridges,
-        "endpoint": lambda: target in ari.core.endpoints,
+        "endpoint": lambda: target in ari.core.endpoints
+        or any(e.technology == target for e in ari.core.endpoints.values()),  # `endpoint:PJSIP`: all
         "deviceState": lambda: True,
     }[scheme]()
     if not exists:

@@ -160,3 +160,13 @@ async def test_subscribe_all_sees_channels_of_other_apps(emulator, controller, s
         assert "StasisStart" not in seen  # StasisStart goes to its own app only
     finally:
         await ws.close()
+
+
+async def test_technology_wide_endpoint_subscription_sees_seat_registration(emulator, controller):
+    status, app = await controller.call("POST", "/applications/cc112/subscription", eventSource="endpoint:PJSIP")
+    assert status == 200 and app["endpoint_ids"] == ["PJSIP"]
+    emulator.register_seat("seat01", False)
+    event = await controller.next("EndpointStateChange")
+    assert event["endpoint"]["resource"] == "seat01" and event["endpoint"]["state"] == "offline"
+    status, body = await controller.call("POST", "/applications/cc112/subscription", eventSource="endpoint:SIP/x")
+    assert (status, body) == (422, {"message": "Event source does not exist"})
