@@ -146,6 +146,11 @@ AMI_IGNORED = frozenset({
     "agentcomplete", "agentringnoanswer", "agentdump", "queuememberpenalty", "queuememberringinuse",
     "newaccountcode", "rtcpsent", "rtcpreceived", "cel", "cdr", "registry", "reload",
     "queueparams", "queuemember", "queueentry", "queuestatuscomplete",
+    # items of list actions (normally consumed by the action; unsolicited only after a timeout)
+    "queuesummary", "queuesummarycomplete", "coreshowchannel", "coreshowchannelscomplete",
+    "devicestatelistcomplete", "endpointlist", "endpointlistcomplete", "endpointdetail",
+    "endpointdetailcomplete", "authdetail", "transportdetail", "aordetail", "identifydetail",
+    "contactlist", "contactlistcomplete", "contactstatusdetail", "aorlist", "aorlistcomplete",
 })
 
 
