@@ -91,17 +91,14 @@ async def replay(
                 if name in keys:
                     expected_so_far[conn][name] += 1
             elif entry.direction == "sent":
-                client = clients[conn]
                 if before_send is not None:
-                    await before_send(sent_count, entry.message, client)
+                    await before_send(sent_count, entry.message, clients[conn])
                 sent_count += 1
-                await _settle(client, expected_so_far[conn], settle_timeout)
-                if entry.message.get("Action").lower() in skipped:
-                    continue
-                message = rewrite(entry.message) if rewrite else entry.message
-                result.sent.setdefault(conn, []).append(message)
-                client.send_pairs(message.pairs)
-                await _await_response(client, message.get("ActionID"), settle_timeout)
+                await _settle(clients[conn], expected_so_far[conn], settle_timeout)
+                if entry.message.get("Action").lower() not in skipped:
+                    message = rewrite(entry.message) if rewrite else entry.message
+                    result.sent.setdefault(conn, []).append(message)
+                    await _send(clients[conn], message, settle_timeout)
             elif entry.direction == "eof":
                 with contextlib.suppress(TimeoutError):
                     await clients[conn].wait_closed(settle_timeout)
@@ -112,6 +109,11 @@ async def replay(
             result.received[conn] = list(client.received)
             await client.close()
     return result
+
+
+async def _send(client: AmiTestClient, message: AmiMessage, timeout: float) -> None:
+    client.send_pairs(message.pairs)
+    await _await_response(client, message.get("ActionID"), timeout)
 
 
 async def _settle(client: AmiTestClient, wanted: Counter[str], timeout: float) -> None:
