@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -58,6 +59,8 @@ class FakeAri:
         self.ws_connects = 0
         self.sockets: set[web.WebSocketResponse] = set()
         self._connected = asyncio.Event()
+        self.deaf = False
+        self._wake = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -99,6 +102,7 @@ class FakeAri:
             await ws.send_str(text)
 
     async def close_sockets(self) -> None:
+        self._wake.set()
         for ws in list(self.sockets):
             await ws.close(code=WSCloseCode.GOING_AWAY)
 
@@ -142,6 +146,9 @@ class FakeAri:
         self.sockets.add(ws)
         self._connected.set()
         try:
+            if self.deaf:  # a half-open peer: reads nothing, so answers no ping
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=5)
             async for _ in ws:
                 pass
         finally:

@@ -227,3 +227,14 @@ async def test_reconnect_keeps_trying_while_the_resync_listing_fails():
         gone = await until(stream, t.ChannelGone)
         assert gone.while_disconnected and stream.reconnects == 1
         assert server.ws_connects >= 3
+
+
+async def test_a_peer_that_stops_answering_pings_is_noticed_and_replaced_by_a_new_socket():
+    async with FakeAri() as server, client_for(server) as ari:
+        server.deaf = True
+        async with AriEventStream(ari, policy=FAST, heartbeat=0.2) as stream:
+            lost = await until(stream, t.ConnectionChanged, connected=False)
+            assert lost.detail
+            server.deaf = False
+            await until(stream, t.ConnectionChanged, connected=True)
+            assert server.ws_connects >= 2
