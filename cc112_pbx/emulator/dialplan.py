@@ -226,9 +226,11 @@ async def seat_feature(step: Step) -> None:
         await step.app("Hangup")
     member = f"PJSIP/{seat}"
     await step.app("Set", f"CC112_MEMBER={member}")
+    paused = step.core.get_variable(step.channel.id, f"QUEUE_MEMBER({FALLBACK_QUEUE},paused,{member})")
     action = {"*11": ("AddQueueMember", f"{FALLBACK_QUEUE},{member},,,{seat},{member}", "logged-in"),
               "*12": ("RemoveQueueMember", f"{FALLBACK_QUEUE},{member}", "logged-out")}.get(
-                  code, ("PauseQueueMember", f"{FALLBACK_QUEUE},{member},,cc112 pause", "paused"))
+                  code, ("UnpauseQueueMember", f"{FALLBACK_QUEUE},{member}", "unpaused") if paused == "1"
+                  else ("PauseQueueMember", f"{FALLBACK_QUEUE},{member},,cc112 pause", "paused"))
     await step.app(action[0], action[1])
     await step.app("Playback", f"cc112/{action[2]}")
     await step.app("Hangup")

@@ -150,3 +150,23 @@ async def test_continue_sends_a_held_caller_to_the_fallback_queue(core):
     core.continue_in_dialplan(caller.id)
     await asyncio.wait_for(queued.wait(), 2)
     assert caller.variables["STASISSTATUS"] == "SUCCESS"
+
+
+async def test_offline_feature_code_toggles_pause_through_pluggable_queue_apps(core):
+    applied: list[tuple[str, str]] = []
+    paused = {"PJSIP/seat01": "1"}
+
+    async def record(core_: Core, channel, data: str) -> None:
+        applied.append((channel.app_name, data))
+
+    for name in ("AddQueueMember", "RemoveQueueMember", "PauseQueueMember", "UnpauseQueueMember"):
+        core.register_application(name, record)
+    core.register_function("QUEUE_MEMBER", lambda core_, channel, args: paused.get(args.split(",")[2], "0"))
+    core.add_endpoint(Endpoint("PJSIP", "seat01"))
+    log = EventLog(core)
+    core.originate("Local/*13@cc112-seats", variables={"CC112_SEAT": "seat01"})
+    await log.wait_for(lambda e: isinstance(e, ev.ChannelDestroyed), timeout=3)
+    core.originate("Local/*11@cc112-seats", variables={"CC112_SEAT": "seat01"})
+    await log.wait_for(lambda e: isinstance(e, ev.ChannelDialplanStep) and e.app == "AddQueueMember", 3)
+    assert applied == [("UnpauseQueueMember", "cc112-fallback,PJSIP/seat01"),
+                       ("AddQueueMember", "cc112-fallback,PJSIP/seat01,,,seat01,PJSIP/seat01")]

@@ -60,6 +60,8 @@ Operations
         Dialplan applications are pluggable: the AMI side registers Queue and MixMonitor.
         An application returns when the dialplan may go on; it must not hang the channel up
         unless the call ends (then `core.hangup(...)`). Wait on `channel.gone` to follow the call.
+    core.register_function("QUEUE_MEMBER", fn)   fn(core, channel, args: str) -> str; read by
+        core.get_variable(channel_id, "QUEUE_MEMBER(cc112-fallback,paused,PJSIP/seat01)")
     core.spawn(coro, name) -> Task (owned, cancelled and awaited by `await core.close()`)
 Errors are `CoreError(kind, message)`; kinds: not_found, conflict, unprocessable,
 allocation_failed, bad_request.

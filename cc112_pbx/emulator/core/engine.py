@@ -23,6 +23,7 @@ log = structlog.get_logger(__name__)
 
 Listener = Callable[[ev.CoreEvent], None]
 Application = Callable[["Core", Channel, str], Awaitable[None]]
+Function = Callable[["Core", Channel, str], str]
 
 
 
@@ -44,6 +45,7 @@ class Core(DeviceOps):
         self.endpoints: dict[str, Endpoint] = {}
         self.stasis_apps: set[str] = set()
         self.applications: dict[str, Application] = {}
+        self.functions: dict[str, Function] = {}
         self.dialplan: Any = None  # a dialplan.Dialplan, set by the composition
         self._listeners: list[Listener] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -166,7 +168,15 @@ class Core(DeviceOps):
         }
         if name in functions:
             return functions[name]
+        function, paren, args = name.partition("(")
+        if paren and function in self.functions and args.endswith(")"):
+            return self.functions[function](self, channel, args[:-1])
         return channel.variables.get(name)
+
+    def register_function(self, name: str, function: Function) -> None:
+        """Provide a dialplan function: `QUEUE_MEMBER(cc112-fallback,paused,PJSIP/seat01)` calls
+        `function(core, channel, "cc112-fallback,paused,PJSIP/seat01") -> str`."""
+        self.functions[name] = function
 
     def set_caller_id(self, channel: Channel, caller: CallerId) -> None:
         channel.caller = caller

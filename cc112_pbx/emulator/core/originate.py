@@ -96,8 +96,11 @@ def originate(
         channel = _pjsip_channel(core, resource, number, caller, request, channel_id)
     else:
         raise CoreError("allocation_failed", "Allocation failed")
+    partner = core.partner(channel)
     for name, value in request.variables.items():
         channel.variables[name] = value
+        if partner is not None:  # a Local ;1 hands its variables to ;2 when called
+            partner.variables[name] = value
     result = OriginateResult(channel, endpoint.partition("/")[2])
     result.starter = lambda timeout=None: _start(core, result, request, timeout)
     if start:
