@@ -56,14 +56,8 @@ async def ping(ctx: ActionContext, m: AmiMessage) -> None:
 
 @action("Events")
 async def events(ctx: ActionContext, m: AmiMessage) -> None:
-    mask = m.get("EventMask").strip()
-    lowered = mask.lower()
-    if lowered in ("off", "no", "false", "n", "f", "0", ""):
-        ctx.session.events_on = False
-        ctx.ack(m, extra=[("Events", "Off")])
-        return
-    ctx.session.events_on = True
-    ctx.ack(m, extra=[("Events", "On")])
+    on = ctx.session.set_event_mask(m.get("EventMask"))
+    ctx.ack(m, extra=[("Events", "On" if on else "Off")])
 
 
 @action("CoreStatus")

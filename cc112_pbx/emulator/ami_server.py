@@ -132,7 +132,7 @@ class AmiServer:
             head.append(("Timestamp", f"{time.time():.6f}"))
         data = encode([*head, *pairs])
         for session in list(self._sessions):
-            if session.wants_events:
+            if session.wants_event(privilege):
                 session.send_bytes(data)
 
 
@@ -158,6 +158,7 @@ class AmiSession:
         self.number = number
         self.authenticated = False
         self.events_on = True
+        self.event_classes: frozenset[str] | None = None  # None: every class
         self.closed = False
         self.parser = AmiFrameParser()
         peer = writer.get_extra_info("peername") or ("?", 0)
@@ -166,9 +167,25 @@ class AmiSession:
         self.local = f"{local[0]}/{local[1]}"
         self.log = log.bind(ami_session=number, remote=self.remote)
 
-    @property
-    def wants_events(self) -> bool:
-        return self.authenticated and self.events_on and not self.closed
+    def wants_event(self, privilege: str) -> bool:
+        if not (self.authenticated and self.events_on) or self.closed:
+            return False
+        if self.event_classes is None:
+            return True
+        return not self.event_classes.isdisjoint(privilege.lower().split(","))
+
+    def set_event_mask(self, mask: str) -> bool:
+        """`on`/`off` or a class list (`call,agent`) as in Login's `Events` and the Events action."""
+        text = mask.strip().lower()
+        if text in ("", "on", "yes", "true", "y", "t", "1"):
+            self.events_on, self.event_classes = True, None
+        elif text in ("off", "no", "false", "n", "f", "0"):
+            self.events_on, self.event_classes = False, None
+        else:
+            classes = frozenset(part.strip() for part in text.split(",") if part.strip())
+            self.events_on = bool(classes)
+            self.event_classes = None if "all" in classes else classes
+        return self.events_on
 
     async def run(self) -> None:
         self.send_bytes(BANNER)
@@ -237,25 +254,26 @@ class AmiSession:
             ctx.error(m, "Authentication failed")
             await self._drain_and_close()
             return
-        events = m.get("Events")
-        self.events_on = events.strip().lower() not in ("off", "no", "false", "n", "f", "0")
+        self.set_event_mask(m.get("Events"))
         self.authenticated = True
         ctx.ack(m, "Authentication accepted")
         self.log.info("ami_login", username=m.get("Username"), events=self.events_on)
-        if self.events_on:
-            self._send_boot_events(m.get("Username"))
+        self._send_boot_events(m.get("Username"))
 
     def _send_boot_events(self, username: str) -> None:
         uptime = int(time.time() - self.server.started_at)
-        self.send_pairs(
-            [
-                ("Event", "FullyBooted"),
-                ("Privilege", "system,all"),
-                ("Uptime", str(uptime)),
-                ("LastReload", str(uptime)),
-                ("Status", "Fully Booted"),
-            ]
-        )
+        if self.wants_event("system,all"):
+            self.send_pairs(
+                [
+                    ("Event", "FullyBooted"),
+                    ("Privilege", "system,all"),
+                    ("Uptime", str(uptime)),
+                    ("LastReload", str(uptime)),
+                    ("Status", "Fully Booted"),
+                ]
+            )
+        if not self.wants_event("security,all"):
+            return
         now = time.time()
         tv = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}+0000"
         self.send_pairs(

@@ -134,3 +134,20 @@ def test_parser_never_raises_and_stays_bounded_on_arbitrary_bytes(chunks):
         for message in parser.feed(chunk):
             assert len(message.pairs) <= MAX_HEADERS
         assert len(parser._buffer) <= 1024 + 1  # never more than one line's worth is kept
+
+
+async def test_stopping_the_server_closes_connected_clients_cleanly(tmp_path):
+    core = Core()
+    core.dialplan = Dialplan()
+    server = AmiServer(core, "127.0.0.1", 0, "cc112", "cc112secret", recordings_dir=tmp_path)
+    await server.start()
+    client = await logged_in(server)
+    idle = await AmiTestClient("127.0.0.1", server.port).connect()  # never logs in
+    try:
+        await server.stop()
+        await client.wait_closed(2)
+        await idle.wait_closed(2)
+    finally:
+        await client.close()
+        await idle.close()
+        await core.close()

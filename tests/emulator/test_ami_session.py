@@ -224,3 +224,13 @@ async def test_setvar_then_getvar_on_a_live_channel(server, client):
     ) == "Variable Set"
     answer = await client.action("Getvar", Channel=name, Variable="CC112_INCIDENT")
     assert (answer.get("Variable"), answer.get("Value")) == ("CC112_INCIDENT", "42")
+
+
+async def test_event_mask_limits_events_to_the_chosen_classes(server, client):
+    await client.login(events="agent")
+    assert client.events("FullyBooted") == []
+    server.queues.add_member("cc112-fallback", "Local/seat08@seats-sim", "Seat 08")
+    server.publish("DeviceStateChange", "call,all", [("Device", "PJSIP/x"), ("State", "INUSE")])
+    await client.wait_for(lambda m: m.get("Event") == "QueueMemberAdded")
+    await client.action("Ping")
+    assert client.events("DeviceStateChange") == []
