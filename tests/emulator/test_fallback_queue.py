@@ -186,3 +186,22 @@ async def test_waiting_caller_is_rung_as_soon_as_a_seat_is_unpaused(emulator, am
     await ami.action("QueuePause", Queue=QUEUE, Interface="Local/seat01@seats-sim", Paused="false")
     await ami.wait_for(event("AgentCalled"), timeout=2)
     assert asyncio.get_running_loop().time() - unpaused_at < 0.3
+
+
+async def test_whole_emulator_falls_back_to_a_registered_pjsip_seat_added_over_ami(tmp_path):
+    from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+
+    async with Emulator(EmulatorConfig(seats=2, recordings_dir=tmp_path)) as emu:
+        async with AmiTestClient("127.0.0.1", emu.ami_port) as client:
+            await client.login()
+            await client.action("QueueAdd", Queue=QUEUE, Interface="PJSIP/seat01", MemberName="seat01")
+            emu.place_call(number="+6281234567890", dialled="112", patience=20, talk_time=0.8)
+            connect = await client.wait_for(event("AgentConnect", Interface="PJSIP/seat01"), timeout=10)
+            assert connect.get("DestChannel").startswith("PJSIP/seat01-")
+            assert connect.get("CallerIDNum") == "+6281234567890"
+            await client.wait_for(event("AgentComplete"), timeout=10)
+            await emu.ami.mixmonitor.wait_written()
+    recordings = list(tmp_path.rglob("*.wav"))
+    assert len(recordings) == 1
+    with wave.open(str(recordings[0]), "rb") as recording:
+        assert recording.getframerate() == 8000 and recording.getnframes() > 0
