@@ -234,3 +234,37 @@ async def test_event_mask_limits_events_to_the_chosen_classes(server, client):
     await client.wait_for(lambda m: m.get("Event") == "QueueMemberAdded")
     await client.action("Ping")
     assert client.events("DeviceStateChange") == []
+
+
+async def test_core_show_channels_lists_live_channels_with_asterisks_fields(server, client):
+    await client.login(events="off")
+    result = server.core.originate("Local/seat01@seats-sim", timeout=5)
+    await asyncio.wait_for(result.channel.answered.wait(), 2)
+    response, items = await client.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+    assert response.get("Message") == "Channels will follow"
+    names = sorted(m.get("Channel") for m in items)
+    assert names == [result.channel.name, result.channel.name[:-1] + "2"]
+    assert set(items[0].keys()) == {
+        "Event",
+        "ActionID",
+        "Channel",
+        "ChannelState",
+        "ChannelStateDesc",
+        "CallerIDNum",
+        "CallerIDName",
+        "ConnectedLineNum",
+        "ConnectedLineName",
+        "Language",
+        "AccountCode",
+        "Context",
+        "Exten",
+        "Priority",
+        "Uniqueid",
+        "Linkedid",
+        "BridgeId",
+        "Application",
+        "ApplicationData",
+        "Duration",
+    }
+    complete = await client.wait_for(lambda m: m.get("Event") == "CoreShowChannelsComplete")
+    assert (complete.get("EventList"), complete.get("ListItems")) == ("Complete", "2")
