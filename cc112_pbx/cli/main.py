@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.asterisk_cmd",
     "cc112_pbx.cli.db_cmd",
     "cc112_pbx.cli.emulator_cmd",
+    "cc112_pbx.cli.demo_cmd",
 )
 
 EXIT_USAGE = 2

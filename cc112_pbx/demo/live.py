@@ -1,0 +1,67 @@
+"""The demo's live output: one line per thing a supervisor would want to see, as it happens."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+_SEAT_WORDS = {
+    "available": "available", "offered": "ringing", "on_call": "on a call", "wrap_up": "wrap-up",
+    "paused": "paused", "logged_out": "logged out", "unreachable": "unreachable",
+}
+
+
+class LivePrinter:
+    def __init__(self, out: TextIO | None = None, start: float | None = None) -> None:
+        self.out = out or sys.stdout
+        self.start = time.monotonic() if start is None else start
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["kind"]
+        method = getattr(self, f"_{kind}", None)
+        if method is not None:
+            method(event)
+
+    def _line(self, who: str, text: str) -> None:
+        print(f"{time.monotonic() - self.start:7.2f}s  {who:<9} {text}", file=self.out, flush=True)
+
+    def _call(self, event: dict[str, Any]) -> str:
+        return f"call #{self.numbers.get(event['call_id'], '?')}"
+
+    def _call_arrived(self, e: dict[str, Any]) -> None:
+        self.numbers[e["call_id"]] = len(self.numbers) + 1
+        caller = e["caller"] or "no number (SIM-less phone)"
+        hint = f", {e['category']}" if e.get("category") else ""
+        self._line(self._call(e), f"arrives from {caller}, dialled {e['dialled']}{hint}")
+        if e["no_callback"]:
+            self._line(self._call(e), "cannot be called back: call taker asks for the location first")
+
+    def _incident_opened(self, e: dict[str, Any]) -> None:
+        self._line(self._call(e), f"incident #{e['incident_id']} opened")
+
+    def _recording_started(self, e: dict[str, Any]) -> None:
+        self._line(self._call(e), f"recording to {e['path']}")
+
+    def _seat_ringing(self, e: dict[str, Any]) -> None:
+        self._line(self._call(e), f"ringing {e['seat']}")
+
+    def _call_connected(self, e: dict[str, Any]) -> None:
+        self._line(self._call(e), f"connected to {e['seat']}")
+
+    def _call_ended(self, e: dict[str, Any]) -> None:
+        how = f"answered by {e['seat']}" if e["outcome"] == "answered" else "abandoned: caller gave up"
+        self._line(self._call(e), f"ended, {how} after waiting {e['waited']:.1f}s")
+
+    def _seat_state(self, e: dict[str, Any]) -> None:
+        if e["new"] in ("offered", "on_call"):
+            return  # already told by the call's lines
+        reason = f" ({e['reason']})" if e.get("reason") else ""
+        self._line(e["seat"], f"{_SEAT_WORDS.get(e['new'], e['new'])}{reason}")
+
+    def _seat_auto_paused(self, e: dict[str, Any]) -> None:
+        self._line(e["seat"], f"auto-paused after {e['missed']} unanswered calls in a row")
+
+    def _silent_call(self, e: dict[str, Any]) -> None:
+        self._line(self._call(e), "caller pressed 5 5: silent emergency call")

@@ -1,0 +1,101 @@
+"""What the demo measured: outcomes from the database, experience from the emulator's timeline.
+
+`free_to_ring_ms`: for every seat that became free while a caller was waiting, the delay until
+that seat's softphone rang, as the emulator saw it. A seat becomes free when its wrap-up ends:
+the end of its conversation (whichever leg hung up first, as the emulator saw it) plus the
+configured wrap-up time. Asterisk's app_queue would add up to `retry` (5 s by default) here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import wave
+from typing import Any
+
+from cc112_pbx.emulator.timeline import CallRecord, Timeline
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
+    """Seconds from a seat becoming free (with a caller waiting) to that seat ringing."""
+    by_inbound = {c.inbound_id: c for c in timeline.calls}
+    delays: list[float] = []
+    legs_by_seat: dict[str, list[Any]] = {}
+    for leg in timeline.seat_legs:
+        if leg.rang_at is not None:  # calls to the seat (not the seat's own feature-code calls)
+            legs_by_seat.setdefault(leg.seat, []).append(leg)
+    for legs in legs_by_seat.values():
+        legs.sort(key=lambda leg: leg.created_at)
+        for previous, nxt in itertools.pairwise(legs):
+            if previous.answered_at is None or previous.ended_at is None or nxt.rang_at is None:
+                continue
+            caller = next((by_inbound[c] for c in previous.bridged_with if c in by_inbound), None)
+            end = previous.ended_at if caller is None or caller.ended_at is None else min(
+                previous.ended_at, caller.ended_at)
+            free_at = end + wrapup
+            if _someone_waiting(timeline, free_at) and nxt.created_at >= free_at - 0.5:
+                delays.append(max(0.0, nxt.rang_at - free_at))
+    return delays
+
+
+def _someone_waiting(timeline: Timeline, at: float) -> bool:
+    """A caller was waiting for a seat (not ringing one) at `at`: more callers not yet connected
+    than seat phones ringing at that moment."""
+    waiting = sum(1 for c in timeline.calls if c.stasis_at is not None and c.stasis_at < at
+                  and (c.connected_at is None or c.connected_at > at) and (c.ended_at is None or c.ended_at > at))
+    ringing = sum(1 for leg in timeline.seat_legs if leg.rang_at is not None and leg.rang_at <= at
+                  and (leg.answered_at is None or leg.answered_at > at) and (leg.ended_at is None or leg.ended_at > at))
+    return waiting > ringing
+
+
+def service_level(calls: list[CallRecord], within: float) -> float:
+    if not calls:
+        return 0.0
+    answered = [c for c in calls if c.connected_at is not None and c.connected_at - c.placed_at <= within]
+    return round(len(answered) / len(calls), 3)
+
+
+def recording_seconds(path: str) -> float | None:
+    try:
+        with wave.open(path) as wav:
+            return wav.getnframes() / float(wav.getframerate())
+    except (OSError, wave.Error, EOFError):
+        return None
+
+
+async def summarize(db: Any, timeline: Timeline, *, wrapup: float, database: str) -> dict[str, Any]:
+    incidents = await db.incidents.recent(limit=100000)
+    inbound = []
+    for incident in incidents:
+        inbound += [c for c in await db.calls.for_incident(incident.id) if c.direction == "inbound"]
+    answered = [c for c in inbound if c.outcome == "answered"]
+    abandoned = [c for c in inbound if c.outcome == "abandoned"]
+    files = {call.id: [r.path for r in await db.recordings.for_call(call.id)] for call in inbound}
+    with_recording = sum(1 for call in answered if any((recording_seconds(p) or 0) > 0 for p in files[call.id]))
+    recordings = sum(1 for paths in files.values() for p in paths if recording_seconds(p) is not None)
+    delays_ms = [d * 1000 for d in free_to_ring_delays(timeline, wrapup)]
+    return {
+        "calls": len(timeline.calls),
+        "stored_calls": len(inbound),
+        "answered": len(answered),
+        "abandoned": len(abandoned),
+        "recordings": recordings,
+        "answered_with_recording": with_recording,
+        "no_callback_callers": sum(1 for i in incidents if i.no_callback),
+        "service_level": {f"{s}s": service_level(timeline.calls, s) for s in (10, 15, 20)},
+        "free_to_ring_ms": {
+            "p50": _ms(percentile(delays_ms, 50)), "p99": _ms(percentile(delays_ms, 99)), "n": len(delays_ms),
+        },
+        "database": database,
+    }
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

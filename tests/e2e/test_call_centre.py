@@ -1,0 +1,74 @@
+"""Ten seats, forty callers of varied patience and talk time, through the emulator over sockets."""
+
+import itertools
+from collections import Counter
+
+from cc112_pbx.demo.report import recording_seconds
+from cc112_pbx.demo.runner import run_demo
+
+
+async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded_and_stored(tmp_path):
+    seen: dict = {}
+
+    async def inspect(sb):
+        timeline = sb.emulator.timeline
+        seen["calls"] = list(timeline.calls)
+        seen["legs"] = list(timeline.seat_legs)
+        seen["snapshot"] = sb.controller.acd.snapshot()
+        db = sb.app.db
+        stored = []
+        for incident in await db.incidents.recent(limit=1000):
+            for call in await db.calls.for_incident(incident.id):
+                if call.direction == "inbound":
+                    stored.append((incident, call, await db.recordings.for_call(call.id)))
+        seen["stored"] = stored
+
+    result = await run_demo(calls=40, seats=10, seed=7, workdir=tmp_path / "run", live=False, inspect=inspect)
+
+    calls = seen["calls"]
+    assert len(calls) == 40 and result["calls"] == 40
+    # what the callers experienced: each one either talked to exactly one seat or gave up
+    assert all(c.ended_at is not None for c in calls)
+    answered = [c for c in calls if c.connected_at is not None]
+    assert answered and all(c.seat is not None for c in answered)
+    assert result["answered"] == len(answered) and result["abandoned"] == 40 - len(answered)
+    # what the call takers experienced: every bridged seat leg carried one caller, no caller two seats
+    bridged_legs = [leg for leg in seen["legs"] if leg.bridged_with]
+    callers_per_leg = [sum(1 for c in calls if c.inbound_id in leg.bridged_with) for leg in bridged_legs]
+    assert all(n == 1 for n in callers_per_leg)
+    seats_per_caller = Counter(c.inbound_id for leg in bridged_legs for c in calls if c.inbound_id in leg.bridged_with)
+    assert set(seats_per_caller.values()) == {1} and len(seats_per_caller) == len(answered)
+    # what the database holds: one incident per call, one outcome each, a recording of plausible length
+    stored = seen["stored"]
+    assert len(stored) == 40
+    assert Counter(call.outcome for _, call, _ in stored) == Counter(
+        {"answered": len(answered), "abandoned": 40 - len(answered)})
+    by_channel = {c.inbound_id: c for c in calls}
+    for _incident, call, recordings in stored:
+        assert len(recordings) == 1, call
+        seconds = recording_seconds(recordings[0].path)
+        emulated = by_channel[call.channel_id]
+        assert seconds is not None and 0 < seconds <= emulated.ended_at - emulated.stasis_at + 0.5
+        if call.outcome == "answered":
+            assert recordings[0].seat_id == call.seat_id == emulated.seat
+    # SIM-less and withheld numbers are accepted like any other and marked on the call and incident
+    kinds = Counter(call.caller_kind for _, call, _ in stored)
+    assert kinds["none"] >= 1 and kinds["anonymous"] >= 1
+    assert all(incident.no_callback for incident, call, _ in stored if call.caller_kind in ("none", "anonymous"))
+    # wrap-up: no seat was rung again within the 1 s wrap-up after a conversation
+    gaps = []
+    for seat in {leg.seat for leg in seen["legs"]}:
+        rung = (leg for leg in seen["legs"] if leg.seat == seat and leg.rang_at is not None)  # not its *11 calls
+        legs = sorted(rung, key=lambda leg: leg.created_at)
+        gaps += [nxt.created_at - prev.ended_at for prev, nxt in itertools.pairwise(legs)
+                 if prev.answered_at is not None and prev.ended_at is not None]
+    assert gaps and min(gaps) >= 1.0 - 0.05
+    # auto-pause (seat10 never answers its phone)
+    seat10 = next(s for s in seen["snapshot"].seats if s.seat_id == "seat10")
+    assert seat10.pause_reason == "missed_offers"
+    assert any(leg.seat == "seat10" and leg.answered_at is None for leg in seen["legs"])
+    # the delay from a seat becoming free (caller waiting) to its phone ringing, as the emulator saw it
+    ftr = result["free_to_ring_ms"]
+    print(f"free_to_ring_ms over {ftr['n']} hand-overs: p50={ftr['p50']} p99={ftr['p99']}")
+    assert ftr["n"] >= 5
+    assert ftr["p50"] < 50
