@@ -3,7 +3,8 @@
 `free_to_ring_ms`: for every seat that became free while a caller was waiting, the delay until
 that seat's softphone rang, as the emulator saw it. A seat becomes free when its wrap-up ends:
 the end of its conversation (whichever leg hung up first, as the emulator saw it) plus the
-configured wrap-up time. Asterisk's app_queue would add up to `retry` (5 s by default) here.
+configured wrap-up time. Hand-overs where the seat dialled a feature code in between (a pause)
+are left out. Asterisk's app_queue would add up to `retry` (5 s by default) here.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
     by_inbound = {c.inbound_id: c for c in timeline.calls}
     delays: list[float] = []
     legs_by_seat: dict[str, list[Any]] = {}
+    own_calls: dict[str, list[float]] = {}  # the seat's own feature-code calls (*13 pause ...)
     for leg in timeline.seat_legs:
-        if leg.rang_at is not None:  # calls to the seat (not the seat's own feature-code calls)
+        if leg.rang_at is not None:
             legs_by_seat.setdefault(leg.seat, []).append(leg)
-    for legs in legs_by_seat.values():
+        else:
+            own_calls.setdefault(leg.seat, []).append(leg.created_at)
+    for seat, legs in legs_by_seat.items():
         legs.sort(key=lambda leg: leg.created_at)
         for previous, nxt in itertools.pairwise(legs):
             if previous.answered_at is None or previous.ended_at is None or nxt.rang_at is None:
@@ -40,6 +44,8 @@ def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
             end = previous.ended_at if caller is None or caller.ended_at is None else min(
                 previous.ended_at, caller.ended_at)
             free_at = end + wrapup
+            if any(end - 0.1 <= at <= nxt.created_at for at in own_calls.get(seat, ())):
+                continue  # the seat paused or logged out itself in between: not a hand-over
             if _someone_waiting(timeline, free_at) and nxt.created_at >= free_at - 0.5:
                 delays.append(max(0.0, nxt.rang_at - free_at))
     return delays
