@@ -3,8 +3,9 @@
 Hang-up order (see the trace README): the request on the channel, it leaves its bridge, its
 StasisEnd; a Local partner gets its request next (cause 16, or the dial timeout's 19; none for
 the `;1` of a refused call), the channel is destroyed, then the partner finishes. A `;2` half
-hung up from the other side returns to its dialplan, which ends it again: a second request
-(16, soft) just before it is destroyed. A dial timeout shows no request on the `;1` half.
+hung up from the other side (or taken out of Stasis by a hang-up) returns to its dialplan, which
+ends it again: a second request (16, soft) just before it is destroyed. A dial timeout shows no
+request on the `;1` half.
 """
 
 from __future__ import annotations
@@ -89,9 +90,12 @@ def request(core: Core, channel: Channel, origin: str, cause: int | None = None)
 
 
 def teardown(core: Core, channel: Channel, cause: int, origin: str) -> None:
+    if channel.dialing is not None:  # the far end went away while this channel was being dialled
+        dial_update(core, channel, "NOANSWER", final=True)
     if channel.bridge_id is not None:
         core._leave_bridge(channel)
-    if channel.stasis_app is not None:
+    was_in_stasis = channel.stasis_app is not None
+    if was_in_stasis:
         core._end_stasis(channel, None)
     partner = core.partner(channel)
     follow = partner is not None and partner.alive and partner.hangup_cause is None
@@ -106,7 +110,7 @@ def teardown(core: Core, channel: Channel, cause: int, origin: str) -> None:
         partner.hangup_cause = partner_cause
         if origin != "busy":
             request(core, partner, partner_origin, shown)
-    if channel.half == 2 and origin in ("remote", "timeout", "busy"):
+    if channel.half == 2 and (origin in ("remote", "timeout", "busy") or (origin == "api" and was_in_stasis)):
         request(core, channel, "dialplan")  # its dialplan resumes and hangs up
     core._destroy(channel, cause)
     if follow and partner is not None:
