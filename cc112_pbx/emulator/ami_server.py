@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import time
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,9 @@ class AmiServer:
         return task
 
     def check_secret(self, user: str, secret: str) -> bool:
-        return user == self.user and secret == self._secret
+        return hmac.compare_digest(user.encode(), self.user.encode()) and hmac.compare_digest(
+            secret.encode(), self._secret.encode()
+        )
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
