@@ -171,7 +171,7 @@ def sip_call(core: Core, endpoint: str, exten: str, context: str, caller: Caller
     name = f"PJSIP/{endpoint}-{core.ids.suffix()}"
     channel = core.new_channel("PJSIP", endpoint, name, state="Ring", caller=caller, context=context,
                                exten=exten)
-    channel.protocol_id = protocol_id
+    channel.protocol_id = protocol_id or f"{core.ids.uuid()}@127.0.0.1"
     if core.dialplan is not None:
         channel.driver = core.spawn(core.dialplan.run(core, channel), name=f"dialplan:{name}")
     if talk_time is not None:

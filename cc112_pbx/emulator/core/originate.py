@@ -148,6 +148,7 @@ def _pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, req
     channel = core.new_channel("PJSIP", resource, name, caller=caller, context="default",
                                exten=number or "s", originator=request.originator, channel_id=channel_id,
                                dialled=number)
+    channel.protocol_id = f"{core.ids.uuid()}@127.0.0.1"  # the SIP Call-ID
     channel.app_name, channel.app_data = "AppDial2", "(Outgoing Line)"
     return channel
 
@@ -203,3 +204,9 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
     return channel.answered.is_set() and channel.alive
+
+
+# Public names for the building blocks other emulator parts (the AMI side's queue) dial with.
+local_pair = _local_pair
+pjsip_channel = _pjsip_channel
+await_answer = _await_answer
