@@ -31,22 +31,31 @@ Events (core/events.py; each has `at`; channel events have `channel_id` and a `s
     DialStatus(..., status, final), BridgeCreated(by_rest), BridgeDestroyed,
     EnteredBridge / LeftBridge(bridge_id, bridge_snapshot, channel_id, snapshot),
     StasisStart(app, args), StasisEnd(app), DeviceStateChanged(device, state),
-    ContactStatusChanged(technology, resource, uri, status, endpoint_state, peer_status),
+    EndpointStateChanged(technology, resource, state, peer_status),
+    ContactStatusChanged(technology, resource, uri, status, endpoint_state, peer_status)
+    (registration: EndpointState, DeviceState, ContactStatus; unregistration: EndpointState,
+    ContactStatus, DeviceState),
     PlaybackEvent(kind, ...), RecordingEvent(kind, ...), StasisAppChanged(app, registered).
 Listeners must not block; to act, schedule work with `core.spawn(coro, name)` (owned tasks).
 
 Operations
     core.originate(endpoint, *, app=None, app_args=(), context=None, exten=None, priority=1,
                    caller_id=None, timeout=30, variables=None, channel_id=None,
-                   other_channel_id=None, originator=None) -> OriginateResult
+                   other_channel_id=None, originator=None, start=True) -> OriginateResult
         Creates the channel at once (`result.channel`, `result.channel_id`) or raises
         CoreError(kind="allocation_failed", "Allocation failed") for an unknown technology or a
         PJSIP endpoint that does not exist / is not registered. `await result.wait()` gives an
         OriginateOutcome(answered, reason (AMI: 4 answered, 5 busy, 3 no answer, 8 congestion,
         0 failure), dialstatus, cause). Once answered the channel enters `Stasis(app, app_args)`
         when `app` is given, else runs the dialplan at context/exten/priority.
-        `Local/<exten>@<context>` makes a `;1`/`;2` pair; `;2` runs the dialplan.
-    core.hangup(channel_id, cause=16, *, origin="api")   origin: api | remote | sip | timeout | dialplan
+        `Local/<exten>@<context>` makes a `;1`/`;2` pair; `;2` runs the dialplan (and gets the
+        originate's variables). With neither app nor exten the answered channel just stays up
+        (a simulated caller's own leg). `start=False` + `result.start(timeout)`: ARI create + dial.
+        `PJSIP/<seat>` rings the endpoint's `phone`; `PJSIP/<number>@<trunk>` sets `channel.dialled`.
+    core.hangup(channel_id, cause=16, *, origin="api")
+        origin decides what ARI shows (core/lifecycle.py): api (REST DELETE, AMI Hangup: request
+        cause 32 soft), sip (a phone's BYE: no cause), dialplan (Hangup()/end: 16 soft), busy,
+        timeout, remote (set by the core for the other Local half).
     core.answer(channel) / core.ring(channel) / core.set_state(channel, state)
     core.get_channel(id) (CoreError not_found) / core.find_channel_by_name(name) / core.channels
     core.set_variable(channel_id, name, value) / core.get_variable(channel_id, name)
