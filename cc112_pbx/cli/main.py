@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.db_cmd",
     "cc112_pbx.cli.emulator_cmd",
     "cc112_pbx.cli.demo_cmd",
+    "cc112_pbx.cli.serve_cmd",
 )
 
 EXIT_USAGE = 2
