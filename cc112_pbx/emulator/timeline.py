@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from .core import Core
 from .core import events as ev
@@ -76,6 +75,8 @@ class Timeline:
         self.recordings: list[str] = []
         self.bridged: list[tuple[float, str, str]] = []  # (at, channel a, channel b)
         self._is_seat = seat_resources or (lambda resource: resource.startswith("seat"))
+        self._calls_by_channel: dict[str, CallRecord] = {}
+        self._legs: dict[str, SeatLeg | TrunkLeg] = {}
         self._changed = asyncio.Event()
         self._unsubscribe = core.subscribe(self._on_event)
 
@@ -84,7 +85,7 @@ class Timeline:
 
     # ---- queries -----------------------------------------------------------------------------
     def call_by_channel(self, channel_id: str) -> CallRecord | None:
-        return next((c for c in self.calls if channel_id in (c.channel_id, c.inbound_id)), None)
+        return self._calls_by_channel.get(channel_id)
 
     def calls_from(self, number: str | None) -> list[CallRecord]:
         return [c for c in self.calls if c.number == number]
@@ -93,8 +94,7 @@ class Timeline:
         return [leg for leg in self.seat_legs if leg.seat == seat]
 
     def leg(self, channel_id: str) -> SeatLeg | TrunkLeg | None:
-        legs: list[Any] = [*self.seat_legs, *self.trunk_legs]
-        return next((leg for leg in legs if leg.channel_id == channel_id), None)
+        return self._legs.get(channel_id)
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until `predicate()` holds, re-checked after every core event."""
@@ -106,6 +106,8 @@ class Timeline:
     # ---- recording -------------------------------------------------------------------------------
     def add_call(self, record: CallRecord) -> None:
         self.calls.append(record)
+        self._calls_by_channel[record.channel_id] = record
+        self._calls_by_channel[record.inbound_id] = record
 
     def _now(self) -> float:
         return self.core.clock.monotonic()
@@ -121,9 +123,13 @@ class Timeline:
         if channel is None or channel.technology != "PJSIP":
             return
         if channel.dialled:
-            self.trunk_legs.append(TrunkLeg(channel.dialled, channel.id, self._now()))
+            trunk = TrunkLeg(channel.dialled, channel.id, self._now())
+            self.trunk_legs.append(trunk)
+            self._legs[channel.id] = trunk
         elif self._is_seat(channel.resource):
-            self.seat_legs.append(SeatLeg(channel.resource, channel.id, self._now()))
+            seat = SeatLeg(channel.resource, channel.id, self._now())
+            self.seat_legs.append(seat)
+            self._legs[channel.id] = seat
 
     def _on_ChannelStateChanged(self, event: ev.ChannelStateChanged) -> None:
         state, now = event.snapshot["state"], self._now()
