@@ -15,10 +15,10 @@ Comparison (`ReplayResult.differences()`):
   playbacks, recordings, endpoints, the app) are compared as one more sequence. Per-channel
   grouping absorbs what the README calls non-deterministic (the order of the two Local halves'
   ChannelDestroyed).
-Not compared: ChannelVarset, ChannelDialplan, ChannelCallerId, ChannelConnectedLine (the recording
-Asterisk's dialplan details) on every socket; on a caller-simulator socket (`cc112sim`) bridge
-and recording events are not compared either. `differences(ignore=...)` drops problems a test
-names as known deviations (each with its reason, in the test).
+Not compared: ChannelVarset (except MIXMONITOR_FILENAME), ChannelDialplan, ChannelCallerId,
+ChannelConnectedLine (the recording Asterisk's dialplan details) on every socket; on a
+caller-simulator socket (`cc112sim`) bridge and recording events are not compared either.
+`differences(ignore=...)` drops problems a test names as known deviations (with its reason).
 """
 
 from __future__ import annotations
@@ -45,14 +45,21 @@ APP_EVENTS = frozenset({
 SIM_EVENTS = frozenset({"StasisStart", "StasisEnd", "ChannelDestroyed", "ChannelDtmfReceived",
                         "ChannelHangupRequest", "ChannelStateChange", "Dial", "PlaybackStarted",
                         "PlaybackFinished"})
+COMPARED_VARIABLES = frozenset({"MIXMONITOR_FILENAME"})  # ChannelVarset compared for these only
 VALUE_PATHS = (
     ("args",), ("cause",), ("soft",), ("cause_txt",), ("dialstatus",), ("digit",),
     ("channel", "state"), ("peer", "state"), ("playback", "state"), ("recording", "state"),
     ("bridge", "bridge_type"), ("bridge", "technology"), ("device_state", "state"),
-    ("endpoint", "state"), ("peer", "peer_status"), ("contact_info", "contact_status"),
+    ("endpoint", "state"), ("peer", "peer_status"), ("contact_info", "contact_status"), ("variable",),
 )
 LOCAL_SUFFIX = re.compile(r"-([0-9a-f]{8})(;[12])?$")
 Hook = Callable[["AriReplay"], Awaitable[None]]
+
+
+def is_compared(event: dict[str, Any], types: frozenset[str]) -> bool:
+    if event.get("type") == "ChannelVarset":
+        return event.get("variable") in COMPARED_VARIABLES
+    return event.get("type") in types
 
 
 def load_trace(path: Path) -> list[dict[str, Any]]:
@@ -86,7 +93,7 @@ class SocketLog:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def significant(self) -> list[dict[str, Any]]:
-        return [e for e in self.events if e.get("type") in self.compared]
+        return [e for e in self.events if is_compared(e, self.compared)]
 
 
 @dataclass
@@ -153,7 +160,7 @@ class AriReplay:
     def _trace_count(self, label: str, before: int) -> int:
         log = self.logs[label]
         return sum(1 for r in self.records[:before]
-                   if r["kind"] == "ws_event" and r["ws"] == label and r["event"]["type"] in log.compared)
+                   if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], log.compared))
 
     async def _sync(self, before: int) -> None:
         """Wait until each socket has as many compared events as the trace had at this point."""
@@ -237,7 +244,7 @@ class AriReplay:
     def _learn_ids(self, label: str) -> None:
         log = self.logs[label]
         trace = [r["event"] for r in self.records if r["kind"] == "ws_event" and r["ws"] == label
-                 and r["event"]["type"] in log.compared]
+                 and is_compared(r["event"], log.compared)]
         for mine, theirs in zip(log.significant(), trace, strict=False):
             if mine["type"] != theirs["type"]:
                 continue
@@ -250,7 +257,7 @@ class AriReplay:
     def trace_events(self, label: str) -> list[dict[str, Any]]:
         compared = SIM_EVENTS if label in self.sim_labels else APP_EVENTS
         return [r["event"] for r in self.records
-                if r["kind"] == "ws_event" and r["ws"] == label and r["event"]["type"] in compared]
+                if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], compared)]
 
     def differences(self, ignore: tuple[str, ...] = ()) -> list[str]:
         """Every mismatch found, minus those starting with one of the `ignore` prefixes."""
