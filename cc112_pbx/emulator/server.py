@@ -12,7 +12,6 @@ the scenario says otherwise; `PJSIP/<number>@<trunk>` reaches the scenario's cit
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,8 +105,10 @@ class Emulator:
         log.info("emulator_started", ari=self.ari_url, ami_port=self.ami_port)
 
     async def stop(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             await self.core.close()
+        except Exception:  # keep stopping the servers whatever happened to the calls
+            log.exception("emulator_core_close_failed")
         if self.ami is not None:
             await self.ami.stop()
         if self.ari is not None:
