@@ -197,7 +197,8 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
     answered = asyncio.ensure_future(channel.answered.wait())
     gone = asyncio.ensure_future(channel.gone.wait())
     try:
-        await asyncio.wait({answered, gone}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({answered, gone}, timeout=timeout if timeout > 0 else None,  # -1: no limit
+                           return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in (answered, gone):
             waiter.cancel()
