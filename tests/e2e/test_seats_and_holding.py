@@ -1,0 +1,101 @@
+"""What callers hear while waiting, and which seats may ring, through the emulator over sockets."""
+
+import asyncio
+
+from cc112_pbx.emulator.core import events as ev
+from cc112_pbx.harness import Switchboard
+
+
+def _playbacks(core):
+    started: list[tuple[str, str, str]] = []
+
+    def listen(event):
+        if isinstance(event, ev.PlaybackEvent) and event.kind == "started":
+            snap = event.snapshot
+            started.append((snap["target_uri"], snap["media_uri"], snap["language"]))
+
+    core.subscribe(listen)
+    return started
+
+
+async def _settled(sb):
+    """The controller has handled everything Asterisk told it, and written it down."""
+    controller = sb.controller
+    for _ in range(100):
+        if not controller.ctx.sessions.calls and controller.inbox.empty():
+            break
+        await asyncio.sleep(0.05)
+    await controller.request(lambda: None)
+    assert await sb.app.journal.flush(timeout=5)
+
+
+async def _login(sb, *seats):
+    controller = sb.controller
+    for seat in seats:
+        await controller.request(lambda s=seat: controller.seats.login(s))
+
+
+async def test_a_waiting_caller_hears_the_greeting_in_indonesian_then_english_and_a_periodic_message(tmp_path):
+    async with Switchboard(tmp_path, seats=1, queue={"hold_announcement_interval": 1}, sound_seconds=0.1) as sb:
+        played = _playbacks(sb.emulator.core)
+        call = sb.emulator.place_call(number="+6281233334444", patience=2.6)  # no seat logged in
+        await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=6)
+        await _settled(sb)
+        mine = [(media, lang) for target, media, lang in played if target == f"channel:{call.inbound_id}"]
+        assert mine[:2] == [("sound:cc112/greeting", "id"), ("sound:cc112/silent-call", "id")]
+        assert mine[2:4] == [("sound:cc112/greeting", "en"), ("sound:cc112/silent-call", "en")]
+        periodic = [m for m in mine[4:] if m[0] == "sound:cc112/still-holding"]
+        assert periodic[:2] == [("sound:cc112/still-holding", "id"), ("sound:cc112/still-holding", "en")]
+        assert len(periodic) >= 2 * 2  # every second while waiting: about twice in 2.6 s
+        [incident] = await sb.app.db.incidents.recent()
+        [stored] = await sb.app.db.calls.for_incident(incident.id)
+        assert stored.outcome == "abandoned" and stored.seat_id is None
+
+
+async def test_an_unregistered_softphone_is_never_rung(tmp_path):
+    async with Switchboard(tmp_path, seats=2, queue={"wrapup_time": 0}) as sb:
+        sb.emulator.register_seat("seat01", False)  # seat01's softphone went offline
+        await _login(sb, "seat01", "seat02")
+        calls = [sb.emulator.place_call(number=f"+62812000000{n}", talk_time=0.3) for n in range(3)]
+        await sb.emulator.timeline.wait_for(lambda: all(c.ended_at is not None for c in calls), timeout=10)
+        assert {c.seat for c in calls} == {"seat02"}
+        assert sb.emulator.timeline.rings_of("seat01") == []
+        sb.emulator.register_seat("seat01", True)  # back online: rung again
+        await asyncio.sleep(0.2)
+        call = sb.emulator.place_call(number="+6281200000009", talk_time=0.3)
+        await sb.emulator.timeline.wait_for(lambda: call.connected_at is not None, timeout=5)
+        assert call.seat == "seat01"
+
+
+async def test_a_caller_waiting_longer_than_overflow_after_is_offered_to_the_volunteer_seat(tmp_path):
+    async with Switchboard(tmp_path, seats=2, overflow_seats=1, queue={"overflow_after": 1}) as sb:
+        await _login(sb, "seat01", "seat02")  # seat02 is the volunteers' overflow position
+        first = sb.emulator.place_call(number="+6281200000001", talk_time=3)
+        await sb.emulator.timeline.wait_for(lambda: first.connected_at is not None, timeout=5)
+        second = sb.emulator.place_call(number="+6281200000002", talk_time=0.3)
+        await sb.emulator.timeline.wait_for(lambda: second.connected_at is not None, timeout=5)
+        assert first.seat == "seat01" and second.seat == "seat02"
+        assert second.connected_at - second.placed_at >= 1.0  # not before overflow_after
+
+
+async def test_feature_codes_from_the_softphone_log_in_pause_unpause_and_log_out(tmp_path):
+    async with Switchboard(tmp_path, seats=1) as sb:
+        acd = sb.controller.acd
+
+        def seat():
+            return acd.snapshot().seats[0]
+
+        async def dial(code, check):
+            sb.dial_feature_code("seat01", code)
+            await sb.emulator.timeline.wait_for(lambda: check(seat()), timeout=5)
+
+        await dial("*11", lambda s: s.logged_in and s.pause_reason is None)
+        await dial("*13", lambda s: s.pause_reason is not None)
+        call = sb.emulator.place_call(number="+6281200000003", patience=0.8)
+        await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        assert call.connected_at is None  # a paused seat is not rung
+        await dial("*13", lambda s: s.pause_reason is None)
+        await dial("*12", lambda s: not s.logged_in)
+        await _settled(sb)
+        [stored] = await sb.app.db.seats.all()
+        assert not stored.logged_in
