@@ -99,3 +99,21 @@ async def test_feature_codes_from_the_softphone_log_in_pause_unpause_and_log_out
         await _settled(sb)
         [stored] = await sb.app.db.seats.all()
         assert not stored.logged_in
+
+
+async def test_a_live_change_of_the_ring_timeout_applies_to_the_next_offer(tmp_path):
+    import dataclasses
+
+    from cc112_pbx.emulator.parties import SeatBehaviour
+
+    never = {"seat01": SeatBehaviour("seat01", actions=("never",))}
+    async with Switchboard(tmp_path, seats=2, seat_behaviours=never, queue={"ring_timeout": 30}) as sb:
+        await _login(sb, "seat01", "seat02")  # seat01 idles longest: offered first, never answers
+        controller = sb.controller
+        config = dataclasses.replace(controller.acd.config, ring_timeout=1.0)
+        await controller.request(lambda: controller.reconfigure(config))
+        call = sb.emulator.place_call(number="+6281200000004", talk_time=0.3)
+        await sb.emulator.timeline.wait_for(lambda: call.connected_at is not None, timeout=5)
+        [ring] = sb.emulator.timeline.rings_of("seat01")
+        assert call.seat == "seat02"
+        assert 0.9 <= ring.ended_at - ring.rang_at < 3  # rang for the new 1 s, not the configured 30 s
