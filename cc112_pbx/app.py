@@ -73,7 +73,7 @@ class Cc112App:
         await self.ami.start()
         self._exits.push_async_callback(self.ami.stop)
         ctx = Context(options=ControllerOptions.from_settings(settings), ari=self.ari, ami=self.ami, db=self.db,
-                      journal=self.journal, notifier=self.notifier)
+                      journal=self.journal, notifier=self.notifier, watch=self.ari_events.watch)
         self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats))
         self._exits.push_async_callback(self.controller.close)
         self._tasks.append(asyncio.create_task(self.controller.run(), name="cc112-controller"))

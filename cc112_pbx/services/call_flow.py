@@ -197,6 +197,7 @@ class CallFlow:
             return
         channel_id = f"cc112-seat-{uuid.uuid4().hex}"
         self.ctx.sessions.add_seat_leg(SeatLeg(channel_id, offer))
+        self.ctx.watch(channel_id)
         self.ctx.notifier.publish("seat_ringing", call_id=offer.call_id, seat=offer.seat_id,
                                   caller=session.caller_number, no_callback=session.no_callback,
                                   incident_id=session.incident_id)

@@ -67,6 +67,8 @@ class Context:
     sessions: SessionRegistry = field(default_factory=SessionRegistry)
     wall: Callable[[], datetime] = utcnow
     monotonic: Callable[[], float] = field(default_factory=lambda: asyncio.get_running_loop().time)
+    # have a channel the controller originated reported if it vanishes while ARI is disconnected
+    watch: Callable[[str], None] = lambda channel_id: None
 
     @property
     def prompts(self) -> PromptPlan:

@@ -173,13 +173,18 @@ class Controller:
         self.calls.call_ended(command)
 
     def _on_resynced(self, event: tel.StreamResynced) -> None:
-        """After an ARI reconnect: callers we hold that Asterisk no longer has are gone."""
+        """After an ARI reconnect the stream has already reported what ended in the gap
+        (`ChannelGone(while_disconnected=True)`); as a safety net, any caller or answered seat
+        leg we still hold that is not in the app any more is gone too (handling is idempotent).
+        Ringing seat legs are not in the app yet: they are watched by the stream instead."""
+        present = event.present_channel_ids
         for session in list(self.ctx.sessions.calls.values()):
-            if session.channel_id not in event.present_channel_ids:
+            if session.channel_id not in present:
                 self.calls.channel_gone(session.channel_id)
-        for channel_id in list(self.ctx.sessions.seat_legs):
-            if channel_id not in event.present_channel_ids:
+        for channel_id, leg in list(self.ctx.sessions.seat_legs.items()):
+            if leg.answered and channel_id not in present:
                 self.calls.channel_gone(channel_id)
+        log.info("controller_resynced", calls=len(self.ctx.sessions.calls), present=len(present))
 
     def _on_connection(self, event: tel.ConnectionChanged) -> None:
         log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)
