@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from cc112_pbx.logs import configure_logging
 
     # the live lines are the demo's output; the controller's own log only shows warnings
-    configure_logging("warning", "json" if args.json else args.log_format)
+    fmt = "json" if args.json else ("console" if args.log_format == "auto" else args.log_format)
+    configure_logging("warning", fmt)
     result = asyncio.run(run_demo(calls=args.calls, seats=args.seats, seed=args.seed, workdir=args.workdir,
                                   live=not args.json))
     if args.json:

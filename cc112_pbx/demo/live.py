@@ -8,7 +8,8 @@ from typing import Any, TextIO
 
 _SEAT_WORDS = {
     "available": "available", "offered": "ringing", "on_call": "on a call", "wrap_up": "wrap-up",
-    "paused": "paused", "logged_out": "logged out", "unreachable": "unreachable",
+    "paused": "paused", "logged_out": "logged out",
+    "unreachable": "phone busy or offline: not rung",
 }
 
 
@@ -55,10 +56,14 @@ class LivePrinter:
         self._line(self._call(e), f"ended, {how} after waiting {e['waited']:.1f}s")
 
     def _seat_state(self, e: dict[str, Any]) -> None:
-        if e["new"] in ("offered", "on_call"):
+        old, new = e["old"], e["new"]
+        if new in ("offered", "on_call"):
             return  # already told by the call's lines
         reason = f" ({e['reason']})" if e.get("reason") else ""
-        self._line(e["seat"], f"{_SEAT_WORDS.get(e['new'], e['new'])}{reason}")
+        text = f"{_SEAT_WORDS.get(new, new)}{reason}"
+        if old == "logged_out":
+            text = f"logged in, {text}"
+        self._line(e["seat"], text)
 
     def _seat_auto_paused(self, e: dict[str, Any]) -> None:
         self._line(e["seat"], f"auto-paused after {e['missed']} unanswered calls in a row")
