@@ -115,6 +115,8 @@ class CallFlow:
         except ari_errors.NotFound:
             clog.info("caller_gone_before_answer")
             return
+        except ari_errors.AsteriskError as exc:  # keep going: the caller still waits for a seat
+            clog.error("answer_failed", error=str(exc))
         await self._start_recording(session)
         for media, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
             if session.ended:
@@ -185,7 +187,15 @@ class CallFlow:
         session.silent_digits = (session.silent_digits + digit)[-2:]
         if session.silent_digits == "55":
             self._log(session).warning("silent_call_confirmed")
-            self.ctx.notifier.publish("silent_call", call_id=session.call_id)
+            self.ctx.notifier.publish("silent_call", call_id=session.call_id, incident_id=session.incident_id)
+            db = self.ctx.db
+
+            async def write() -> None:
+                if session.incident_id is not None:
+                    await db.incidents.update(session.incident_id,
+                                              notes="Silent call: the caller pressed 5 5 and may not be able to speak.")
+
+            self.ctx.journal.submit("silent_call", write, call_id=session.call_id)
 
     # --- offering a seat -------------------------------------------------------------------
     def offer(self, command: OfferCall) -> None:

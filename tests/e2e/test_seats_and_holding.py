@@ -117,3 +117,15 @@ async def test_a_live_change_of_the_ring_timeout_applies_to_the_next_offer(tmp_p
         [ring] = sb.emulator.timeline.rings_of("seat01")
         assert call.seat == "seat02"
         assert 0.9 <= ring.ended_at - ring.rang_at < 3  # rang for the new 1 s, not the configured 30 s
+
+
+async def test_a_caller_who_presses_5_5_is_flagged_as_a_silent_call_on_the_incident(tmp_path):
+    async with Switchboard(tmp_path, seats=1) as sb:
+        silent: list[dict] = []
+        sb.notifier.subscribe(lambda e: silent.append(e) if e["kind"] == "silent_call" else None)
+        await _login(sb, "seat01")
+        call = sb.emulator.place_call(number="+6281200000005", dtmf="55", talk_time=1.0)
+        await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await _settled(sb)
+        [incident] = await sb.app.db.incidents.recent()
+        assert len(silent) == 1 and "5 5" in incident.notes
