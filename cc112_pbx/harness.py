@@ -30,10 +30,13 @@ SECRET = "cc112-harness-secret"
 
 
 def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
-                     queue: dict[str, Any] | None = None, overflow_seats: int = 0) -> Settings:
+                     queue: dict[str, Any] | None = None, overflow_seats: int = 0,
+                     dial_strings: dict[str, str] | None = None) -> Settings:
     base = Settings()
+    dial_strings = dial_strings or {}
     seat_list = tuple(
-        SeatSettings(id=f"seat{n:02d}", name=f"Meja {n}", dial_string=f"PJSIP/seat{n:02d}",
+        SeatSettings(id=f"seat{n:02d}", name=f"Meja {n}",
+                     dial_string=dial_strings.get(f"seat{n:02d}", f"PJSIP/seat{n:02d}"),
                      overflow=n > seats - overflow_seats)
         for n in range(1, seats + 1)
     )
@@ -56,7 +59,7 @@ class Switchboard:
     def __init__(self, workdir: Path, *, seats: int = 3, queue: dict[str, Any] | None = None,
                  seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
-                 sound_seconds: float = 0.3) -> None:
+                 sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -64,6 +67,7 @@ class Switchboard:
         self.queue = queue
         self.overflow_seats = overflow_seats
         self.seat_behaviours = seat_behaviours or {}
+        self.dial_strings = dial_strings
         self.notifier = notifier or Notifier()
         self.emulator = Emulator(EmulatorConfig(
             seats=seats, seat_answer_after=seat_answer_after, recordings_dir=self.recordings_dir,
@@ -92,7 +96,7 @@ class Switchboard:
         return harness_settings(
             ari_url=self.emulator.ari_url, ami_port=self.emulator.ami_port, recordings_dir=self.recordings_dir,
             database_url=self.database_url, seats=self.seats, queue=self.queue,
-            overflow_seats=self.overflow_seats,
+            overflow_seats=self.overflow_seats, dial_strings=self.dial_strings,
         )
 
     async def start_controller(self) -> Cc112App:

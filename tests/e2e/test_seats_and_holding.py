@@ -129,3 +129,16 @@ async def test_a_caller_who_presses_5_5_is_flagged_as_a_silent_call_on_the_incid
         await _settled(sb)
         [incident] = await sb.app.db.incidents.recent()
         assert len(silent) == 1 and "5 5" in incident.notes
+
+
+async def test_a_seat_reached_through_a_local_dial_string_is_rung_and_bridged_like_a_softphone(tmp_path):
+    local = {"seat01": "Local/seat01@seats-sim"}  # any Asterisk dial string works per seat
+    async with Switchboard(tmp_path, seats=1, dial_strings=local) as sb:
+        await _login(sb, "seat01")
+        call = sb.emulator.place_call(number="+6281200000006", talk_time=0.5)
+        await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        assert call.connected_at is not None
+        await _settled(sb)
+        [incident] = await sb.app.db.incidents.recent()
+        [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
+        assert stored.outcome == "answered" and stored.seat_id == "seat01"
