@@ -19,7 +19,13 @@ import structlog
 from cc112_pbx.emulator.ami_fields import channel_block
 from cc112_pbx.emulator.core.engine import CoreError
 from cc112_pbx.emulator.core.model import Channel
-from cc112_pbx.emulator.queue_dial import create_member_channel, dial_begin, dial_end, ring_member
+from cc112_pbx.emulator.queue_dial import (
+    answer_member,
+    create_member_channel,
+    dial_begin,
+    dial_end,
+    ring_member,
+)
 from cc112_pbx.emulator.queue_model import CallQueue, QueueEntry, QueueMember
 
 if TYPE_CHECKING:
@@ -156,11 +162,9 @@ class QueueCall:
 
     def _connect(self, winner: Attempt) -> None:
         self.agent = winner
-        for attempt in self.attempts:
-            if attempt is winner:
-                dial_end(self.core, self.caller, attempt.channel, attempt.member.interface, "ANSWER")
-                continue
-            self._drop_attempt(attempt, "CANCEL", ANSWERED_ELSEWHERE)
+        answer_member(self.core, winner.channel)
+        dial_end(self.core, self.caller, winner.channel, winner.member.interface, "ANSWER")
+        self._end_dials([a for a in self.attempts if a is not winner], "CANCEL", ANSWERED_ELSEWHERE)
         self.attempts = [winner]
         member = winner.member
         member.ringing = False
@@ -275,24 +279,35 @@ class QueueCall:
         return time.monotonic() - entry.joined
 
     def _give_up_round(self) -> None:
+        ringing = []
         for attempt in self.attempts:
             if attempt.channel.alive:
                 ring = int(time.monotonic() - attempt.started)
                 self._publish_agent("AgentRingNoAnswer", attempt.channel, attempt.member, [("RingTime", str(ring))])
-                self._drop_attempt(attempt, "NOANSWER", 16)
+                ringing.append(attempt)
             else:
                 attempt.member.ringing = False
                 dial_end(self.core, self.caller, attempt.channel, attempt.member.interface, "BUSY")
+        self._end_dials(ringing, "NOANSWER", 16)
         self.attempts = []
 
-    def _drop_attempt(self, attempt: Attempt, status: str, cause: int) -> None:
+    def _end_dials(self, attempts: list[Attempt], status: str, cause: int) -> None:
+        """app_queue's two steps: wait_for_answer's publish_dial_end_event (`status`, empty
+        dialstring) for every attempt, then hangupcalls: per attempt a `CANCEL` carrying the
+        member's interface, then the hang-up (ari-09, ami-02: the loser's Dial CANCEL twice)."""
+        for attempt in attempts:
+            dial_end(self.core, self.caller, attempt.channel, "", status)
+        for attempt in attempts:
+            self._drop_attempt(attempt, cause)
+
+    def _drop_attempt(self, attempt: Attempt, cause: int) -> None:
         attempt.member.ringing = False
         self.service.notify(self.queue.name)
         attempt.task.cancel()
+        dial_end(self.core, self.caller, attempt.channel, attempt.member.interface, "CANCEL")
         if attempt.channel.alive:
             with contextlib.suppress(CoreError):
                 self.core.hangup(attempt.channel.id, cause, origin="queue")
-        dial_end(self.core, self.caller, attempt.channel, attempt.member.interface, status)
         if attempt.member.state_interface not in (getattr(self.core, "endpoints", {}) or {}):
             self.service.set_member_status(self.queue, attempt.member, "NOT_INUSE")
 
@@ -303,10 +318,7 @@ class QueueCall:
                 self._leave_queue()
             else:
                 self._abandon()
-        for attempt in self.attempts:
-            if attempt is self.agent:
-                continue
-            self._drop_attempt(attempt, "CANCEL", 16)
+        self._end_dials([a for a in self.attempts if a is not self.agent], "CANCEL", 16)
         if self.agent is not None:
             member = self.agent.member
             member.in_call = False

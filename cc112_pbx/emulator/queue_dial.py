@@ -29,6 +29,7 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
     if technology == "Local":
         channel = _local_pair(core, resource, caller_id, request, None, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
+        channel.owner_reads_answer = True  # Up only once the queue picks it (`answer_member`)
     elif technology == "PJSIP":
         channel = _pjsip_channel(core, resource, number, caller_id, request, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
@@ -42,8 +43,14 @@ def dial_begin(core: Any, caller: Channel, channel: Channel, interface: str) -> 
 
 
 async def ring_member(core: Any, channel: Channel, timeout: float) -> bool:
-    """Start the far end and wait up to `timeout` s: True when the member channel answered."""
+    """Start the far end and wait up to `timeout` s: True when the member's far end answered."""
     return await _await_answer(core, channel, timeout)
+
+
+def answer_member(core: Any, channel: Channel) -> None:
+    """The queue reads the winner's answer: its `;1` half goes Up. A ringall loser whose far end
+    answered too is never read, so it stays Down until hung up (ami-02, ari-09)."""
+    core.answer(channel)
 
 
 def dial_end(core: Any, caller: Channel, channel: Channel, interface: str, status: str) -> None:

@@ -115,6 +115,8 @@ async def test_fallback_queue_answered_trace_rings_both_seats_and_connects_one(e
         key_events=(
             "QueueCallerJoin",
             "AgentCalled",
+            "DialBegin",
+            "DialEnd",
             "AgentConnect",
             "AgentComplete",
             "BridgeCreate",
@@ -123,7 +125,7 @@ async def test_fallback_queue_answered_trace_rings_both_seats_and_connects_one(e
             "BridgeDestroy",
             "QueueCallerLeave",
         ),
-        check_values=("Queue", "Position", "Count", "Reason"),
+        check_values=("Queue", "Position", "Count", "Reason", "DialStatus", "DestChannelState"),
         not_emulated=("DeviceStateChange",),
     )
     assert problems == [], "\n".join(problems)

@@ -110,13 +110,6 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
                     (directory / f"{item['name']}.{item['format']}").write_bytes(b"")
 
 
-# Mismatches accepted knowingly, by problem prefix, with the reason.
-KNOWN_DEVIATIONS: dict[str, tuple[str, ...]] = {
-    # app_queue (the AMI side's fallback queue) sends the losing ringall member's `Dial CANCEL`
-    # twice to a subscriber of the caller; the emulator sends it once.
-    "ari-09": ("ws cc112sim [Local/seat02@seats-sim-<1>;1]: events ['Dial', 'Dial'], trace ['Dial', 'Dial', 'Dial']",),
-}
-
 SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
 
 
@@ -133,9 +126,8 @@ async def test_emulator_answers_like_asterisk(trace_name: str, tmp_path: Path):
     seed_stored_recordings(records, tmp_path / "recording")
     async with Emulator(config) as emu:
         replay = AriReplay(emu.ari_url, records, user=USER, password=PASSWORD,
-                           hooks=hooks_for(trace_name, emu),
-                           sync_timeout=0.5 if trace_name[:6] in KNOWN_DEVIATIONS else 1.5)
+                           hooks=hooks_for(trace_name, emu), sync_timeout=1.5)
         await replay.run()
     assert replay.exchanges or trace_name.startswith("ari-13"), "the replay sent no request"
-    problems = replay.differences(ignore=KNOWN_DEVIATIONS.get(trace_name[:6], ()))
+    problems = replay.differences()
     assert not problems, "\n".join(problems)

@@ -68,7 +68,10 @@ def answer(core: Core, channel: Channel) -> None:
     channel.answered.set()
     partner = core.partner(channel)
     if partner is not None and partner.half == 1 and partner.state != "Up":
-        answer(core, partner)
+        if partner.owner_reads_answer:  # ami-02 / ari-09: a ringall loser's ;1 stays Down
+            partner.far_answered.set()
+        else:
+            answer(core, partner)
 
 
 def hangup(core: Core, channel: Channel, cause: int, origin: str) -> None:

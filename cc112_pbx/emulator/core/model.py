@@ -102,6 +102,10 @@ class Channel:
     hangup_cause: int | None = None
     answered_at: float | None = None
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    # A Local `;1` half whose owner (a queue's ringall) reads the far end's answer itself: it
+    # goes Up only when the owner picks it (`core.answer`); until then `far_answered` is set.
+    owner_reads_answer: bool = False
+    far_answered: asyncio.Event = field(default_factory=asyncio.Event)
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     stasis_exit: asyncio.Future[tuple[str, str, int] | None] | None = None
     driver: asyncio.Task[Any] | None = None

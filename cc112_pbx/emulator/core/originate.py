@@ -194,7 +194,8 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
         phone = getattr(endpoint, "phone", None)
         if phone is not None:
             channel.driver = core.spawn(phone.on_call(core, channel), name=f"phone:{channel.name}")
-    answered = asyncio.ensure_future(channel.answered.wait())
+    answer_seen = channel.far_answered if channel.owner_reads_answer else channel.answered
+    answered = asyncio.ensure_future(answer_seen.wait())
     gone = asyncio.ensure_future(channel.gone.wait())
     try:
         await asyncio.wait({answered, gone}, timeout=timeout if timeout > 0 else None,  # -1: no limit
@@ -204,7 +205,7 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
             waiter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
-    return channel.answered.is_set() and channel.alive
+    return (answer_seen.is_set() or channel.answered.is_set()) and channel.alive
 
 
 # Public names for the building blocks other emulator parts (the AMI side's queue) dial with.
