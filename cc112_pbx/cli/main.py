@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.emulator_cmd",
     "cc112_pbx.cli.demo_cmd",
     "cc112_pbx.cli.serve_cmd",
+    "cc112_pbx.cli.bench_cmd",
 )
 
 EXIT_USAGE = 2

@@ -1,0 +1,43 @@
+"""Small measuring helpers: percentiles, process CPU time and resident memory."""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of `values`; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary_ms(seconds: list[float]) -> dict[str, float | int | None]:
+    """p50/p99/max in milliseconds of durations given in seconds, with their count."""
+    ms = [s * 1000.0 for s in seconds]
+    return {"p50": _round(percentile(ms, 50)), "p99": _round(percentile(ms, 99)),
+            "max": _round(max(ms) if ms else None), "n": len(ms)}
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_bytes() -> int:
+    """Current resident set size (VmRSS) of this process; 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
