@@ -10,7 +10,10 @@ Contexts (docs/contracts.md):
 Compatibility contexts of the recording Asterisk (traces): `from-pstn`, `seats-sim`, `seats`.
 
 Queue and MixMonitor are provided by the AMI side through `core.register_application`; the
-built-ins here are NoOp, Answer, Ringing, Progress, Wait, Hangup, Busy, Congestion, Set, Dial.
+built-ins here are NoOp, Answer, Ringing, Progress, Wait, Hangup, Busy, Congestion, Set, Dial,
+Playback, MusicOnHold. An application nobody registered ends the call as in Asterisk (pbx.c
+"No application '%s' for extension": the PBX stops and the channel is hung up), so an emulator
+without its AMI side (no Queue, no MixMonitor) hangs fallback callers up.
 """
 
 from __future__ import annotations
@@ -60,13 +63,15 @@ class Step:
         if not self.channel.alive:
             raise HangupNow
         self.priority += 1
-        self.core.set_dialplan_step(self.channel, name, data, self.priority)
         if name == "Stasis":
             raise CoreError("bad_request", "use Step.stasis()")
         handler = self.core.applications.get(name) or BUILTINS.get(name)
-        if handler is None:  # Asterisk would hang up; the emulator keeps the call alive
-            log.warning("emulator_dialplan_app_missing", app=name, channel=self.channel.name)
-            return
+        if handler is None:  # pbx.c: "No application '%s' for extension", the PBX ends: hang-up
+            log.warning("emulator_dialplan_app_missing", app=name, channel=self.channel.name,
+                        context=self.channel.context, exten=self.channel.exten, priority=self.priority)
+            self.core.hangup(self.channel.id, 16, origin="dialplan")
+            raise HangupNow
+        self.core.set_dialplan_step(self.channel, name, data, self.priority)
         await handler(self.core, self.channel, data)
         if not self.channel.alive:
             raise HangupNow

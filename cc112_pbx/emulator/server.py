@@ -54,7 +54,7 @@ class EmulatorConfig:
     extra_endpoints: tuple[str, ...] = ("testcaller",)  # PJSIP endpoints that exist, unregistered
     sound_seconds: float = 0.3
     missing_sounds: frozenset[str] = frozenset()
-    with_ami: bool = True
+    with_ami: bool = True  # False: no AMI side, so no Queue/MixMonitor (fallback calls hang up)
 
 
 class Emulator:

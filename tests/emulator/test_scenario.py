@@ -65,7 +65,7 @@ async def emulator(tmp_path: Path) -> AsyncIterator[Emulator]:
                                SeatBehaviour("seat02", actions=("busy",)),
                                SeatBehaviour("seat03", registered=False)),
                         citizens=(CitizenBehaviour("+628111", action="busy"),))
-    async with Emulator(EmulatorConfig(recordings_dir=tmp_path, scenario=scenario, with_ami=False)) as emu:
+    async with Emulator(EmulatorConfig(recordings_dir=tmp_path, scenario=scenario)) as emu:
         yield emu
 
 
@@ -176,6 +176,18 @@ async def test_stasis_fails_to_fallback_when_no_app_is_connected(emulator):
     await emulator.timeline.wait_for(lambda: channel.variables.get("CC112_FALLBACK") == "1", 2)
     emulator.hang_up(call)
     assert call.ended.is_set() and call.abandoned
+
+
+async def test_fallback_without_the_ami_side_hangs_up_at_the_missing_application(tmp_path: Path):
+    """No AMI side: Queue and MixMonitor are not loaded, so like Asterisk (pbx.c "No application")
+    the fallback path ends the call at the first of them instead of skipping it."""
+    async with Emulator(EmulatorConfig(recordings_dir=tmp_path, with_ami=False)) as emu:
+        call = emu.place_call("+6288", "112")
+        channel = emu.core.channels[call.inbound_id]
+        await asyncio.wait_for(channel.gone.wait(), 2)
+        assert channel.variables.get("CC112_FALLBACK") == "1"
+        assert channel.app_name != "MixMonitor"  # the missing application never became the step
+        await asyncio.wait_for(call.ended.wait(), 2)
 
 
 async def test_scenario_callers_are_placed_after_their_delay(tmp_path: Path):
