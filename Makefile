@@ -20,6 +20,9 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cc112 demo
 
+bench: $(STAMP)
+	$(BIN)/cc112 bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check cc112_pbx tests
 	$(BIN)/asterisklint dialplan-check dialplan/extensions.conf
