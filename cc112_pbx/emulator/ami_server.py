@@ -60,7 +60,7 @@ class AmiServer:
         self._secret = _reveal(secret)
         self.started_at = time.time()
         self._server: asyncio.Server | None = None
-        self._sessions: set[AmiSession] = set()
+        self._sessions: dict[AmiSession, asyncio.Task[Any]] = {}  # each with its handler task
         self._tasks: set[asyncio.Task[Any]] = set()
         self._session_counter = 0
         self.mapper = AmiEventMapper(self)
@@ -97,6 +97,22 @@ class AmiServer:
         await self.mixmonitor.aclose()
         log.info("ami_stopped")
 
+    @property
+    def session_count(self) -> int:
+        """How many AMI connections are open now."""
+        return len(self._sessions)
+
+    async def drop_sessions(self) -> int:
+        """Test hook: close every AMI connection from the server side (a network blip, an
+        Asterisk restart of the manager); return how many. Returns once each session's handler
+        has finished; events until a client reconnects are lost, nothing is replayed."""
+        sessions = dict(self._sessions)
+        for session in sessions:
+            session.close()
+        await asyncio.gather(*sessions.values(), return_exceptions=True)
+        log.info("ami_sessions_dropped", sessions=len(sessions))
+        return len(sessions)
+
     def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         """A task the server owns (async Originate): cancelled and awaited by `stop()`."""
         task = asyncio.get_running_loop().create_task(coro, name=name)
@@ -115,13 +131,13 @@ class AmiServer:
         self._tasks.add(task)
         self._session_counter += 1
         session = AmiSession(self, reader, writer, self._session_counter)
-        self._sessions.add(session)
+        self._sessions[session] = task
         try:
             await session.run()
         except asyncio.CancelledError:
             pass
         finally:
-            self._sessions.discard(session)
+            self._sessions.pop(session, None)
             session.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()

@@ -4,6 +4,10 @@
                        recordings_dir=Path(...))
     await server.start(); server.port; server.url  # "http://127.0.0.1:PORT"
     await server.stop()
+
+Test hook: `await server.drop_event_sockets()` closes every events WebSocket from the server side
+(a network blip, a restarting proxy): the apps stay registered with their channels and bridges,
+the events of the gap are lost, nothing is replayed when the client reconnects (ari-08).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import ari_rest_bridges, ari_rest_channels, ari_rest_misc
 from .ari_apps import AriApplications
@@ -65,7 +69,7 @@ class AriServer:
             media_kwargs["sound_exists"] = sound_exists
         self.media = AriMedia(core, recordings_dir or Path("recordings"), **media_kwargs)
         self.state = AriState(core, self.apps, self.media, core.now())
-        self._sockets: set[web.WebSocketResponse] = set()
+        self._sockets: dict[web.WebSocketResponse, asyncio.Event] = {}  # set when its handler ended
         self._runner: web.AppRunner | None = None
         self.port = port
 
@@ -88,6 +92,26 @@ class AriServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
         log.info("emulator_ari_listening", url=self.url)
+
+    @property
+    def event_socket_count(self) -> int:
+        """How many events WebSockets are open now."""
+        return len(self._sockets)
+
+    async def drop_event_sockets(self) -> int:
+        """Close every events WebSocket from the server side, as when the network blips or
+        Asterisk's HTTP server restarts; return how many were closed.
+
+        Returns once each socket's handler has finished: its apps are detached from it, they stay
+        registered and keep their channels and bridges (as Asterisk does, ari-08), and whatever
+        happens until a client reconnects is never sent to anyone."""
+        dropped = list(self._sockets.items())
+        for ws, _ in dropped:
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"emulator: connection dropped")
+        for _, finished in dropped:
+            await finished.wait()
+        log.info("emulator_ari_ws_dropped", sockets=len(dropped))
+        return len(dropped)
 
     async def stop(self) -> None:
         for ws in list(self._sockets):
@@ -115,7 +139,7 @@ class AriServer:
             return error(400, "Missing param: app")
         ws = web.WebSocketResponse(protocols=("ari",), heartbeat=None)
         await ws.prepare(request)
-        self._sockets.add(ws)
+        finished = self._sockets[ws] = asyncio.Event()
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         writer = asyncio.get_running_loop().create_task(self._write(ws, queue), name="ari-ws-writer")
         subscribe_all = as_bool(request.query.get("subscribeAll"))
@@ -132,7 +156,8 @@ class AriServer:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
-            self._sockets.discard(ws)
+            self._sockets.pop(ws, None)
+            finished.set()
             log.info("emulator_ari_ws_closed", apps=names)
         return ws
 

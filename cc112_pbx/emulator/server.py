@@ -7,6 +7,10 @@
 
 Seats `PJSIP/seat01..NN` are registered softphones answering after `seat_answer_after` s unless
 the scenario says otherwise; `PJSIP/<number>@<trunk>` reaches the scenario's citizens.
+
+Test hooks for a network blip (the server side closes the connections; calls go on):
+    await emu.drop_ari_connections()   # every ARI events WebSocket; apps keep their channels
+    await emu.drop_ami_connections()   # every AMI session
 """
 
 from __future__ import annotations
@@ -167,6 +171,16 @@ class Emulator:
                  caller: CallerId | None = None, talk_time: float | None = None) -> Channel:
         """A SIP call arriving from PJSIP `endpoint` (not a Local originate); BYE after `talk_time`."""
         return sip_call(self.core, endpoint, exten, context, caller or CallerId(), talk_time)
+
+    # ---- test hooks: a network blip -------------------------------------------------------------
+    async def drop_ari_connections(self) -> int:
+        """Close every ARI events WebSocket from the server side (`AriServer.drop_event_sockets`):
+        the apps stay registered with their channels, the gap's events are lost. Returns the count."""
+        return await self.ari.drop_event_sockets() if self.ari is not None else 0
+
+    async def drop_ami_connections(self) -> int:
+        """Close every AMI session from the server side; returns the count (0 without the AMI side)."""
+        return await self.ami.drop_sessions() if self.ami is not None else 0
 
     async def _delayed_call(self, caller: CallerBehaviour) -> None:
         await asyncio.sleep(caller.delay)

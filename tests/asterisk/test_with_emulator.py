@@ -45,8 +45,7 @@ async def through(source, kind: type, timeout: float = 3.0) -> list[t.TelephonyE
 
 async def drop_event_sockets(emu) -> None:
     """The emulator's side closes every ARI WebSocket (as a restarting proxy or Asterisk would)."""
-    for ws in list(emu.ari._sockets):
-        await ws.close()
+    await emu.drop_ari_connections()
 
 
 async def test_caller_hanging_up_while_the_websocket_is_down_is_reported_gone_exactly_once():

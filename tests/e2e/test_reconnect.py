@@ -6,8 +6,7 @@ from cc112_pbx.harness import Switchboard
 
 
 async def _drop_controller_websocket(emu) -> None:
-    for ws in list(emu.ari._sockets):  # Asterisk restarts its HTTP server, or the network blips
-        await ws.close()
+    await emu.drop_ari_connections()  # Asterisk restarts its HTTP server, or the network blips
 
 
 async def _settled(sb) -> None:
