@@ -1,8 +1,9 @@
 """Ringing one queue member: the member channel (`Local/...;1` or `PJSIP/...`) and its far end.
 
 Unlike `core.originate`, the member channel runs nothing once answered: the queue bridges it
-with the caller. Built on the core's originate helpers (a thin, separate layer so that the
-queue does not depend on what an originate does after the answer).
+with the caller. Built on the core's public originate building blocks (`local_pair`,
+`pjsip_channel`, `await_answer`): a thin, separate layer so that the queue does not depend on
+what an originate does after the answer.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from cc112_pbx.emulator.core.engine import CoreError
 from cc112_pbx.emulator.core.model import CallerId, Channel
 from cc112_pbx.emulator.core.originate import (
     OriginateRequest,
-    _await_answer,
-    _local_pair,
-    _pjsip_channel,
+    await_answer,
+    local_pair,
     parse_endpoint,
+    pjsip_channel,
 )
 
 
@@ -27,11 +28,11 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
     request = OriginateRequest(originator=None)
     caller_id = CallerId(caller.caller.name, caller.caller.number)
     if technology == "Local":
-        channel = _local_pair(core, resource, caller_id, request, None, None)
+        channel = local_pair(core, resource, caller_id, request, None, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
         channel.owner_reads_answer = True  # Up only once the queue picks it (`answer_member`)
     elif technology == "PJSIP":
-        channel = _pjsip_channel(core, resource, number, caller_id, request, None)
+        channel = pjsip_channel(core, resource, number, caller_id, request, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
     else:
         raise CoreError("allocation_failed", "Allocation failed")
@@ -44,7 +45,7 @@ def dial_begin(core: Any, caller: Channel, channel: Channel, interface: str) -> 
 
 async def ring_member(core: Any, channel: Channel, timeout: float) -> bool:
     """Start the far end and wait up to `timeout` s: True when the member's far end answered."""
-    return await _await_answer(core, channel, timeout)
+    return await await_answer(core, channel, timeout)
 
 
 def answer_member(core: Any, channel: Channel) -> None:

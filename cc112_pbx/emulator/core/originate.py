@@ -91,9 +91,9 @@ def originate(
     caller = caller_id if isinstance(caller_id, CallerId) else CallerId.parse(caller_id)
     technology, resource, number = parse_endpoint(endpoint)
     if technology == "Local":
-        channel = _local_pair(core, resource, caller, request, channel_id, other_channel_id)
+        channel = local_pair(core, resource, caller, request, channel_id, other_channel_id)
     elif technology == "PJSIP":
-        channel = _pjsip_channel(core, resource, number, caller, request, channel_id)
+        channel = pjsip_channel(core, resource, number, caller, request, channel_id)
     else:
         raise CoreError("allocation_failed", "Allocation failed")
     partner = core.partner(channel)
@@ -122,8 +122,9 @@ def _start(core: Core, result: OriginateResult, request: OriginateRequest, timeo
     core.spawn(_dial(core, result, request), name=f"originate:{channel.name}")
 
 
-def _local_pair(core: Core, resource: str, caller: CallerId, request: OriginateRequest,
-                channel_id: str | None, other_id: str | None) -> Channel:
+def local_pair(core: Core, resource: str, caller: CallerId, request: OriginateRequest,
+               channel_id: str | None, other_id: str | None) -> Channel:
+    """Create a `Local/<exten>@<context>` pair (`;1` Down, `;2` Ring, partners); return `;1`."""
     exten, _, context = resource.partition("@")
     context = context or "default"
     base = f"Local/{exten}@{context}-{core.ids.suffix()}"
@@ -139,8 +140,9 @@ def _local_pair(core: Core, resource: str, caller: CallerId, request: OriginateR
     return one
 
 
-def _pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, request: OriginateRequest,
-                   channel_id: str | None) -> Channel:
+def pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, request: OriginateRequest,
+                  channel_id: str | None) -> Channel:
+    """Create the channel to a registered PJSIP endpoint; CoreError allocation_failed if not."""
     endpoint = core.get_endpoint("PJSIP", resource)
     if endpoint is None or endpoint.state != "online":
         raise CoreError("allocation_failed", "Allocation failed")
@@ -156,7 +158,7 @@ def _pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, req
 async def _dial(core: Core, result: OriginateResult, request: OriginateRequest) -> None:
     channel = result.channel
     try:
-        answered = await _await_answer(core, channel, request.timeout)
+        answered = await await_answer(core, channel, request.timeout)
     except asyncio.CancelledError:
         result.resolve(OriginateOutcome(False, REASON_FAILURE, "CANCEL", 0))
         raise
@@ -183,7 +185,7 @@ async def _dial(core: Core, result: OriginateResult, request: OriginateRequest) 
         await core.dialplan.run(core, channel, priority=request.priority)
 
 
-async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
+async def await_answer(core: Core, channel: Channel, timeout: float) -> bool:
     """Start the far end (Local `;2` dialplan or the endpoint's phone); wait for answer or hangup."""
     if channel.half == 1:
         partner = core.partner(channel)
@@ -206,9 +208,3 @@ async def _await_answer(core: Core, channel: Channel, timeout: float) -> bool:
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
     return (answer_seen.is_set() or channel.answered.is_set()) and channel.alive
-
-
-# Public names for the building blocks other emulator parts (the AMI side's queue) dial with.
-local_pair = _local_pair
-pjsip_channel = _pjsip_channel
-await_answer = _await_answer
