@@ -33,7 +33,7 @@ class BenchOptions:
 
     @classmethod
     def quick(cls, **overrides: Any) -> BenchOptions:
-        """About 15 s on two cores: the same measures at small sizes."""
+        """About 10 s on two cores: the same measures at small sizes."""
         values: dict[str, Any] = {"acd_calls": 2000, "surge_calls": 200, "memory_waiting": 200,
                                   "e2e_callers": (30,)}
         values.update(overrides)

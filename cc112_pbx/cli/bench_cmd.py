@@ -14,10 +14,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Measure (1) the ACD core's cost per event against an app_queue-style baseline on the "
                     "same seeded call stream (their decisions are checked to be identical), and (2) a burst "
                     "of callers through the Asterisk emulator and the controller over loopback sockets, "
-                    "against the dialplan's fallback queue with the controller stopped. About 2 minutes on "
-                    "2 cores; --quick about 15 s.",
+                    "against the dialplan's fallback queue with the controller stopped. About 90 s on "
+                    "2 cores; --quick about 10 s.",
     )
-    parser.add_argument("--quick", action="store_true", help="small sizes, about 15 s")
+    parser.add_argument("--quick", action="store_true", help="small sizes, about 10 s")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout instead of tables")
     parser.add_argument("--seed", type=int, default=112, help="random seed of the call stream (default 112)")
     parser.add_argument("--acd-calls", type=_positive, help="calls per steady ACD case (default 20000; "
