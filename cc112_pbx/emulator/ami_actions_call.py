@@ -96,8 +96,6 @@ class _OriginateAction:
         except CoreError:
             self._respond(None, REASON_FAILURE)
             return False
-        for name, value in self.variables.items():
-            core.set_variable(result.channel.id, name, value)
         outcome = await result.wait()
         self._respond(result.channel if outcome.answered else None, outcome.reason)
         if outcome.answered and self.app:

@@ -6,6 +6,8 @@ no AMI counterpart (the traces show none) and are ignored.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 Pairs = list[tuple[str, str]]
 CALL = "call,all"
 DIALPLAN = "dialplan,all"
+SECURITY = "security,all"
 
 
 class AmiEventMapper:
@@ -135,6 +138,7 @@ class AmiEventMapper:
         self._publish(name, CALL, [*self._dial_pairs(event), ("DialStatus", event.status)])
 
     def _contact_status(self, event: ev.ContactStatusChanged) -> None:
+        self._register_auth(event)
         self._publish(
             "PeerStatus",
             "system,all",
@@ -155,3 +159,21 @@ class AmiEventMapper:
                 ("RoundtripUsec", "0"),
             ],
         )
+
+    def _register_auth(self, event: ev.ContactStatusChanged) -> None:
+        """The phone's REGISTER (or unregister) is challenged, then authenticated (ami-08)."""
+        host, _, port = event.uri.rpartition("@")[2].partition(":")
+        now = time.time()
+        call_id = hashlib.blake2s(event.resource.encode(), digest_size=8).hexdigest()  # the REGISTER's
+        common: Pairs = [
+            ("EventTV", time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}+0000"),
+            ("Severity", "Informational"),
+            ("Service", event.technology),
+            ("EventVersion", "1"),
+            ("AccountID", event.resource),
+            ("SessionID", f"{call_id}@{host or '127.0.0.1'}"),
+            ("LocalAddress", "IPV4/UDP/127.0.0.1/5060"),
+            ("RemoteAddress", f"IPV4/UDP/{host or '127.0.0.1'}/{port or '5060'}"),
+        ]
+        self._publish("ChallengeSent", SECURITY, [*common, ("Challenge", "")])
+        self._publish("SuccessfulAuth", SECURITY, [*common, ("UsingPassword", "1")])

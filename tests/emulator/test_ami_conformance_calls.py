@@ -132,10 +132,9 @@ async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(em
         before_send=before_send,
         key_events=("BridgeCreate", "DTMFBegin", "DTMFEnd", "BridgeDestroy"),
         check_values=("Digit", "BridgeName", "BridgeType"),
-        # Recorder/ARI channels of ARI bridge recordings are not channels in the emulator core,
-        # nor are BRIDGEPEER/STASISSTATUS variables; DialState (ringing progress) and Local
-        # device states come from the core's model.
-        not_emulated=("DialState", "DeviceStateChange", "QueueMemberStatus", "LocalBridge", "VarSet"),
+        # Local/<exten>@<context> device states (and the queue member status following them),
+        # the ;1 half's ringing progress and the BRIDGEPEER/STASISSTATUS variables
+        not_emulated=("DialState", "DeviceStateChange", "QueueMemberStatus", "VarSet"),
     )
     assert problems == [], "\n".join(problems)
 
@@ -159,7 +158,7 @@ async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_a
         before_send=before_send,
         rewrite=map_channel_names(core),
         key_events=("MixMonitorStart", "MixMonitorStop", "BridgeCreate", "BridgeDestroy"),
-        not_emulated=("DialState", "DeviceStateChange", "QueueMemberStatus", "LocalBridge"),
+        not_emulated=("DeviceStateChange", "QueueMemberStatus"),  # Local device states
     )
     assert problems == [], "\n".join(problems)
     await server.mixmonitor.wait_written()
@@ -191,6 +190,8 @@ async def test_device_and_contact_state_trace_follows_registration(emulator):
         on_note=on_note,
         skip_actions=("PJSIPShowEndpoint", "PJSIPShowAors"),
         key_events=(
+            "SuccessfulAuth",
+            "ChallengeSent",
             "PeerStatus",
             "ContactStatus",
             "ContactList",
@@ -199,7 +200,6 @@ async def test_device_and_contact_state_trace_follows_registration(emulator):
             "ContactListComplete",
             "EndpointListComplete",
         ),
-        check_values=("PeerStatus", "ContactStatus", "URI", "AOR", "ListItems"),
-        not_emulated=("ChallengeSent",),
+        check_values=("PeerStatus", "ContactStatus", "URI", "AOR", "ListItems", "Service", "AccountID"),
     )
     assert problems == [], "\n".join(problems)

@@ -96,16 +96,32 @@ def originate(
         channel = pjsip_channel(core, resource, number, caller, request, channel_id)
     else:
         raise CoreError("allocation_failed", "Allocation failed")
-    partner = core.partner(channel)
-    for name, value in request.variables.items():
-        channel.variables[name] = value
-        if partner is not None:  # a Local ;1 hands its variables to ;2 when called
-            partner.variables[name] = value
+    _announce_parties(core, channel, core.partner(channel), caller, request)
     result = OriginateResult(channel, endpoint.partition("/")[2])
     result.starter = lambda timeout=None: _start(core, result, request, timeout)
     if start:
         result.start()
     return result
+
+
+def _announce_parties(core: Core, channel: Channel, partner: Channel | None, caller: CallerId,
+                      request: OriginateRequest) -> None:
+    """The originate's variables on each half (a Local ;1 hands them to ;2), and for a Local pair
+    with a caller id: NewCallerid + NewConnectedLine per half (ami-02, ami-06, ari-09). An ARI
+    app only sees the `;2` half's (it subscribes to `;1` after), so `;1`'s are announced only
+    for an originate no app made (AMI, dialplan)."""
+    halves = [channel] if partner is None else [channel, partner]
+    for half in halves:
+        for name, value in request.variables.items():
+            core.set_variable(half.id, name, value)
+        if partner is None or not (caller.name or caller.number):
+            continue
+        if half is channel and request.originator is not None:
+            continue
+        if half is partner:
+            half.connected = caller  # the ;1 half's connected line, handed over
+        core.set_caller_id(half, caller)
+        core.set_connected(half, caller)
 
 
 def _start(core: Core, result: OriginateResult, request: OriginateRequest, timeout: float | None) -> None:
