@@ -115,6 +115,8 @@ class AriMedia:
 
     async def _run_playback(self, playback: Playback, media: list[str]) -> None:
         await asyncio.sleep(0)
+        for channel_id in playback.channel_ids:  # a file played on a channel switches its music off
+            self.channel_music.pop(channel_id, None)  # (main/file.c deactivates the MOH generator)
         playback.state = "playing"
         self._emit_playback(playback, "started")
         if not all(m.startswith(MEDIA_SCHEMES) for m in media):

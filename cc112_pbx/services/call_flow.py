@@ -119,13 +119,9 @@ class CallFlow:
             clog.error("answer_failed", error=str(exc))
         await self._start_recording(session)
         for media, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
-            if session.ended:
+            if session.ended or session.bridge_id is not None:
                 return
-            try:
-                playback = await ari.play(session.channel_id, media, lang=lang)
-                session.playbacks.add(playback.playback_id)
-            except ari_errors.AsteriskError as exc:
-                clog.warning("greeting_failed", media=media, error=str(exc))
+            await self._play(session, media, lang)
         if not session.playbacks and not session.ended:
             await self._music_on(session)  # nothing to wait for: music at once
 
@@ -149,35 +145,47 @@ class CallFlow:
         ctx.journal.submit("recording_started", write, call_id=session.call_id)
 
     async def _music_on(self, session: CallSession) -> None:
+        """Music on hold for a waiting caller: after the greeting, and again after every
+        announcement (playing a file on a channel switches its music off in Asterisk)."""
         if session.ended or session.bridge_id is not None:
             return
         try:
             await self.ctx.ari.start_moh(session.channel_id)
         except ari_errors.AsteriskError as exc:
             self._log(session).warning("hold_music_failed", error=str(exc))
-        self._start_hold_timer(session.call_id)
+        if not session.hold_timer_started:
+            session.hold_timer_started = True
+            self._start_hold_timer(session.call_id)
+
+    async def _play(self, session: CallSession, media: str, lang: str) -> bool:
+        """Play one prompt on the caller's channel; remember it so its end restarts the music."""
+        try:
+            playback = await self.ctx.ari.play(session.channel_id, media, lang=lang)
+        except ari_errors.AsteriskError as exc:
+            self._log(session).warning("prompt_failed", media=media, lang=lang, error=str(exc))
+            return False
+        session.playbacks.add(playback.playback_id)
+        self.ctx.sessions.playback_owner[playback.playback_id] = session.call_id
+        return True
 
     # --- while holding ---------------------------------------------------------------------
     def playback_ended(self, event: tel.PlaybackEnded) -> None:
-        for session in self.ctx.sessions.calls.values():
-            if event.playback_id in session.playbacks:
-                session.playbacks.discard(event.playback_id)
-                if not session.playbacks and session.bridge_id is None and not session.ended:
-                    self.ctx.lanes.submit(session.call_id, "music", lambda s=session: self._music_on(s))
-                return
+        call_id = self.ctx.sessions.playback_owner.pop(event.playback_id, None)
+        session = self.ctx.sessions.calls.get(call_id) if call_id else None
+        if session is None:
+            return
+        session.playbacks.discard(event.playback_id)
+        if not session.playbacks and session.bridge_id is None and not session.ended:
+            self.ctx.lanes.submit(session.call_id, "music", lambda: self._music_on(session))
 
     def hold_announcement(self, call_id: str) -> None:
         session = self.ctx.sessions.calls.get(call_id)
         if session is None or session.ended or session.bridge_id is not None:
             return
-        ari = self.ctx.ari
 
         async def announce() -> None:
             for media, lang in self.ctx.prompts.sequence(prompts.STILL_HOLDING):
-                try:
-                    await ari.play(session.channel_id, media, lang=lang)
-                except ari_errors.AsteriskError as exc:
-                    self._log(session).warning("hold_announcement_failed", error=str(exc))
+                if session.ended or session.bridge_id is not None or not await self._play(session, media, lang):
                     return
 
         self.ctx.lanes.submit(call_id, "still_holding", announce)
@@ -352,6 +360,8 @@ class CallFlow:
                 await ctx.db.recordings.finish(session.recording_id, ended_at)
 
         ctx.journal.submit("call_ended", write, call_id=session.call_id, outcome=outcome)
+        for playback_id in session.playbacks:  # some never report their end (a bad media URI)
+            ctx.sessions.playback_owner.pop(playback_id, None)
         if session.bridge_id is not None:
             bridge_id = session.bridge_id
             self.ctx.lanes.submit(session.call_id, "destroy_bridge", lambda: self._destroy_bridge(bridge_id))

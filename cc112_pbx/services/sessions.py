@@ -35,6 +35,7 @@ class CallSession:
     connected_at: datetime | None = None
     ended: bool = False
     silent_digits: str = ""
+    hold_timer_started: bool = False
     playbacks: set[str] = field(default_factory=set)
 
     @property
@@ -59,6 +60,7 @@ class SessionRegistry:
         self.calls: dict[str, CallSession] = {}
         self._by_channel: dict[str, CallSession] = {}
         self.seat_legs: dict[str, SeatLeg] = {}
+        self.playback_owner: dict[str, str] = {}  # playback id -> call id
 
     def add(self, session: CallSession) -> None:
         self.calls[session.call_id] = session

@@ -142,3 +142,20 @@ async def test_a_seat_reached_through_a_local_dial_string_is_rung_and_bridged_li
         [incident] = await sb.app.db.incidents.recent()
         [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
         assert stored.outcome == "answered" and stored.seat_id == "seat01"
+
+
+async def test_the_music_comes_back_after_every_still_holding_announcement(tmp_path):
+    async with Switchboard(tmp_path, seats=1, queue={"hold_announcement_interval": 1}, sound_seconds=0.05) as sb:
+        finished: list[str] = []
+
+        def listen(event):
+            if isinstance(event, ev.PlaybackEvent) and event.kind == "finished":
+                finished.append(event.snapshot["media_uri"])
+
+        sb.emulator.core.subscribe(listen)
+        call = sb.emulator.place_call(number="+6281200000007")  # nobody logged in: it waits
+        music = sb.emulator.ari.media.channel_music
+        await sb.emulator.timeline.wait_for(lambda: finished.count("sound:cc112/still-holding") >= 4, timeout=5)
+        await asyncio.sleep(0.2)  # the second announcement ended a moment ago (and the next is 0.8 s away)
+        assert music.get(call.inbound_id) is not None  # the caller hears music again, not silence
+        sb.emulator.hang_up(call)
