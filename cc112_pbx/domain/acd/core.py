@@ -30,7 +30,6 @@ from cc112_pbx.domain.acd.commands import (
     HangUpCaller,
     OfferCall,
     Outcome,
-    SeatStateChanged,
     StartTimer,
 )
 from cc112_pbx.domain.acd.config import QueueConfig
@@ -55,9 +54,11 @@ from cc112_pbx.domain.acd.events import (
     TimerFired,
     WrapupTimer,
 )
+from cc112_pbx.domain.acd.seat_book import SeatBook
 from cc112_pbx.domain.acd.seat_rules import SeatRules
-from cc112_pbx.domain.acd.seats import Engagement, Seat, SeatStatus, SeatView, view_of
+from cc112_pbx.domain.acd.seats import Engagement, Seat, SeatView, view_of
 from cc112_pbx.domain.acd.strategies import Candidate, Strategy, make_strategy
+from cc112_pbx.domain.acd.waiting import WaitingLine
 
 
 class UnknownSeatError(ValueError):
@@ -72,17 +73,17 @@ class AcdSnapshot:
     calls: tuple[CallView, ...]
 
 
-_Outward = tuple[SeatStatus, str | None, bool, bool]
-
-
 class Acd(SeatRules):
     """The automatic call distributor for one queue. Not thread-safe: one owner feeds it."""
 
     def __init__(self, config: QueueConfig, strategy: Strategy | None = None) -> None:
         self._config = config
         self._strategy = strategy if strategy is not None else make_strategy(config.strategy)
-        self._seats: dict[str, Seat] = {s.seat_id: Seat(s.seat_id) for s in config.seats}
+        self._book = SeatBook(config)
+        self._seats: dict[str, Seat] = self._book.seats
         self._calls: dict[str, QueuedCall] = {}
+        self._waiting = WaitingLine()
+        self._offering: dict[str, QueuedCall] = {}  # offer id -> the call ringing with it
         self._arrivals = 0
         self._offers = 0
         self._handlers: dict[type, Callable[[Any, float, list[AcdCommand]], None]] = {
@@ -114,11 +115,10 @@ class Acd(SeatRules):
         handler = self._handlers.get(type(event))
         if handler is None:
             raise TypeError(f"the ACD core does not handle {type(event).__name__}")
-        before = self._outward()
         out: list[AcdCommand] = []
         handler(event, now, out)
         self._dispatch(now, out)
-        out.extend(self._outward_changes(before))
+        out.extend(self._book.changes())
         return out
 
     def sync_commands(self) -> list[FallbackMembershipChanged]:
@@ -161,6 +161,7 @@ class Acd(SeatRules):
             preferred_seat_id=event.preferred_seat_id,
         )
         self._calls[call.call_id] = call
+        self._waiting.add(call)
         overflow.arm(call, self._config, now, out)
 
     def _caller_hung_up(self, event: CallerHungUp, now: float, out: list[AcdCommand]) -> None:
@@ -171,7 +172,7 @@ class Acd(SeatRules):
             self._end_conversation(call, now, out)
             return
         if call.phase is CallPhase.OFFERED:
-            seat = self._seats[call.seat_id]  # type: ignore[index]
+            seat = self._touched_seat(call.seat_id)  # type: ignore[arg-type]
             out.append(CancelOffer(self._offer_of(call)))
             out.append(CancelTimer(RingTimer(call.offer_id)))  # type: ignore[arg-type]
             self._release_seat(seat)
@@ -189,9 +190,10 @@ class Acd(SeatRules):
         if call is None:
             out.append(CancelOffer(event.offer))  # answered too late: hang that seat leg up
             return
-        seat = self._seats[event.offer.seat_id]
+        seat = self._touched_seat(event.offer.seat_id)
         out.append(CancelTimer(RingTimer(event.offer.offer_id)))
         overflow.disarm(call, out)
+        del self._offering[event.offer.offer_id]
         call.move_to(CallPhase.CONNECTED)
         call.connected_at = now
         seat.engagement = Engagement.ON_CALL
@@ -217,6 +219,7 @@ class Acd(SeatRules):
         elif isinstance(key, WrapupTimer):
             seat = self._seats.get(key.seat_id)
             if seat is not None and seat.engagement is Engagement.WRAP_UP and seat.wrapup_round == key.round:
+                self._book.touch(seat)
                 seat.engagement = Engagement.FREE
         elif isinstance(key, OverflowTimer):
             call = self._calls.get(key.call_id)
@@ -227,7 +230,7 @@ class Acd(SeatRules):
 
     def _offer_lost(self, call: QueuedCall, reason: OfferFailure, out: list[AcdCommand]) -> None:
         """The offer ended without an answer: the caller waits again, the seat is judged."""
-        seat = self._seats[call.seat_id]  # type: ignore[index]
+        seat = self._touched_seat(call.seat_id)  # type: ignore[arg-type]
         self._release_seat(seat)
         call.last_missed_seat = seat.seat_id
         if reason in (OfferFailure.BUSY, OfferFailure.UNREACHABLE):
@@ -237,7 +240,7 @@ class Acd(SeatRules):
             self._count_missed(seat, out)
 
     def _end_conversation(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
-        seat = self._seats[call.seat_id]  # type: ignore[index]
+        seat = self._touched_seat(call.seat_id)  # type: ignore[arg-type]
         seat.call_id = None
         seat.idle_since = now
         self._after_call(seat, now, out)
@@ -247,6 +250,7 @@ class Acd(SeatRules):
         overflow.disarm(call, out)
         until = call.connected_at if call.connected_at is not None else now
         seat_id = call.seat_id if outcome is Outcome.ANSWERED else None
+        self._waiting.discard(call)
         call.move_to(CallPhase.ENDED)
         del self._calls[call.call_id]
         out.append(CallEndedOutcome(call.call_id, outcome, seat_id, waited=max(0.0, until - call.arrived_at)))
@@ -254,12 +258,18 @@ class Acd(SeatRules):
     # --- offering -----------------------------------------------------------------------
 
     def _dispatch(self, now: float, out: list[AcdCommand]) -> None:
-        """Offer every waiting caller that some free seat may take, best caller first."""
-        ready = [s for s in self._ordered_seats() if s.ready and self._config.has_seat(s.seat_id)]
-        for call in self._waiting_calls():
+        """Offer every waiting caller that some free seat may take, best caller first.
+
+        Only the ready seats are looked at (kept by the seat book in configured order), and
+        the waiting callers are already in queue order: nothing is re-sorted here."""
+        if not self._waiting or not self._book.has_ready():
+            return
+        ready = self._book.ready_seats()  # every seat that may take a call, overflow or not
+        regular = [s for s in ready if not self._config.is_overflow(s.seat_id)]
+        for call in self._waiting.in_order():
             if not ready:
                 return
-            free = [s for s in ready if self._may_take(s, call)]
+            free = ready if overflow.may_use_overflow_seats(call, self._config) else regular
             if not free:
                 continue
             if len(free) > 1:
@@ -267,14 +277,8 @@ class Acd(SeatRules):
                 free = [s for s in free if s.seat_id != call.last_missed_seat]
             seat = self._pick(call, free, now)
             self._offer(call, seat, now, out)
-            ready.remove(seat)
-
-    def _may_take(self, seat: Seat, call: QueuedCall) -> bool:
-        if not seat.ready or not self._config.has_seat(seat.seat_id):
-            return False
-        if not self._config.is_overflow(seat.seat_id):
-            return True
-        return overflow.may_use_overflow_seats(call, self._config)
+            _remove_seat(ready, seat)
+            _remove_seat(regular, seat)
 
     def _pick(self, call: QueuedCall, free: list[Seat], now: float) -> Seat:
         for seat in free:
@@ -292,7 +296,10 @@ class Acd(SeatRules):
     def _offer(self, call: QueuedCall, seat: Seat, now: float, out: list[AcdCommand]) -> None:
         self._offers += 1
         offer = Offer(offer_id=f"{call.call_id}/{self._offers}", call_id=call.call_id, seat_id=seat.seat_id)
+        self._waiting.discard(call)
         call.move_to(CallPhase.OFFERED)
+        self._offering[offer.offer_id] = call
+        self._book.touch(seat)
         call.seat_id, call.offer_id = seat.seat_id, offer.offer_id
         seat.engagement, seat.call_id, seat.offer_id = Engagement.OFFERED, call.call_id, offer.offer_id
         timeout = self._config.ring_timeout
@@ -308,10 +315,13 @@ class Acd(SeatRules):
 
     def _release_seat(self, seat: Seat) -> None:
         """End an unanswered offer on both sides; the call (if still queued) waits again."""
+        self._book.touch(seat)
         call = self._calls.get(seat.call_id) if seat.call_id else None
         if call is not None and call.phase is CallPhase.OFFERED:
+            del self._offering[call.offer_id]  # type: ignore[arg-type]
             call.move_to(CallPhase.WAITING)
             call.seat_id = call.offer_id = None
+            self._waiting.add(call)
         seat.engagement, seat.call_id, seat.offer_id = Engagement.FREE, None, None
 
     # --- lookups and outward state --------------------------------------------------------
@@ -321,8 +331,7 @@ class Acd(SeatRules):
         self._config = new
         if new.strategy != old.strategy:
             self._strategy = make_strategy(new.strategy)
-        for seat_config in new.seats:
-            self._seats.setdefault(seat_config.seat_id, Seat(seat_config.seat_id))
+        self._book.reconfigure(new)  # adds the new seats, looks at every seat again
         for seat in list(self._seats.values()):
             if not new.has_seat(seat.seat_id) and seat.logged_in:
                 self._log_out(seat, out)
@@ -332,9 +341,17 @@ class Acd(SeatRules):
                 overflow.arm(call, self._config, now, out)
 
     def _seat(self, seat_id: str) -> Seat:
+        """The seat an event names, marked as touched by this event."""
         seat = self._seats.get(seat_id)
         if seat is None:
             raise UnknownSeatError(f"seat {seat_id!r} is not configured in the queue")
+        self._book.touch(seat)
+        return seat
+
+    def _touched_seat(self, seat_id: str) -> Seat:
+        """A seat the core is about to change (a call's seat: always known)."""
+        seat = self._seats[seat_id]
+        self._book.touch(seat)
         return seat
 
     def _current_call_of(self, offer: Offer) -> QueuedCall | None:
@@ -344,36 +361,21 @@ class Acd(SeatRules):
         return call
 
     def _call_with_offer(self, offer_id: str) -> QueuedCall | None:
-        for call in self._calls.values():
-            if call.phase is CallPhase.OFFERED and call.offer_id == offer_id:
-                return call
-        return None
+        return self._offering.get(offer_id)
 
     @staticmethod
     def _offer_of(call: QueuedCall) -> Offer:
         return Offer(call.offer_id, call.call_id, call.seat_id)  # type: ignore[arg-type]
 
     def _waiting_calls(self) -> list[QueuedCall]:
-        waiting = [c for c in self._calls.values() if c.phase is CallPhase.WAITING]
-        return sorted(waiting, key=QueuedCall.queue_key)
+        return self._waiting.in_order()
 
     def _ordered_seats(self) -> list[Seat]:
         return sorted(self._seats.values(), key=lambda s: self._config.position(s.seat_id))
 
-    def _outward(self) -> dict[str, _Outward]:
-        return {
-            s.seat_id: (s.status, s.pause_reason, s.logged_in, s.logged_in and s.paused)
-            for s in self._seats.values()
-        }
 
-    def _outward_changes(self, before: dict[str, _Outward]) -> list[AcdCommand]:
-        out: list[AcdCommand] = []
-        after = self._outward()
-        for seat_id, now_state in after.items():
-            old = before.get(seat_id, (SeatStatus.LOGGED_OUT, None, False, False))
-            status, reason, member, paused = now_state
-            if status != old[0] or (status is SeatStatus.PAUSED and reason != old[1]):
-                out.append(SeatStateChanged(seat_id, old[0], status, reason))
-            if (member, paused) != (old[2], old[3]):
-                out.append(FallbackMembershipChanged(seat_id, member=member, paused=paused))
-        return out
+def _remove_seat(seats: list[Seat], seat: Seat) -> None:
+    for index, candidate in enumerate(seats):
+        if candidate is seat:
+            del seats[index]
+            return
