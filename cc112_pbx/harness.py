@@ -100,9 +100,10 @@ class Switchboard:
         )
 
     async def start_controller(self) -> Cc112App:
-        self.app = Cc112App(self.settings, notifier=self.notifier)
-        await self.app.start()
-        return self.app
+        app = Cc112App(self.settings, notifier=self.notifier)
+        await app.__aenter__()  # on a failed start, what was opened is closed again
+        self.app = app
+        return app
 
     async def stop_controller(self) -> None:
         if self.app is not None:

@@ -25,9 +25,14 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
-    """Seconds from a seat becoming free (with a caller waiting) to that seat ringing."""
+    """Seconds from a seat becoming free, with a caller waiting, to that seat ringing for it.
+
+    A hand-over counts when the seat's next call came from a caller who was already waiting
+    when the seat became free, unless that caller was at that moment ringing a seat that never
+    answered (the ACD offers a call to one seat at a time: such a caller comes to the free seat
+    only after its ring timeout). Hand-overs where the seat dialled a feature code in between
+    (a pause) are left out."""
     by_inbound = {c.inbound_id: c for c in timeline.calls}
-    delays: list[float] = []
     legs_by_seat: dict[str, list[Any]] = {}
     own_calls: dict[str, list[float]] = {}  # the seat's own feature-code calls (*13 pause ...)
     for leg in timeline.seat_legs:
@@ -35,30 +40,37 @@ def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
             legs_by_seat.setdefault(leg.seat, []).append(leg)
         else:
             own_calls.setdefault(leg.seat, []).append(leg.created_at)
+    delays: list[float] = []
     for seat, legs in legs_by_seat.items():
         legs.sort(key=lambda leg: leg.created_at)
         for previous, nxt in itertools.pairwise(legs):
             if previous.answered_at is None or previous.ended_at is None or nxt.rang_at is None:
                 continue
-            caller = next((by_inbound[c] for c in previous.bridged_with if c in by_inbound), None)
+            caller = _caller_of(previous, by_inbound)
             end = previous.ended_at if caller is None or caller.ended_at is None else min(
                 previous.ended_at, caller.ended_at)
             free_at = end + wrapup
+            waiting = _caller_of(nxt, by_inbound)
+            if waiting is None or waiting.stasis_at is None or waiting.stasis_at >= free_at:
+                continue  # the seat rang for a caller who arrived after it was free
             if any(end - 0.1 <= at <= nxt.created_at for at in own_calls.get(seat, ())):
                 continue  # the seat paused or logged out itself in between: not a hand-over
-            if _someone_waiting(timeline, free_at) and nxt.created_at >= free_at - 0.5:
-                delays.append(max(0.0, nxt.rang_at - free_at))
+            if _rang_out_just_before(timeline, free_at, nxt.created_at):
+                continue  # the caller was ringing a seat that never answered, not waiting
+            delays.append(max(0.0, nxt.rang_at - free_at))
     return delays
 
 
-def _someone_waiting(timeline: Timeline, at: float) -> bool:
-    """A caller was waiting for a seat (not ringing one) at `at`: more callers not yet connected
-    than seat phones ringing at that moment."""
-    waiting = sum(1 for c in timeline.calls if c.stasis_at is not None and c.stasis_at < at
-                  and (c.connected_at is None or c.connected_at > at) and (c.ended_at is None or c.ended_at > at))
-    ringing = sum(1 for leg in timeline.seat_legs if leg.rang_at is not None and leg.rang_at <= at
-                  and (leg.answered_at is None or leg.answered_at > at) and (leg.ended_at is None or leg.ended_at > at))
-    return waiting > ringing
+def _caller_of(leg: Any, by_inbound: dict[str, CallRecord]) -> CallRecord | None:
+    return next((by_inbound[c] for c in leg.bridged_with if c in by_inbound), None)
+
+
+def _rang_out_just_before(timeline: Timeline, free_at: float, offered_at: float) -> bool:
+    """A seat phone that was ringing when the seat became free rang out unanswered right before
+    this offer: most likely the same caller, re-offered after its ring timeout."""
+    return any(leg.rang_at is not None and leg.rang_at <= free_at and leg.answered_at is None
+               and leg.ended_at is not None and free_at <= leg.ended_at <= offered_at + 0.01
+               for leg in timeline.seat_legs)
 
 
 def service_level(calls: list[CallRecord], within: float) -> float:
