@@ -90,7 +90,8 @@ class AriClient:
             raise e.AsteriskUnavailable(
                 f"{where} answered 404 for {self.http.root}/asterisk/info: is that the ARI URL?") from exc
         except e.AsteriskUnavailable as exc:
-            raise e.AsteriskUnavailable(f"{where}: {exc}") from exc
+            text = str(exc)  # the transport's message names the address already
+            raise e.AsteriskUnavailable(text if text.startswith(where) else f"{where}: {text}") from exc
         except e.AsteriskError as exc:
             raise e.AsteriskUnavailable(f"{where} failed the startup check: {exc}") from exc
 
