@@ -60,6 +60,8 @@ class LivePrinter:
         if new in ("offered", "on_call"):
             return  # already told by the call's lines
         reason = f" ({e['reason']})" if e.get("reason") else ""
+        if new == "wrap_up" and e.get("reason"):
+            reason = f", then paused ({e['reason']})"  # a pause asked for during the call
         text = f"{_SEAT_WORDS.get(new, new)}{reason}"
         if old == "logged_out":
             text = f"logged in, {text}"
