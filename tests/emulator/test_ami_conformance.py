@@ -4,8 +4,8 @@ The same actions (same ActionIDs) go to the emulator over TCP; the answers must 
 trace's exact received bytes (tests/fixtures/asterisk-traces/*.rx.bin) in what matters:
 responses (Response, Message, field set), the field set of every event type the trace shows,
 the count and order of each scenario's key events, and no event type of the trace missing
-(except the channel-variable noise listed in NOT_EMULATED). Long waits of the recorded calls
-are shortened (`Wait` data); the replay is paced on events, not on the recorded clock.
+(none is excused). Long waits of the recorded calls are shortened (`Wait` data); the replay is
+paced on events, not on the recorded clock.
 """
 
 from __future__ import annotations
@@ -22,11 +22,6 @@ from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
 
 TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
-
-# Event types a trace has that the emulator knowingly never sends, per test (`not_emulated=`):
-# only the Local channels' device states (see each test). Nothing is excused globally.
-NOT_EMULATED: frozenset[str] = frozenset()
-
 
 @pytest.fixture
 async def emulator(tmp_path):
@@ -72,7 +67,7 @@ def answer_in_stasis(core: Core, app: str = "cc112") -> None:
 
 
 async def run(
-    trace_name: str, server: AmiServer, *, key_events=(), check_values=(), not_emulated=(), **replay_options
+    trace_name: str, server: AmiServer, *, key_events=(), check_values=(), **replay_options
 ) -> list[str]:
     trace = Trace.load(TRACES, trace_name)
     result = await replay(trace, "127.0.0.1", server.port, key_events=key_events, **replay_options)
@@ -81,7 +76,6 @@ async def run(
         result,
         key_events=key_events,
         check_values=check_values,
-        not_emulated=NOT_EMULATED | set(not_emulated),
         skip_actions=replay_options.get("skip_actions", ()),
     )
 
@@ -189,7 +183,6 @@ async def test_originate_failures_trace_gives_failure_reasons(emulator):
         rewrite=shorten_waits(1.0, timeout_ms=1500),
         key_events=("OriginateResponse",),
         check_values=("Response", "Reason", "Channel", "Uniqueid"),
-        not_emulated=("DeviceStateChange",),  # Local/<exten>@<context> device states
     )
     assert problems == [], "\n".join(problems)
 
@@ -203,6 +196,5 @@ async def test_async_originate_into_stasis_trace_succeeds_once_app_answers(emula
         rewrite=shorten_waits(1.0),
         key_events=("OriginateResponse", "DialBegin", "DialEnd", "Hangup"),
         check_values=("Response", "Reason", "DialStatus", "Application"),
-        not_emulated=("DeviceStateChange",),  # Local/<exten>@<context> device states
     )
     assert problems == [], "\n".join(problems)

@@ -77,6 +77,24 @@ class DeviceOps:
             self.emit(ev.DeviceStateChanged(self.now(), endpoint.device, state))
 
     def _refresh_device_of(self, channel: Channel) -> None:
+        if channel.technology == "Local":
+            self._publish_local_device(channel.resource)
+            return
         endpoint = self.get_endpoint(channel.technology, channel.resource)
         if endpoint is not None:
             self._refresh_device(endpoint)
+
+    def local_device_state(self, resource: str) -> str:
+        """chan_local's device state of `Local/<exten>@<context>`: INVALID without that
+        extension, INUSE while a channel of it lives, else NOT_INUSE."""
+        exten, _, context = resource.partition("@")
+        dialplan = getattr(self, "dialplan", None)
+        if dialplan is not None and dialplan.lookup(context or "default", exten) is None:
+            return "INVALID"
+        live = any(c.technology == "Local" and c.resource == resource for c in self.channels.values())
+        return "INUSE" if live else "NOT_INUSE"
+
+    def _publish_local_device(self, resource: str) -> None:
+        """Local devices are not cached: every state change or end of one of their channels
+        publishes the state, repeats included (ami-02, ami-05, ami-06)."""
+        self.emit(ev.DeviceStateChanged(self.now(), f"Local/{resource}", self.local_device_state(resource)))

@@ -269,13 +269,11 @@ class Core(DeviceOps):
             log.warning("emulator_stasis_app_missing", app=app, channel=channel.name)
             self.set_variable(channel.id, "STASISSTATUS", "FAILED")
             return None
+        self.set_variable(channel.id, "STASISSTATUS", "")  # app_stasis, then SUCCESS at the end
         channel.stasis_app, channel.stasis_args = app, tuple(args)
         channel.stasis_exit = asyncio.get_running_loop().create_future()
         self.emit(ev.StasisStart(self.now(), channel.id, channel.to_dict(), app, tuple(args)))
-        target = await channel.stasis_exit
-        if target is not None:
-            self.set_variable(channel.id, "STASISSTATUS", "SUCCESS")
-        return target
+        return await channel.stasis_exit
 
     def continue_in_dialplan(self, channel_id: str, context: str = "", exten: str = "",
                              priority: int = 0) -> None:
@@ -290,6 +288,8 @@ class Core(DeviceOps):
         app = channel.stasis_app or ""
         channel.stasis_app = None
         self.emit(ev.StasisEnd(self.now(), channel.id, channel.to_dict(), app))
+        if channel.id in self.channels:  # even when it ends by a hang-up (ami-06)
+            self.set_variable(channel.id, "STASISSTATUS", "SUCCESS")
         if channel.stasis_exit is not None and not channel.stasis_exit.done():
             channel.stasis_exit.set_result(target)
 
@@ -327,6 +327,7 @@ class Core(DeviceOps):
         channel.bridge_id = bridge.id
         self.emit(ev.EnteredBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
         bridge.refresh_technology()
+        self._set_bridge_peers(bridge)
 
     def remove_from_bridge(self, bridge_id: str, channel_id: str) -> None:
         bridge = self.get_bridge(bridge_id)
@@ -344,6 +345,18 @@ class Core(DeviceOps):
             bridge.channels.remove(channel.id)
         self.emit(ev.LeftBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
         bridge.refresh_technology()
+        if channel.variables.get("BRIDGEPEER") and channel.id in self.channels:
+            self.set_variable(channel.id, "BRIDGEPEER", "")
+        self._set_bridge_peers(bridge)
+
+    def _set_bridge_peers(self, bridge: Bridge) -> None:
+        """bridge.c set_bridge_peer_vars: with two or more channels in a (non-holding) bridge,
+        each gets BRIDGEPEER = the others' names; one leaving gets it emptied (ami-06, ari-11)."""
+        members = [self.channels[c] for c in bridge.channels if c in self.channels]
+        if bridge.bridge_type == "holding" or len(members) < 2:
+            return
+        for member in members:
+            self.set_variable(member.id, "BRIDGEPEER", ",".join(m.name for m in members if m is not member))
 
     def bridge_peers(self, channel: Channel) -> list[Channel]:
         bridge = self.bridges.get(channel.bridge_id or "")
