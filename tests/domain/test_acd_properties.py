@@ -193,6 +193,15 @@ class ShiftMachine(RuleBasedStateMachine):
         assert not any(isinstance(k, OverflowTimer) and k.call_id not in live for k in self.sb.timers)
 
     @invariant()
+    def what_was_reported_for_each_seat_is_its_state_now(self) -> None:
+        """The core reports changes only for the seats an event touched: none may be missed."""
+        last_status = {c.seat_id: c.new for c in self.sb.status_changes}
+        for seat in self.sb.acd.snapshot().seats:
+            assert last_status.get(seat.seat_id, SeatStatus.LOGGED_OUT) is seat.status, seat
+            membership = (seat.logged_in, seat.logged_in and seat.pause_reason is not None)
+            assert self.sb.fallback.get(seat.seat_id, (False, False)) == membership, seat
+
+    @invariant()
     def every_ended_call_has_exactly_one_outcome(self) -> None:
         counts = self.sb.outcome_counts()
         assert all(n == 1 for n in counts.values()), counts

@@ -55,6 +55,7 @@ from cc112_pbx.domain.acd.events import (
     WrapupTimer,
 )
 from cc112_pbx.domain.acd.seat_book import SeatBook
+from cc112_pbx.domain.acd.seat_order import is_ranked, order_key, ranked_pick
 from cc112_pbx.domain.acd.seat_rules import SeatRules
 from cc112_pbx.domain.acd.seats import Engagement, Seat, SeatView, view_of
 from cc112_pbx.domain.acd.strategies import Candidate, Strategy, make_strategy
@@ -79,7 +80,7 @@ class Acd(SeatRules):
     def __init__(self, config: QueueConfig, strategy: Strategy | None = None) -> None:
         self._config = config
         self._strategy = strategy if strategy is not None else make_strategy(config.strategy)
-        self._book = SeatBook(config)
+        self._book = SeatBook(config, order_key(self._strategy, config))
         self._seats: dict[str, Seat] = self._book.seats
         self._calls: dict[str, QueuedCall] = {}
         self._waiting = WaitingLine()
@@ -260,25 +261,29 @@ class Acd(SeatRules):
     def _dispatch(self, now: float, out: list[AcdCommand]) -> None:
         """Offer every waiting caller that some free seat may take, best caller first.
 
-        Only the ready seats are looked at (kept by the seat book in configured order), and
-        the waiting callers are already in queue order: nothing is re-sorted here."""
+        The waiting callers are already in queue order and the seat book keeps the ready
+        seats in order: nothing is re-sorted and no seat that is not free is looked at."""
         if not self._waiting or not self._book.has_ready():
             return
-        ready = self._book.ready_seats()  # every seat that may take a call, overflow or not
-        regular = [s for s in ready if not self._config.is_overflow(s.seat_id)]
         for call in self._waiting.in_order():
-            if not ready:
-                return
-            free = ready if overflow.may_use_overflow_seats(call, self._config) else regular
-            if not free:
+            seat = self._seat_for(call, now)
+            if seat is None:
                 continue
-            if len(free) > 1:
-                # the seat that just let this call ring out waits its turn while another is free
-                free = [s for s in free if s.seat_id != call.last_missed_seat]
-            seat = self._pick(call, free, now)
             self._offer(call, seat, now, out)
-            _remove_seat(ready, seat)
-            _remove_seat(regular, seat)
+            if not self._book.has_ready():
+                return
+
+    def _seat_for(self, call: QueuedCall, now: float) -> Seat | None:
+        with_overflow = overflow.may_use_overflow_seats(call, self._config)
+        if is_ranked(self._strategy):
+            return ranked_pick(self._book, self._config, call, with_overflow)
+        free = self._book.ready_seats(with_overflow)
+        if not free:
+            return None
+        if len(free) > 1:
+            # the seat that just let this call ring out waits its turn while another is free
+            free = [s for s in free if s.seat_id != call.last_missed_seat]
+        return self._pick(call, free, now)
 
     def _pick(self, call: QueuedCall, free: list[Seat], now: float) -> Seat:
         for seat in free:
@@ -331,7 +336,7 @@ class Acd(SeatRules):
         self._config = new
         if new.strategy != old.strategy:
             self._strategy = make_strategy(new.strategy)
-        self._book.reconfigure(new)  # adds the new seats, looks at every seat again
+        self._book.reconfigure(new, order_key(self._strategy, new))  # new seats; every seat looked at again
         for seat in list(self._seats.values()):
             if not new.has_seat(seat.seat_id) and seat.logged_in:
                 self._log_out(seat, out)
@@ -373,9 +378,3 @@ class Acd(SeatRules):
     def _ordered_seats(self) -> list[Seat]:
         return sorted(self._seats.values(), key=lambda s: self._config.position(s.seat_id))
 
-
-def _remove_seat(seats: list[Seat], seat: Seat) -> None:
-    for index, candidate in enumerate(seats):
-        if candidate is seat:
-            del seats[index]
-            return

@@ -4,6 +4,11 @@ Each strategy sees only the seats that may take the call right now (`Candidate`s
 empty) and returns the chosen seat id. `choose` is called exactly when the core offers the
 call to the returned seat, so a strategy with memory (round-robin) may record its choice.
 Ties always fall back to the configured seat order, so decisions are deterministic.
+
+A strategy without memory may also have `rank(candidate) -> tuple`, with `choose` returning
+the candidate of smallest rank (the built-in ones derive `choose` from `rank`, so the two
+cannot disagree). The core then keeps its free seats sorted by rank as they come and go and
+takes the first one, instead of building every candidate and calling `choose` per offer.
 """
 
 from __future__ import annotations
@@ -34,9 +39,13 @@ class LongestIdle:
 
     name = "longest_idle"
 
+    @staticmethod
+    def rank(candidate: Candidate) -> tuple[float, int]:
+        return (candidate.idle_since, candidate.position)
+
     def choose(self, candidates: Sequence[Candidate], now: float) -> str:
         _require(candidates)
-        return min(candidates, key=lambda c: (c.idle_since, c.position)).seat_id
+        return min(candidates, key=self.rank).seat_id
 
 
 class RoundRobin:
@@ -64,9 +73,13 @@ class FewestCalls:
 
     name = "fewest_calls"
 
+    @staticmethod
+    def rank(candidate: Candidate) -> tuple[int, float, int]:
+        return (candidate.answered, candidate.idle_since, candidate.position)
+
     def choose(self, candidates: Sequence[Candidate], now: float) -> str:
         _require(candidates)
-        return min(candidates, key=lambda c: (c.answered, c.idle_since, c.position)).seat_id
+        return min(candidates, key=self.rank).seat_id
 
 
 _STRATEGIES: dict[str, type[LongestIdle] | type[RoundRobin] | type[FewestCalls]] = {
