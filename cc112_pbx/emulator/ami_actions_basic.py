@@ -26,6 +26,7 @@ ACTION_SYNOPSIS = {
     "MixMonitor": ("Record a call and mix the audio during the recording.", "system,all"),
     "Originate": ("Originate a call.", "originate,all"),
     "Ping": ("Keepalive command.", "<none>"),
+    "PJSIPShowAors": ("Lists PJSIP AORs.", "system,all"),
     "PJSIPShowContacts": ("Lists PJSIP Contacts.", "system,all"),
     "PJSIPShowEndpoint": ("Detail listing of an endpoint and its objects.", "system,all"),
     "PJSIPShowEndpoints": ("Lists PJSIP endpoints.", "system,all"),

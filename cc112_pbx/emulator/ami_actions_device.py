@@ -1,6 +1,7 @@
-"""Device and PJSIP actions: DeviceStateList, PJSIPShowContacts, PJSIPShowEndpoints, PJSIPShowEndpoint.
+"""Device and PJSIP actions: DeviceStateList, PJSIPShowContacts, PJSIPShowEndpoints, PJSIPShowEndpoint,
+PJSIPShowAors.
 
-Shapes as ami-08 shows them (a trimmed but faithful subset of the PJSIP detail fields).
+Shapes as ami-08 shows them; the detail objects' fields are in `ami_pjsip_objects`.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from cc112_pbx.emulator import ami_pjsip_objects as objects
 from cc112_pbx.emulator.ami_actions import ActionContext, action
 from cc112_pbx.emulator.ami_protocol import AmiMessage
 
@@ -135,31 +137,26 @@ async def pjsip_show_endpoint(ctx: ActionContext, m: AmiMessage) -> None:
     ctx.list_ack(m, "Following are Events for each object associated with the Endpoint")
     state = DEVICE_STATE_TEXT.get(endpoint.device_state, "Unknown")
     items = [
-        (
-            "EndpointDetail",
-            [
-                ("ObjectType", "endpoint"),
-                ("ObjectName", name),
-                ("Context", "cc112-seats"),
-                ("Aors", name),
-                ("Auth", f"{name}-auth"),
-                ("DeviceState", state),
-                ("ActiveChannels", str(_active_channels(ctx, endpoint))),
-            ],
-        )
+        ("EndpointDetail", objects.endpoint_detail(endpoint, state, _active_channels(ctx, endpoint))),
+        ("AuthDetail", objects.auth_detail(endpoint)),
+        ("TransportDetail", objects.transport_detail(endpoint)),
+        ("AorDetail", objects.aor_detail(endpoint)),
     ]
     if endpoint.registered:
-        items.append(
-            (
-                "ContactStatusDetail",
-                [
-                    ("AOR", name),
-                    ("URI", endpoint.contact_uri),
-                    ("Status", "NonQualified"),
-                    ("EndpointName", name),
-                ],
-            )
-        )
+        expires = int(time.time()) + REGISTRATION_SECONDS
+        items.append(("ContactStatusDetail", objects.contact_status_detail(endpoint, expires)))
     for event, pairs in items:
         ctx.list_item(m, event, pairs)
     ctx.list_complete(m, "EndpointDetailComplete", len(items))
+
+
+@action("PJSIPShowAors")
+async def pjsip_show_aors(ctx: ActionContext, m: AmiMessage) -> None:
+    endpoints = [e for e in _pjsip_endpoints(ctx) if not getattr(e, "always_available", False)]
+    if not endpoints:
+        ctx.error(m, "No AORs found")
+        return
+    ctx.list_ack(m, "A listing of AORs follows, presented as AorList events")
+    for endpoint in endpoints:
+        ctx.list_item(m, "AorList", objects.aor_list_item(endpoint))
+    ctx.list_complete(m, "AorListComplete", len(endpoints))

@@ -187,7 +187,6 @@ async def test_device_and_contact_state_trace_follows_registration(emulator):
         "ami-08-device-and-contact-state",
         server,
         on_note=on_note,
-        skip_actions=("PJSIPShowEndpoint", "PJSIPShowAors"),
         key_events=(
             "SuccessfulAuth",
             "ChallengeSent",
@@ -198,6 +197,14 @@ async def test_device_and_contact_state_trace_follows_registration(emulator):
             "DeviceStateListComplete",
             "ContactListComplete",
             "EndpointListComplete",
+            "EndpointDetail",
+            "AuthDetail",
+            "TransportDetail",
+            "AorDetail",
+            "ContactStatusDetail",
+            "EndpointDetailComplete",
+            "AorList",
+            "AorListComplete",
         ),
         check_values=("PeerStatus", "ContactStatus", "URI", "AOR", "ListItems", "Service", "AccountID"),
     )
