@@ -10,6 +10,9 @@ seats that may take that caller. Invariants kept after every event:
 - a seat holds at most one call (offered or connected), a call at most one seat;
 - no caller waits while a seat that may take it is free;
 - every call ends once, with one outcome.
+An event costs the same with 10 seats or 200: only the seats it touches are looked at again
+(`seat_book`), the waiting callers stay sorted (`waiting`), the free seats stay sorted by the
+strategy's rank (`seat_order`).
 """
 
 from __future__ import annotations
