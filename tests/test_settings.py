@@ -290,3 +290,9 @@ def test_config_file_can_be_named_by_the_environment(tmp_path, monkeypatch):
     assert load_settings(default_config_path({"CC112_CONFIG": str(path)}), {}).queue.ring_timeout == 9
     monkeypatch.chdir(tmp_path)
     assert default_config_path({}) is None
+
+
+def test_a_relative_recordings_dir_is_rejected_because_asterisk_resolves_it_elsewhere(tmp_path):
+    errors = errors_of(tmp_path, '[asterisk]\nrecordings_dir = "recordings"\n')
+    assert len(errors) == 1
+    assert "asterisk.recordings_dir" in errors[0] and "absolute" in errors[0]

@@ -129,6 +129,8 @@ def check_rules(value: Any, spec: Field) -> None:
                 raise Invalid(f"{item!r} does not match {rules['pattern']}")
     if "contains" in rules and rules["contains"] not in value:
         raise Invalid(f"must contain {rules['contains']} (got {value!r})")
+    if rules.get("absolute") and not Path(value).is_absolute():
+        raise Invalid(f"must be an absolute path, as Asterisk sees it (got {str(value)!r})")
     if "url" in rules:
         _check_url(value, rules["url"])
     if rules.get("database_url"):

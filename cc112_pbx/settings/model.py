@@ -75,7 +75,7 @@ class AsteriskSettings:
     request_timeout: float = _f(10.0, gt=0)
     reconnect_min_delay: float = _f(0.5, gt=0)
     reconnect_max_delay: float = _f(30.0, gt=0)
-    recordings_dir: Path = _f(Path("/var/spool/asterisk/monitor/cc112"))  # noqa: RUF009 - immutable
+    recordings_dir: Path = _f(Path("/var/spool/asterisk/monitor/cc112"), absolute=True)  # noqa: RUF009 - immutable
     fallback_queue: str = _f("cc112-fallback", nonempty=True)
 
 
