@@ -1,7 +1,7 @@
 """PJSIP configuration objects as `PJSIPShowEndpoint` / `PJSIPShowAors` dump them (ami-08).
 
 Asterisk prints every field of its sorcery objects; these are the values of the recording
-Asterisk"s pjsip.conf (defaults, plus the seat"s context, codecs and transport). The per-endpoint
+Asterisk's pjsip.conf (defaults, plus the seat's context, codecs and transport). The per-endpoint
 fields (names, AOR contacts, device state, channels) are filled in by `ami_actions_device`.
 """
 

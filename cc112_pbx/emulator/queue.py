@@ -2,8 +2,9 @@
 and the `Queue()` dialplan application (whose call flow lives in `queue_call.py`).
 
 Members are dynamic and live as long as the service (persistentmembers semantics for the
-life of the emulator). Member status follows the core's device states for `PJSIP/...`
-interfaces, and the queue's own calls for `Local/...` interfaces.
+life of the emulator). Member status follows the core's device states: `PJSIP/...` endpoints
+and `Local/<exten>@<context>` devices (INUSE while a channel of theirs lives), and the queue's
+own calls for `Local/...` interfaces.
 """
 
 from __future__ import annotations

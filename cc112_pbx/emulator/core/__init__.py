@@ -30,7 +30,9 @@ Events (core/events.py; each has `at`; channel events have `channel_id` and a `s
     DtmfDigit(digit, duration_ms), DialBegin(caller_id, peer_id, dialstring, ...snapshots),
     DialStatus(..., status, final), BridgeCreated(by_rest), BridgeDestroyed,
     EnteredBridge / LeftBridge(bridge_id, bridge_snapshot, channel_id, snapshot),
-    StasisStart(app, args), StasisEnd(app), DeviceStateChanged(device, state),
+    StasisStart(app, args), StasisEnd(app), DeviceStateChanged(device, state) (PJSIP endpoints
+    when their state changes; `Local/<exten>@<context>` at every state change or end of one of
+    its channels: INVALID, INUSE or NOT_INUSE, repeats included, as chan_local),
     EndpointStateChanged(technology, resource, state, peer_status),
     ContactStatusChanged(technology, resource, uri, status, endpoint_state, peer_status)
     (registration: EndpointState, DeviceState, ContactStatus; unregistration: EndpointState,
@@ -49,8 +51,10 @@ Operations
         0 failure), dialstatus, cause). Once answered the channel enters `Stasis(app, app_args)`
         when `app` is given, else runs the dialplan at context/exten/priority.
         `Local/<exten>@<context>` makes a `;1`/`;2` pair; `;2` runs the dialplan (and gets the
-        originate's variables). With neither app nor exten the answered channel just stays up
-        (a simulated caller's own leg). `start=False` + `result.start(timeout)`: ARI create + dial.
+        originate's variables, VarSet on each half; with a caller id, NewCallerid and
+        NewConnectedLine on `;2`, and on `;1` too when no ARI app originated it). With neither
+        app nor exten the answered channel just stays up (a simulated caller's own leg).
+        `start=False` + `result.start(timeout)`: ARI create + dial.
         `PJSIP/<seat>` rings the endpoint's `phone`; `PJSIP/<number>@<trunk>` sets `channel.dialled`.
     core.hangup(channel_id, cause=16, *, origin="api")
         origin decides what ARI shows (core/lifecycle.py): api (REST DELETE, AMI Hangup: request
@@ -63,12 +67,19 @@ Operations
     core.receive_dtmf(channel, digit)
     core.create_bridge(type, name, ...) / destroy_bridge / add_to_bridge / remove_from_bridge
     core.register_stasis_app(name) / unregister_stasis_app(name) / core.stasis_apps
+        `Stasis()` sets STASISSTATUS "" on entry and SUCCESS when it ends (hang-up included);
+        FAILED at once without the app. Non-holding bridges keep BRIDGEPEER on their channels.
     core.continue_in_dialplan(channel_id, context="", exten="", priority=0)
     core.add_endpoint(Endpoint(...)) / core.set_registered("PJSIP/seat01", True)
     core.register_application("Queue", app)   app: async def app(core, channel, data: str) -> None
         Dialplan applications are pluggable: the AMI side registers Queue and MixMonitor.
         An application returns when the dialplan may go on; it must not hang the channel up
         unless the call ends (then `core.hangup(...)`). Wait on `channel.gone` to follow the call.
+        An application nobody registered hangs the channel up (pbx.c "No application").
+        Building blocks for dialling without originate's after-answer (the queue):
+        originate.local_pair / pjsip_channel / await_answer; a `;1` half with
+        `owner_reads_answer` goes Up only when its owner calls `core.answer` (`far_answered`
+        is set when the far end answered), as app_queue reads only the winner's answer.
     core.register_function("QUEUE_MEMBER", fn)   fn(core, channel, args: str) -> str; read by
         core.get_variable(channel_id, "QUEUE_MEMBER(cc112-fallback,paused,PJSIP/seat01)")
     core.spawn(coro, name) -> Task (owned, cancelled and awaited by `await core.close()`)
