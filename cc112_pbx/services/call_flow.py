@@ -1,4 +1,4 @@
-"""A citizen's call through the controller: arrive, record, hold, ring a seat, connect, end.
+"""A citizen's call through the controller: arrive, ring a seat, connect, end (holding: `holding.py`).
 
 Called by the controller's single event loop with telephony facts; decides nothing about
 *which* seat (the ACD core does) and never waits for Asterisk: every request goes into the
@@ -30,8 +30,8 @@ from cc112_pbx.domain.acd import (
 )
 from cc112_pbx.domain.caller import classify_caller
 from cc112_pbx.domain.categories import category_for_dialled
-from cc112_pbx.services import prompts
 from cc112_pbx.services.context import Context
+from cc112_pbx.services.holding import Holding, call_log
 from cc112_pbx.services.sessions import CallSession, SeatLeg
 
 log = structlog.get_logger("cc112.calls")
@@ -60,7 +60,7 @@ class CallFlow:
                  start_hold_timer: Callable[[str], None]) -> None:
         self.ctx = ctx
         self.feed = feed
-        self._start_hold_timer = start_hold_timer
+        self.holding = Holding(ctx, start_hold_timer)
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -84,7 +84,7 @@ class CallFlow:
                              caller_kind=kind.value, no_callback=session.no_callback, dialled=dialled,
                              category=session.category)
         self._store_arrival(session)
-        ctx.lanes.submit(session.call_id, "greet", lambda: self._answer_record_hold(session))
+        ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
         self.feed(CallArrived(session.call_id, priority=0))
 
     def _store_arrival(self, session: CallSession) -> None:
@@ -101,109 +101,6 @@ class CallFlow:
             self.ctx.notifier.publish("incident_opened", call_id=session.call_id, incident_id=incident.id)
 
         self.ctx.journal.submit("open_incident", write, call_id=session.call_id)
-
-    async def _answer_record_hold(self, session: CallSession) -> None:
-        ari, ctx = self.ctx.ari, self.ctx
-        clog = self._log(session)
-        try:
-            if not session.answered:
-                await ari.answer(session.channel_id)
-                session.answered = True
-                at = ctx.wall()
-                ctx.journal.submit("call_answered", lambda: ctx.db.calls.mark_answered(session.call_id, at),
-                                   call_id=session.call_id)
-        except ari_errors.NotFound:
-            clog.info("caller_gone_before_answer")
-            return
-        except ari_errors.AsteriskError as exc:  # keep going: the caller still waits for a seat
-            clog.error("answer_failed", error=str(exc))
-        await self._start_recording(session)
-        for media, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
-            if session.ended or session.bridge_id is not None:
-                return
-            await self._play(session, media, lang)
-        if not session.playbacks and not session.ended:
-            await self._music_on(session)  # nothing to wait for: music at once
-
-    async def _start_recording(self, session: CallSession) -> None:
-        ctx = self.ctx
-        path = f"{ctx.options.recordings_dir.rstrip('/')}/{session.call_id}.wav"
-        try:
-            await ctx.ami.mix_monitor(session.channel_name, path)
-        except Exception as exc:  # recording must never stop the call
-            self._log(session).error("recording_not_started", path=path, error=str(exc))
-            return
-        session.recording_path = path
-        started = ctx.wall()
-        self._log(session).info("recording_started", path=path)
-        ctx.notifier.publish("recording_started", call_id=session.call_id, path=path)
-
-        async def write() -> None:
-            record = await ctx.db.recordings.add(call_id=session.call_id, path=path, started_at=started)
-            session.recording_id = record.id
-
-        ctx.journal.submit("recording_started", write, call_id=session.call_id)
-
-    async def _music_on(self, session: CallSession) -> None:
-        """Music on hold for a waiting caller: after the greeting, and again after every
-        announcement (playing a file on a channel switches its music off in Asterisk)."""
-        if session.ended or session.bridge_id is not None:
-            return
-        try:
-            await self.ctx.ari.start_moh(session.channel_id)
-        except ari_errors.AsteriskError as exc:
-            self._log(session).warning("hold_music_failed", error=str(exc))
-        if not session.hold_timer_started:
-            session.hold_timer_started = True
-            self._start_hold_timer(session.call_id)
-
-    async def _play(self, session: CallSession, media: str, lang: str) -> bool:
-        """Play one prompt on the caller's channel; remember it so its end restarts the music."""
-        try:
-            playback = await self.ctx.ari.play(session.channel_id, media, lang=lang)
-        except ari_errors.AsteriskError as exc:
-            self._log(session).warning("prompt_failed", media=media, lang=lang, error=str(exc))
-            return False
-        session.playbacks.add(playback.playback_id)
-        self.ctx.sessions.playback_owner[playback.playback_id] = session.call_id
-        return True
-
-    # --- while holding ---------------------------------------------------------------------
-    def playback_ended(self, event: tel.PlaybackEnded) -> None:
-        call_id = self.ctx.sessions.playback_owner.pop(event.playback_id, None)
-        session = self.ctx.sessions.calls.get(call_id) if call_id else None
-        if session is None:
-            return
-        session.playbacks.discard(event.playback_id)
-        if not session.playbacks and session.bridge_id is None and not session.ended:
-            self.ctx.lanes.submit(session.call_id, "music", lambda: self._music_on(session))
-
-    def hold_announcement(self, call_id: str) -> None:
-        session = self.ctx.sessions.calls.get(call_id)
-        if session is None or session.ended or session.bridge_id is not None:
-            return
-
-        async def announce() -> None:
-            for media, lang in self.ctx.prompts.sequence(prompts.STILL_HOLDING):
-                if session.ended or session.bridge_id is not None or not await self._play(session, media, lang):
-                    return
-
-        self.ctx.lanes.submit(call_id, "still_holding", announce)
-        self._start_hold_timer(call_id)
-
-    def dtmf(self, session: CallSession, digit: str) -> None:
-        session.silent_digits = (session.silent_digits + digit)[-2:]
-        if session.silent_digits == "55":
-            self._log(session).warning("silent_call_confirmed")
-            self.ctx.notifier.publish("silent_call", call_id=session.call_id, incident_id=session.incident_id)
-            db = self.ctx.db
-
-            async def write() -> None:
-                if session.incident_id is not None:
-                    await db.incidents.update(session.incident_id,
-                                              notes="Silent call: the caller pressed 5 5 and may not be able to speak.")
-
-            self.ctx.journal.submit("silent_call", write, call_id=session.call_id)
 
     # --- offering a seat -------------------------------------------------------------------
     def offer(self, command: OfferCall) -> None:
@@ -360,8 +257,7 @@ class CallFlow:
                 await ctx.db.recordings.finish(session.recording_id, ended_at)
 
         ctx.journal.submit("call_ended", write, call_id=session.call_id, outcome=outcome)
-        for playback_id in session.playbacks:  # some never report their end (a bad media URI)
-            ctx.sessions.playback_owner.pop(playback_id, None)
+        self.holding.forget(session)
         if session.bridge_id is not None:
             bridge_id = session.bridge_id
             self.ctx.lanes.submit(session.call_id, "destroy_bridge", lambda: self._destroy_bridge(bridge_id))
@@ -387,8 +283,7 @@ class CallFlow:
             pass
 
     def _log(self, session: CallSession, **extra: object) -> structlog.typing.FilteringBoundLogger:
-        return log.bind(call_id=session.call_id, channel=session.channel_id, incident_id=session.incident_id,
-                        seat=extra.pop("seat", session.seat_id), **extra)
+        return call_log(log, session, **extra)
 
 
 __all__ = ["CALLBACK_PRIORITY", "CallFlow", "offer_failure_for_cause"]

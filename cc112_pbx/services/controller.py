@@ -75,7 +75,7 @@ class Controller:
             tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
             tel.ChannelGone: lambda e: self.calls.channel_gone(e.channel_id, e.cause),
             tel.DtmfReceived: self._on_dtmf,
-            tel.PlaybackEnded: self.calls.playback_ended,
+            tel.PlaybackEnded: self.calls.holding.playback_ended,
             tel.DeviceStateChanged: self.seats.device_state,
             tel.EndpointReachability: self.seats.endpoint_reachability,
             tel.StreamResynced: self._on_resynced,
@@ -152,11 +152,11 @@ class Controller:
     def _on_dtmf(self, event: tel.DtmfReceived) -> None:
         session = self.ctx.sessions.by_caller_channel(event.channel_id)
         if session is not None:
-            self.calls.dtmf(session, event.digit)
+            self.calls.holding.dtmf(session, event.digit)
 
     def _on_timer(self, key: Hashable) -> None:
         if isinstance(key, HoldAnnouncement):
-            self.calls.hold_announcement(key.call_id)
+            self.calls.holding.hold_announcement(key.call_id)
         else:
             self.feed(TimerFired(key))  # type: ignore[arg-type]
 
