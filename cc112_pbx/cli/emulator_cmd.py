@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from cc112_pbx.cli.signals import stop_on_signals
 
 if TYPE_CHECKING:
     from cc112_pbx.emulator.server import EmulatorConfig
@@ -74,14 +75,7 @@ def run_emulator(args: argparse.Namespace) -> int:
 async def _serve(config: EmulatorConfig) -> None:
     from cc112_pbx.emulator.server import Emulator
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
+    with stop_on_signals() as stop:
         async with Emulator(config) as emu:
             print(f"emulator ready ami={config.host}:{emu.ami_port} ari={emu.ari_url}", flush=True)
             await stop.wait()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)

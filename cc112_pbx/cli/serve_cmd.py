@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import signal
 import sys
 from pathlib import Path
 
 import structlog
 
+from cc112_pbx.cli.signals import stop_on_signals
 from cc112_pbx.settings import SettingsError, default_config_path, load_settings
 
 EXIT_OK = 0
@@ -54,11 +53,7 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(settings: object) -> None:
     from cc112_pbx.app import Cc112App
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with Cc112App(settings):
-        await stop.wait()
-        log.info("stopping", reason="signal")
+    with stop_on_signals() as stop:
+        async with Cc112App(settings):
+            await stop.wait()
+            log.info("stopping", reason="signal")
