@@ -115,6 +115,21 @@ class Switchboard:
         assert self.app is not None and self.app.controller is not None
         return self.app.controller
 
+    async def settled(self, timeout: float = 5.0) -> None:
+        """Wait until the controller holds no live call and has written everything down."""
+        import asyncio
+
+        controller = self.controller
+        for _ in range(int(timeout / 0.02)):  # a test aid: poll the controller's own state
+            if not controller.ctx.sessions.calls and controller.inbox.empty():
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise TimeoutError(f"controller still holds {len(controller.ctx.sessions.calls)} calls")
+        await controller.request(lambda: None)
+        assert self.app is not None
+        await self.app.journal.flush(timeout=timeout)
+
     def dial_feature_code(self, seat: str, code: str) -> None:
         """The seat's softphone dials a feature code (`*11` login ...) into `cc112-seats`."""
         sip_call(self.emulator.core, seat, code, "cc112-seats", CallerId(seat, seat))

@@ -8,8 +8,11 @@ a failing request is logged and the call carries on with what still works.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
@@ -33,6 +36,7 @@ from cc112_pbx.domain.categories import category_for_dialled
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import Holding, call_log
 from cc112_pbx.services.sessions import CallSession, SeatLeg
+from cc112_pbx.storage.records import RecordingRecord
 
 log = structlog.get_logger("cc112.calls")
 
@@ -42,6 +46,7 @@ _CATEGORY_HINT = {
     "health": "health", "electricity": "electricity",
 }
 CALLBACK_PRIORITY = 10
+ADOPT_LOOKUP_TIMEOUT = 2.0  # seconds a recovered caller may wait for the database's answer
 
 
 def offer_failure_for_cause(cause: int | None) -> OfferFailure:
@@ -55,37 +60,89 @@ def offer_failure_for_cause(cause: int | None) -> OfferFailure:
     return OfferFailure.ERROR
 
 
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """What a previous run stored about a caller found in the app (all None: nothing)."""
+
+    call_id: str | None = None
+    incident_id: int | None = None
+    arrived_at: datetime | None = None
+    recording: RecordingRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Adopted:
+    """Loop input: a recovered caller, with what the database knew of it."""
+
+    event: tel.CallEntered
+    adoption: Adoption
+
+
 class CallFlow:
     def __init__(self, ctx: Context, feed: Callable[[AcdEvent], None],
-                 start_hold_timer: Callable[[str], None]) -> None:
+                 start_hold_timer: Callable[[str], None], post: Callable[[object], None]) -> None:
         self.ctx = ctx
         self.feed = feed
+        self.post = post
         self.holding = Holding(ctx, start_hold_timer)
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
-        ctx = self.ctx
-        if ctx.sessions.by_caller_channel(event.channel_id) is not None:
+        if self.ctx.sessions.by_caller_channel(event.channel_id) is not None:
             return  # reported again by a resync: already ours
+        if event.recovered:
+            # found in the app after a (re)start: maybe the call a previous run already stored
+            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: self._look_up_stored(event))
+            return
+        self._open(event, Adoption())
+
+    async def _look_up_stored(self, event: tel.CallEntered) -> None:
+        """What the database knows of this channel (bounded: a database outage never holds a
+        caller back), then hand the caller to the loop as adopted."""
+        adoption = Adoption()
+        db = self.ctx.db
+        try:
+            async with asyncio.timeout(ADOPT_LOOKUP_TIMEOUT):
+                row = await db.calls.by_channel(event.channel_id)
+                if row is not None and row.ended_at is None and row.direction == "inbound":
+                    recordings = await db.recordings.for_call(row.id)
+                    adoption = Adoption(row.id, row.incident_id, row.arrived_at,
+                                        recordings[-1] if recordings else None)
+        except Exception as exc:
+            log.warning("adopt_lookup_failed", channel=event.channel_id, error=repr(exc))
+        self.post(Adopted(event, adoption))
+
+    def adopted(self, item: Adopted) -> None:
+        if self.ctx.sessions.by_caller_channel(item.event.channel_id) is None:
+            self._open(item.event, item.adoption)
+
+    def _open(self, event: tel.CallEntered, adoption: Adoption) -> None:
+        ctx = self.ctx
         dialled = event.dialled or (event.args[1] if len(event.args) > 1 else "112")
         kind = classify_caller(event.caller_number)
         category = category_for_dialled(dialled)
+        now_wall, now_mono = ctx.wall(), ctx.monotonic()
+        arrived_at = adoption.arrived_at or now_wall
         session = CallSession(
-            call_id=str(uuid.uuid4()), channel_id=event.channel_id, channel_name=event.channel_name,
-            caller_number=event.caller_number or None, caller_kind=kind, dialled=dialled,
-            category=category.value if category else None, arrived_at=ctx.wall(),
-            arrived_mono=ctx.monotonic(), answered=event.state == "Up",
+            call_id=adoption.call_id or str(uuid.uuid4()), channel_id=event.channel_id,
+            channel_name=event.channel_name, caller_number=event.caller_number or None, caller_kind=kind,
+            dialled=dialled, category=category.value if category else None, arrived_at=arrived_at,
+            arrived_mono=now_mono - max(0.0, (now_wall - arrived_at).total_seconds()),
+            answered=event.state == "Up", incident_id=adoption.incident_id, adopted=event.recovered,
         )
+        if adoption.recording is not None:
+            session.recording_path, session.recording_id = adoption.recording.path, adoption.recording.id
         ctx.sessions.add(session)
         clog = self._log(session)
         clog.info("call_arrived", caller=session.caller_number, caller_kind=kind.value, dialled=dialled,
-                  category=session.category, recovered=event.recovered)
+                  category=session.category, adopted=event.recovered, stored_before=adoption.call_id is not None)
         ctx.notifier.publish("call_arrived", call_id=session.call_id, caller=session.caller_number,
                              caller_kind=kind.value, no_callback=session.no_callback, dialled=dialled,
                              category=session.category)
-        self._store_arrival(session)
+        if adoption.call_id is None:
+            self._store_arrival(session)
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
-        self.feed(CallArrived(session.call_id, priority=0))
+        self.feed(CallArrived(session.call_id, priority=0, arrived_at=session.arrived_mono))
 
     def _store_arrival(self, session: CallSession) -> None:
         db = self.ctx.db
@@ -286,4 +343,4 @@ class CallFlow:
         return call_log(log, session, **extra)
 
 
-__all__ = ["CALLBACK_PRIORITY", "CallFlow", "offer_failure_for_cause"]
+__all__ = ["CALLBACK_PRIORITY", "Adopted", "Adoption", "CallFlow", "offer_failure_for_cause"]

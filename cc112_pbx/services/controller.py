@@ -32,7 +32,7 @@ from cc112_pbx.domain.acd import (
     StartTimer,
     TimerFired,
 )
-from cc112_pbx.services.call_flow import CallFlow
+from cc112_pbx.services.call_flow import Adopted, CallFlow
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.seat_service import SeatService
 from cc112_pbx.services.timers import TimerService
@@ -66,7 +66,7 @@ class Controller:
         self.acd = Acd(config)
         self.inbox: asyncio.Queue[object] = asyncio.Queue()
         self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.monotonic)
-        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer)
+        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post)
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
         self.unknown: set[str] = set()
@@ -81,6 +81,7 @@ class Controller:
             tel.StreamResynced: self._on_resynced,
             tel.ConnectionChanged: self._on_connection,
             tel.ApplicationReplaced: self._on_replaced,
+            Adopted: self.calls.adopted,
         }
         self._commands: dict[type, Callable[[Any], None]] = {
             OfferCall: self.calls.offer,

@@ -48,7 +48,11 @@ class Holding:
             return
         except ari_errors.AsteriskError as exc:  # keep going: the caller still waits for a seat
             clog.error("answer_failed", error=str(exc))
-        await self._start_recording(session)
+        if session.recording_path is None:
+            await self._start_recording(session)
+        if session.adopted:
+            await self._music_on(session)  # greeted already, before the restart
+            return
         for media, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
             if session.ended or session.bridge_id is not None:
                 return
@@ -59,6 +63,8 @@ class Holding:
     async def _start_recording(self, session: CallSession) -> None:
         ctx = self.ctx
         path = f"{ctx.options.recordings_dir.rstrip('/')}/{session.call_id}.wav"
+        if session.adopted and await self._already_recording(session):
+            return
         try:
             await ctx.ami.mix_monitor(session.channel_name, path)
         except Exception as exc:  # recording must never stop the call
@@ -74,6 +80,19 @@ class Holding:
             session.recording_id = record.id
 
         ctx.journal.submit("recording_started", write, call_id=session.call_id)
+
+    async def _already_recording(self, session: CallSession) -> bool:
+        """A caller adopted without a stored recording may still be recorded by MixMonitor
+        (started by a previous run or the dialplan): keep that one rather than start a second."""
+        try:
+            path = await self.ctx.ari.get_variable(session.channel_id, "MIXMONITOR_FILENAME")
+        except ari_errors.AsteriskError:
+            return False
+        if not path:
+            return False
+        session.recording_path = path
+        self._log(session).info("recording_continues", path=path)
+        return True
 
     async def _music_on(self, session: CallSession) -> None:
         """Music on hold for a waiting caller: after the greeting, and again after every

@@ -36,6 +36,7 @@ class CallSession:
     ended: bool = False
     silent_digits: str = ""
     hold_timer_started: bool = False
+    adopted: bool = False  # found in the app after a (re)start, not seen arriving
     playbacks: set[str] = field(default_factory=set)
 
     @property

@@ -1,0 +1,30 @@
+"""The controller restarts while a caller waits in its Stasis app: the caller is adopted, not lost."""
+
+import asyncio
+
+from cc112_pbx.harness import Switchboard
+
+
+async def test_a_caller_waiting_across_a_controller_restart_is_adopted_and_connected(tmp_path):
+    async with Switchboard(tmp_path, seats=1) as sb:
+        emu = sb.emulator
+        call = emu.place_call(number="+6281266660001", talk_time=0.3)  # nobody logged in: it waits
+        await emu.timeline.wait_for(lambda: call.answered_at is not None, timeout=5)
+        await asyncio.sleep(0.3)
+        await sb.stop_controller()  # crash or upgrade: the caller stays in the Stasis app
+        await sb.start_controller()
+        controller = sb.controller
+        await controller.request(lambda: controller.seats.login("seat01"))
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        assert call.connected_at is not None and call.seat == "seat01"
+        await sb.settled()
+        # still one recording for the call: the MixMonitor started before the restart goes on
+        assert len(emu.timeline.recordings) == 1
+        stored = []
+        for incident in await sb.app.db.incidents.recent():
+            stored += [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
+        # the same stored call and incident, now ended, with its one recording
+        [row] = [c for c in stored if c.channel_id == call.inbound_id]
+        assert row.outcome == "answered" and row.seat_id == "seat01"
+        [recording] = await sb.app.db.recordings.for_call(row.id)
+        assert recording.path == emu.timeline.recordings[0] and recording.ended_at is not None
