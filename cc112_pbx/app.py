@@ -32,6 +32,8 @@ from cc112_pbx.storage import Database
 
 log = structlog.get_logger("cc112.app")
 
+ENDED_WHILE_DOWN = "ended while the controller was down"
+
 
 class Cc112App:
     def __init__(self, settings: Any, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
@@ -79,6 +81,8 @@ class Cc112App:
         self._tasks.append(asyncio.create_task(self.controller.run(), name="cc112-controller"))
         if db_ready and self.restore_seats:
             await self._restore_seats()
+        if db_ready:
+            await self._close_calls_ended_while_down()
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._tasks.append(asyncio.create_task(self._pump(self.ari_events), name="cc112-pump-ari"))
@@ -107,6 +111,24 @@ class Cc112App:
                 await controller.request(lambda s=seat: controller.feed(SeatLoggedIn(s.id)))
                 if seat.paused_reason is not None:
                     await controller.request(lambda s=seat: controller.feed(SeatPaused(s.id, s.paused_reason)))
+
+    async def _close_calls_ended_while_down(self) -> None:
+        """Calls a previous run left open whose channel Asterisk no longer has ended while no
+        controller was watching: stamp their end (outcome unknown) so they are not live forever.
+        Channels still there are adopted by the event stream's resync instead."""
+        assert self.db is not None and self.ari is not None
+        try:
+            present = {c.channel_id for c in await self.ari.list_channels()}
+            stale = [c for c in await self.db.calls.active() if c.channel_id not in present]
+        except Exception as exc:
+            log.warning("stale_call_check_failed", error=repr(exc))
+            return
+        now, db = datetime.now(UTC), self.db
+        for call in stale:
+            self.journal.submit("close_stale_call", lambda c=call: db.calls.end(c.id, now, None, ENDED_WHILE_DOWN),
+                                call_id=call.id, channel=call.channel_id)
+        if stale:
+            log.warning("calls_ended_while_controller_down", count=len(stale))
 
     async def _pump(self, source: AsyncIterator[Any]) -> None:
         assert self.controller is not None

@@ -28,3 +28,21 @@ async def test_a_caller_waiting_across_a_controller_restart_is_adopted_and_conne
         assert row.outcome == "answered" and row.seat_id == "seat01"
         [recording] = await sb.app.db.recordings.for_call(row.id)
         assert recording.path == emu.timeline.recordings[0] and recording.ended_at is not None
+
+
+async def test_a_call_that_ended_while_the_controller_was_down_is_closed_at_the_next_start(tmp_path):
+    async with Switchboard(tmp_path, seats=1) as sb:
+        emu = sb.emulator
+        call = emu.place_call(number="+6281266660002")
+        await emu.timeline.wait_for(lambda: call.answered_at is not None, timeout=5)
+        await asyncio.sleep(0.3)
+        await sb.app.journal.flush(timeout=5)
+        await sb.stop_controller()
+        emu.hang_up(call)  # nobody is watching
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await sb.start_controller()
+        await sb.settled()
+        [incident] = await sb.app.db.incidents.recent()
+        [row] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
+        assert row.ended_at is not None and row.hangup_cause == "ended while the controller was down"
+        assert await sb.app.db.calls.active() == []
