@@ -213,15 +213,21 @@ class Endpoint:
 
 
 class IdSource:
-    """Asterisk-style unique ids (`<epoch>.<n>`) and channel-name suffixes."""
+    """Asterisk-style unique ids (`<seconds>.<n>`) and channel-name suffixes.
+
+    As channel.c does, the seconds are each channel's creation time (not the start-up time) and
+    `n` a counter of the process: an emulator restarted within the same second never hands out
+    an id an earlier run used. A fixed `epoch` (tests) replaces the clock."""
 
     def __init__(self, epoch: int | None = None) -> None:
-        self.epoch = int(time.time()) if epoch is None else epoch
+        self._fixed = epoch
+        self.epoch = int(time.time()) if epoch is None else epoch  # the start-up second
         self._unique = itertools.count()
         self._suffix = itertools.count(1)
 
     def unique_id(self) -> str:
-        return f"{self.epoch}.{next(self._unique)}"
+        seconds = self._fixed if self._fixed is not None else int(time.time())
+        return f"{seconds}.{next(self._unique)}"
 
     def suffix(self) -> str:
         return f"{next(self._suffix):08x}"
