@@ -26,10 +26,14 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
+import structlog
+
 from cc112_pbx.asterisk.translate import dialled_number
 from cc112_pbx.domain import telephony as t
 
 _CLOSING = (t.CallLeft, t.ChannelGone, t.HangupRequested, t.ChannelLeftBridge, t.ChannelStateChanged)
+
+log = structlog.get_logger(__name__)
 
 
 def _channel_of(event: t.TelephonyEvent) -> str | None:
@@ -61,6 +65,8 @@ class StasisTracker:
         """Update what we know from a live event; False when the event must not be delivered."""
         channel_id = _channel_of(event)
         if channel_id in self._gone and isinstance(event, (*_CLOSING, t.CallEntered)):
+            if isinstance(event, t.CallEntered):  # stale news of a call ended in the gap, or a reused id
+                log.warning("call_entered_for_channel_reported_gone_dropped", channel=channel_id)
             return False
         if isinstance(event, t.CallLeft) and event.channel_id in self._left:
             self._left.discard(event.channel_id)
