@@ -6,19 +6,21 @@ as the trace had received by then, so ids can be learned: the k-th compared even
 is paired with the trace's k-th, and the trace's channel / bridge / playback ids map to the
 emulator's. Requests are rewritten with those ids.
 
-Comparison (`ReplayResult.differences()`):
+Comparison (`AriReplay.differences()`), of every event on every socket:
 - REST: the status of every response; error bodies exactly; success bodies by shape (the set of
   keys, recursively; list lengths).
 - Events, per socket and per channel (channel names normalised: `Local/112@from-pstn-<1>;2`):
-  the sequence of compared event types, each event's shape, and the values that matter
-  (args, cause, soft, cause_txt, dialstatus, digit, states). Events about no channel (bridges,
-  playbacks, recordings, endpoints, the app) are compared as one more sequence. Per-channel
-  grouping absorbs what the README calls non-deterministic (the order of the two Local halves'
-  ChannelDestroyed).
-Not compared: ChannelVarset (except MIXMONITOR_FILENAME), ChannelDialplan, ChannelCallerId,
-ChannelConnectedLine (the recording Asterisk's dialplan details) on every socket; on a
-caller-simulator socket (`cc112sim`) bridge and recording events are not compared either.
-`differences(ignore=...)` drops problems a test names as known deviations (with its reason).
+  the sequence of event types, each event's shape (its set of fields, recursively), and the
+  values that matter (args, cause, soft, cause_txt, dialstatus, digit, states, the variable a
+  ChannelVarset sets, the application a ChannelDialplan runs); ids, times, names and other
+  values may differ. Events about no channel (bridges, playbacks, recordings, endpoints, the
+  app) are compared as one more sequence.
+- Orders that are not compared, because Asterisk itself does not keep them: between sockets
+  (each socket is compared on its own) and between channels (events are grouped per channel,
+  which absorbs the README's "the order of the two Local halves' ChannelDestroyed differs
+  between identical runs").
+`excused={(socket, event type): reason}` leaves one event type out on one socket, for a
+deviation a test names with its reason (none is excused by default).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,31 +37,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 
-APP_EVENTS = frozenset({
-    "StasisStart", "StasisEnd", "ChannelStateChange", "ChannelHangupRequest", "ChannelDestroyed",
-    "ChannelEnteredBridge", "ChannelLeftBridge", "BridgeDestroyed", "PlaybackStarted",
-    "PlaybackFinished", "RecordingStarted", "RecordingFinished", "ChannelDtmfReceived",
-    "ApplicationReplaced", "EndpointStateChange", "PeerStatusChange", "ContactStatusChange",
-    "DeviceStateChanged", "Dial",
-})
-SIM_EVENTS = frozenset({"StasisStart", "StasisEnd", "ChannelDestroyed", "ChannelDtmfReceived",
-                        "ChannelHangupRequest", "ChannelStateChange", "Dial", "PlaybackStarted",
-                        "PlaybackFinished"})
-COMPARED_VARIABLES = frozenset({"MIXMONITOR_FILENAME"})  # ChannelVarset compared for these only
 VALUE_PATHS = (
     ("args",), ("cause",), ("soft",), ("cause_txt",), ("dialstatus",), ("digit",),
     ("channel", "state"), ("peer", "state"), ("playback", "state"), ("recording", "state"),
     ("bridge", "bridge_type"), ("bridge", "technology"), ("device_state", "state"),
     ("endpoint", "state"), ("peer", "peer_status"), ("contact_info", "contact_status"), ("variable",),
+    ("dialplan_app",),
 )
 LOCAL_SUFFIX = re.compile(r"-([0-9a-f]{8})(;[12])?$")
 Hook = Callable[["AriReplay"], Awaitable[None]]
 
 
-def is_compared(event: dict[str, Any], types: frozenset[str]) -> bool:
-    if event.get("type") == "ChannelVarset":
-        return event.get("variable") in COMPARED_VARIABLES
-    return event.get("type") in types
+def is_compared(event: dict[str, Any], excused: frozenset[str]) -> bool:
+    return event.get("type") not in excused
 
 
 def load_trace(path: Path) -> list[dict[str, Any]]:
@@ -88,12 +78,12 @@ def pick(event: dict[str, Any], path: tuple[str, ...]) -> Any:
 class SocketLog:
     label: str
     app: str
-    compared: frozenset[str]
+    excused: frozenset[str]
     events: list[dict[str, Any]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def significant(self) -> list[dict[str, Any]]:
-        return [e for e in self.events if is_compared(e, self.compared)]
+        return [e for e in self.events if is_compared(e, self.excused)]
 
 
 @dataclass
@@ -109,13 +99,13 @@ class RestExchange:
 
 class AriReplay:
     def __init__(self, base_url: str, records: list[dict[str, Any]], *, user: str, password: str,
-                 hooks: dict[int, Hook] | None = None, sim_labels: frozenset[str] = frozenset({"cc112sim"}),
+                 hooks: dict[int, Hook] | None = None, excused: Mapping[tuple[str, str], str] | None = None,
                  sync_timeout: float = 2.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.records = records
         self.auth = aiohttp.encode_basic_auth(user, password)
         self.hooks = hooks or {}
-        self.sim_labels = sim_labels
+        self.excused = dict(excused or {})
         self.sync_timeout = sync_timeout
         self.ids: dict[str, str] = {}
         self.logs: dict[str, SocketLog] = {}
@@ -160,7 +150,7 @@ class AriReplay:
     def _trace_count(self, label: str, before: int) -> int:
         log = self.logs[label]
         return sum(1 for r in self.records[:before]
-                   if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], log.compared))
+                   if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], log.excused))
 
     async def _sync(self, before: int) -> None:
         """Wait until each socket has as many compared events as the trace had at this point."""
@@ -187,8 +177,7 @@ class AriReplay:
             self.ws_outcomes.append((label, expected_error and expected_error["status"], err.status))
             return
         self.ws_outcomes.append((label, expected_error and expected_error["status"], 101))
-        compared = SIM_EVENTS if label in self.sim_labels else APP_EVENTS
-        self.logs[label] = SocketLog(label, query.get("app", ""), compared)
+        self.logs[label] = SocketLog(label, query.get("app", ""), self.excused_types(label))
         self._sockets[label] = ws
         self._readers[label] = asyncio.get_running_loop().create_task(self._read(label, ws))
 
@@ -244,7 +233,7 @@ class AriReplay:
     def _learn_ids(self, label: str) -> None:
         log = self.logs[label]
         trace = [r["event"] for r in self.records if r["kind"] == "ws_event" and r["ws"] == label
-                 and is_compared(r["event"], log.compared)]
+                 and is_compared(r["event"], log.excused)]
         for mine, theirs in zip(log.significant(), trace, strict=False):
             if mine["type"] != theirs["type"]:
                 continue
@@ -254,10 +243,13 @@ class AriReplay:
                     self.ids.setdefault(a["id"], b["id"])
 
     # ---- results ---------------------------------------------------------------------------------
+    def excused_types(self, label: str) -> frozenset[str]:
+        return frozenset(event_type for (socket, event_type) in self.excused if socket == label)
+
     def trace_events(self, label: str) -> list[dict[str, Any]]:
-        compared = SIM_EVENTS if label in self.sim_labels else APP_EVENTS
+        excused = self.excused_types(label)
         return [r["event"] for r in self.records
-                if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], compared)]
+                if r["kind"] == "ws_event" and r["ws"] == label and is_compared(r["event"], excused)]
 
     def differences(self, ignore: tuple[str, ...] = ()) -> list[str]:
         """Every mismatch found, minus those starting with one of the `ignore` prefixes."""

@@ -11,7 +11,8 @@ Compatibility contexts of the recording Asterisk (traces): `from-pstn`, `seats-s
 
 Queue and MixMonitor are provided by the AMI side through `core.register_application`; the
 built-ins here are NoOp, Answer, Ringing, Progress, Wait, Hangup, Busy, Congestion, Set, Dial,
-Playback, MusicOnHold. An application nobody registered ends the call as in Asterisk (pbx.c
+Playback, MusicOnHold, GotoIf (the branch itself is in the context function). An application
+nobody registered ends the call as in Asterisk (pbx.c
 "No application '%s' for extension": the PBX stops and the channel is hung up), so an emulator
 without its AMI side (no Queue, no MixMonitor) hangs fallback callers up.
 """
@@ -163,7 +164,7 @@ async def _music_on_hold(core: Core, channel: Channel, data: str) -> None:
 BUILTINS: dict[str, Callable[[Core, Channel, str], Awaitable[None]]] = {
     "NoOp": _noop, "Answer": _answer, "Ringing": _ringing, "Progress": _noop, "Wait": _wait,
     "Hangup": _hangup, "Busy": _busy, "Congestion": _congestion, "Set": _set, "Dial": dial_application,
-    "Playback": _playback, "MusicOnHold": _music_on_hold,
+    "Playback": _playback, "MusicOnHold": _music_on_hold, "GotoIf": _noop,  # the context function branches
 }
 
 
@@ -265,30 +266,45 @@ async def outbound_dial(step: Step) -> None:
 
 # ---- compatibility with the recording Asterisk's dialplan (traces) ---------------------------
 async def pstn_112(step: Step) -> None:
-    caller = step.channel.caller
-    await step.app("NoOp", f'Emergency call from "{caller.name}" <{caller.number}> on {step.channel.name}')
-    await step.stasis(STASIS_APP)
-    if step.var("STASISSTATUS") == "FAILED":
-        await step.app("Answer")
-        await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
-    await step.app("Hangup")
+    """from-pstn 112 as recorded (ami-02, ari-01..11: priorities 1..8)."""
+    await _pstn_emergency(step, "Emergency call", ())
 
 
 async def pstn_113(step: Step) -> None:
-    await step.stasis(STASIS_APP, "inbound", step.exten)
-    if step.var("STASISSTATUS") == "FAILED":
-        await step.app("Answer")
-        await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
+    """from-pstn 113: as 112 with Stasis arguments (ari-07)."""
+    await _pstn_emergency(step, "Emergency call (with Stasis args)", ("inbound", step.exten))
+
+
+async def _pstn_emergency(step: Step, what: str, args: tuple[str, ...]) -> None:
+    """NoOp, Stasis, NoOp(STASISSTATUS=..), GotoIf(FAILED?fallback), Hangup; fallback (priority 6):
+    NoOp, Answer, Queue(cc112-fallback,,,,300), Hangup."""
+    caller, channel = step.channel.caller, step.channel
+    await step.app("NoOp", f'{what} from "{caller.name}" <{caller.number}> on {channel.name}')
+    await step.stasis(STASIS_APP, *args)
+    status = step.var("STASISSTATUS")
+    await step.app("NoOp", f"STASISSTATUS={status}")
+    await step.app("GotoIf", f"{int(status == 'FAILED')}?fallback")
+    if status != "FAILED":
+        await step.app("Hangup")
+        return
+    step.priority = 5  # the `fallback` label
+    await step.app("NoOp", f"Stasis app {STASIS_APP} not available - falling back to queue")
+    await step.app("Answer")
+    await step.app("Queue", f"{FALLBACK_QUEUE},,,,300")
     await step.app("Hangup")
 
 
 async def sim_seat(step: Step) -> None:
+    """seats-sim _seatX.: a call taker who answers at once (ari-01, ami-02)."""
+    await step.app("NoOp", f"Simulated call-taker {step.exten}")
     await step.app("Answer")
     await step.app("Wait", "30")
     await step.app("Hangup")
 
 
 async def sim_slow(step: Step) -> None:
+    """seats-sim _slowX.: rings for 20 s, then answers (ari-04, ami-05)."""
+    await step.app("NoOp", f"Slow simulated call-taker {step.exten}")
     await step.app("Ringing")
     await step.app("Wait", "20")
     await step.app("Answer")

@@ -192,7 +192,8 @@ async def _dial(core: Core, result: OriginateResult, request: OriginateRequest) 
     result.resolve(OriginateOutcome(True, REASON_ANSWERED, "ANSWER", 0))
     channel.driver = asyncio.current_task()
     if request.app is not None:
-        core.set_dialplan_step(channel, "Stasis", ",".join((request.app, *request.app_args)))
+        # res_stasis runs the app without the PBX: the snapshot shows it, no ChannelDialplan/Newexten
+        channel.app_name, channel.app_data = "Stasis", ",".join((request.app, *request.app_args))
         await core.stasis(channel, request.app, request.app_args)
         if channel.alive:
             core.hangup(channel.id, 16, origin="dialplan")
