@@ -26,6 +26,7 @@ SECURITY = "security,all"
 class AmiEventMapper:
     def __init__(self, server: AmiServer) -> None:
         self.server = server
+        self._local_bridged: set[str] = set()  # `;1` names whose LocalBridge was published
         self._table: dict[type, Callable[[Any], None]] = {
             ev.ChannelCreated: self._new_channel,
             ev.ChannelStateChanged: lambda e: self._channel("Newstate", CALL, e),
@@ -38,12 +39,7 @@ class AmiEventMapper:
                 "VarSet", DIALPLAN, e, [("Variable", e.variable), ("Value", e.value)]
             ),
             ev.ChannelHangupRequest: self._hangup_request,
-            ev.ChannelDestroyed: lambda e: self._channel(
-                "Hangup",
-                CALL,
-                e,
-                [("Cause", str(e.cause)), ("Cause-txt", e.cause_txt or cause_text(e.cause))],
-            ),
+            ev.ChannelDestroyed: self._hangup,
             ev.DtmfDigit: self._dtmf,
             ev.DialBegin: self._dial_begin,
             ev.DialStatus: self._dial_status,
@@ -73,13 +69,25 @@ class AmiEventMapper:
     def _channel(self, name: str, privilege: str, event: Any, extra: Pairs = ()) -> None:
         self._publish(name, privilege, [*channel_block(event.snapshot), *extra])
 
+    def _hangup(self, event: ev.ChannelDestroyed) -> None:
+        self._local_bridged.discard(str(event.snapshot.get("name", "")))
+        cause = [("Cause", str(event.cause)), ("Cause-txt", event.cause_txt or cause_text(event.cause))]
+        self._channel("Hangup", CALL, event, cause)
+
     def _new_channel(self, event: ev.ChannelCreated) -> None:
         self._channel("Newchannel", CALL, event)
-        name = str(event.snapshot.get("name", ""))
-        if name.startswith("Local/") and name.endswith(";2"):
-            one = self.server.core.find_channel_by_name(name[:-1] + "1")
-            if one is not None:
-                self._local_bridge(one.to_dict(), event.snapshot)
+
+    def _local_bridge_before_dial(self, peer: dict[str, Any]) -> None:
+        """Asterisk's Local driver publishes LocalBridge when the pair is called (local_call),
+        i.e. just before the dial that calls its `;1` half; a pair whose extension does not
+        exist fails before that and shows none (ami-05)."""
+        name = str(peer.get("name", ""))
+        if not (name.startswith("Local/") and name.endswith(";1")) or name in self._local_bridged:
+            return
+        two = self.server.core.find_channel_by_name(name[:-1] + "2")
+        if two is not None:
+            self._local_bridged.add(name)
+            self._local_bridge(peer, two.to_dict())
 
     def _local_bridge(self, one: dict[str, Any], two: dict[str, Any]) -> None:
         pairs: Pairs = []
@@ -131,6 +139,7 @@ class AmiEventMapper:
         return pairs
 
     def _dial_begin(self, event: ev.DialBegin) -> None:
+        self._local_bridge_before_dial(event.peer_snapshot)
         self._publish("DialBegin", CALL, [*self._dial_pairs(event), ("DialString", event.dialstring)])
 
     def _dial_status(self, event: ev.DialStatus) -> None:

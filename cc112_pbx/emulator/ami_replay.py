@@ -4,8 +4,8 @@
 connection, pacing each one on the events the trace had received before it (so the replay
 follows the recorded causality, not its wall-clock timing), and returns what came back.
 `compare(...)` lists the differences that matter: responses (by ActionID: Response, Message,
-field set), the field set of every event of a type the trace shows, the count and relative
-order of the scenario's key events, and event types the trace has but the emulator never sent.
+field set) and, stream by stream (see ami_compare), the exact sequence of event types and
+every event's field set: missing, extra and misordered events all count.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cc112_pbx.emulator.ami_client import AmiTestClient
+from cc112_pbx.emulator.ami_compare import Excuse, StreamNamer, compare_streams, event_name
 from cc112_pbx.emulator.ami_protocol import AmiMessage
 from cc112_pbx.emulator.ami_transcript import TranscriptEntry, parse_rx, parse_txt
 
@@ -53,31 +54,30 @@ class ReplayResult:
     sent: dict[str, list[AmiMessage]] = field(default_factory=dict)
 
 
-def event_name(message: AmiMessage) -> str:
-    return message.get("Event") if message.has("Event") else ""
-
-
 async def replay(
     trace: Trace,
     host: str,
     port: int,
     *,
-    key_events: Iterable[str] = (),
     rewrite: Rewrite | None = None,
     on_note: Hook | None = None,
     before_send: BeforeSend | None = None,
     skip_actions: Iterable[str] = (),
+    excuses: Iterable[Excuse] = (),
     settle_timeout: float = 3.0,
 ) -> ReplayResult:
     """`before_send(n, action, client)` runs before the n-th action (0-based) is sent, to play
     the other actors of the scenario (callers, the ARI app); actions named in `skip_actions`
-    are not sent (and `compare` must be told the same)."""
-    keys = set(key_events)
+    are not sent (and `compare` must be told the same). Before each action the replay waits
+(up to `settle_timeout`) for as many events of each type as the trace had received by then,
+except those `excuses` leave out of the comparison."""
     skipped = {name.lower() for name in skip_actions}
     sent_count = 0
     result = ReplayResult()
     clients: dict[str, AmiTestClient] = {}
     expected_so_far: dict[str, Counter[str]] = {}
+    namers: dict[str, StreamNamer] = {}
+    excused = list(excuses)
     try:
         for entry in trace.entries:
             conn = entry.connection
@@ -86,9 +86,11 @@ async def replay(
             elif entry.direction == "banner":
                 clients[conn] = await AmiTestClient(host, port).connect()
                 expected_so_far[conn] = Counter()
+                namers[conn] = StreamNamer()
             elif entry.direction == "recv":
                 name = event_name(entry.message)
-                if name in keys:
+                stream = namers[conn].stream(entry.message) if name else ""
+                if name and not any(e.covers(stream, entry.message) for e in excused):
                     expected_so_far[conn][name] += 1
             elif entry.direction == "sent":
                 if before_send is not None:
@@ -135,14 +137,12 @@ def compare(
     trace: Trace,
     result: ReplayResult,
     *,
-    key_events: Iterable[str] = (),
-    not_emulated: Iterable[str] = (),
     check_values: Iterable[str] = (),
     skip_actions: Iterable[str] = (),
+    excuses: Iterable[Excuse] = (),
 ) -> list[str]:
     """Differences between the trace and the replay (an empty list: conformant)."""
     problems: list[str] = []
-    keys, skipped = list(key_events), set(not_emulated)
     skip = {name.lower() for name in skip_actions}
     skipped_ids = {
         e.message.get("ActionID")
@@ -155,8 +155,7 @@ def compare(
         actual = result.received.get(conn, [])
         sent = {m.get("ActionID"): m.get("Action") for m in result.sent.get(conn, [])}
         problems += _compare_responses(conn, expected, actual, sent)
-        problems += _compare_event_fields(conn, expected, actual, skipped)
-        problems += _compare_key_events(conn, expected, actual, keys, set(check_values))
+        problems += compare_streams(conn, expected, actual, check_values, excuses)
     return problems
 
 
@@ -183,48 +182,4 @@ def _compare_responses(
             problems.append(f"{where}: Message {have.get('Message')!r} != {want.get('Message')!r}")
         if set(have.keys()) != set(want.keys()):
             problems.append(f"{where}: fields {sorted(set(have.keys()) ^ set(want.keys()))} differ")
-    return problems
-
-
-def _field_sets(messages: list[AmiMessage]) -> dict[str, set[frozenset[str]]]:
-    shapes: dict[str, set[frozenset[str]]] = {}
-    for message in messages:
-        name = event_name(message)
-        if name:
-            shapes.setdefault(name, set()).add(frozenset(message.keys()))
-    return shapes
-
-
-def _compare_event_fields(
-    conn: str, expected: list[AmiMessage], actual: list[AmiMessage], skipped: set[str]
-) -> list[str]:
-    problems = []
-    want = _field_sets(expected)
-    have = _field_sets(actual)
-    for name, shapes in have.items():
-        if name not in want:
-            continue
-        for shape in shapes - want[name]:
-            closest = min(want[name], key=lambda s: len(s ^ shape))
-            problems.append(f"{conn} {name}: fields {sorted(shape ^ closest)} differ from the trace")
-    for name in sorted(set(want) - set(have) - skipped):
-        problems.append(f"{conn} {name}: the trace has it, the emulator never sent it")
-    return problems
-
-
-def _compare_key_events(
-    conn: str, expected: list[AmiMessage], actual: list[AmiMessage], keys: list[str], check_values: set[str]
-) -> list[str]:
-    if not keys:
-        return []
-    want = [m for m in expected if event_name(m) in keys]
-    have = [m for m in actual if event_name(m) in keys]
-    problems = []
-    if [event_name(m) for m in have] != [event_name(m) for m in want]:
-        problems.append(f"{conn} key events: {[event_name(m) for m in have]} != {[event_name(m) for m in want]}")
-        return problems
-    for mine, theirs in zip(have, want, strict=True):
-        for key in check_values:
-            if theirs.has(key) and mine.get(key) != theirs.get(key):
-                problems.append(f"{conn} {event_name(mine)} {key}: {mine.get(key)!r} != {theirs.get(key)!r}")
     return problems

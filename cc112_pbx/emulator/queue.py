@@ -19,7 +19,7 @@ import structlog
 
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.queue_apps import member_applications
-from cc112_pbx.emulator.queue_model import DEVICE_STATUS, CallQueue, QueueMember
+from cc112_pbx.emulator.queue_model import AVAILABLE_STATUSES, DEVICE_STATUS, CallQueue, QueueMember
 
 log = structlog.get_logger(__name__)
 
@@ -40,6 +40,7 @@ class QueueService:
     ) -> None:
         self.core = core
         self.publish = publish
+        self._avail_state: dict[str, str] = {}  # last published `Queue:<name>_avail` state
         self.queues: dict[str, CallQueue] = {
             name: CallQueue(name, timeout=timeout, retry=retry) for name in queue_names
         }
@@ -143,6 +144,7 @@ class QueueService:
             member.paused_reason = reason if paused else ""
             member.last_pause = int(time.time()) if paused else member.last_pause
             self._device_state(f"Queue:{queue.name}_pause_{interface}", "INUSE" if paused else "NOT_INUSE")
+            self._update_avail(queue)
             self._member_event("QueueMemberPause", queue, member)
             log.info("queue_member_paused", queue=queue.name, interface=interface, paused=paused)
         return found
@@ -171,6 +173,7 @@ class QueueService:
             return
         member.status = code
         self._member_event("QueueMemberStatus", queue, member)
+        self._update_avail(queue)
 
     def _device_status(self, state_interface: str) -> int:
         endpoints = getattr(self.core, "endpoints", {}) or {}
@@ -194,6 +197,17 @@ class QueueService:
     def _member_event(self, name: str, queue: CallQueue, member: QueueMember) -> None:
         self.publish(name, "agent,all", member.member_fields(queue.name))
         self.notify(queue.name)
+
+    def _update_avail(self, queue: CallQueue) -> None:
+        """app_queue's `Queue:<name>_avail` device: NOT_INUSE while some member could take a
+        call (not paused, device free or unknown), INUSE otherwise; a cached device state, so
+        published only when it changes (ami-02: both seats ringing, then one free again; ami-03:
+        both paused, then unpaused)."""
+        available = any(m.status in AVAILABLE_STATUSES and not m.paused for m in queue.members.values())
+        state = "NOT_INUSE" if available else "INUSE"
+        if self._avail_state.get(queue.name, "NOT_INUSE") != state:
+            self._avail_state[queue.name] = state
+            self._device_state(f"Queue:{queue.name}_avail", state)
 
     def _device_state(self, device: str, state: str) -> None:
         self.publish("DeviceStateChange", "call,all", [("Device", device), ("State", state)])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cc112_pbx.emulator.ami_compare import Excuse
 from cc112_pbx.emulator.ami_protocol import AmiMessage
 from cc112_pbx.emulator.ami_replay import Trace, compare, replay
 from cc112_pbx.emulator.ami_server import AmiServer
@@ -22,6 +23,65 @@ from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
 
 TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
+
+# Known differences the emulator does not reproduce yet, each limited to one event type in
+# the streams of one kind of channel or device, and listed per trace where it applies.
+# They all come from what the emulator core (cc112_pbx/emulator/core) emits.
+LOCAL_DEVICE_STATES = Excuse(
+    "device:Local/*",
+    "DeviceStateChange",
+    "the core publishes a Local/<exten>@<context> device state at every state change and end of "
+    "either half; Asterisk's device state thread shows two per pair (INUSE x2, NOT_INUSE x2)",
+)
+APPDIAL_STEP = Excuse(
+    "chan:Local/*;1",
+    "Newexten",
+    "Asterisk shows the ;1 half's `AppDial2 (Outgoing Line)` step as soon as the half exists "
+    "(before its VarSet/NewCallerid, even when the call then fails); the core shows it at answer",
+)
+ONE_HALF_SOFT_HANGUP = Excuse(
+    "chan:Local/*;1",
+    "SoftHangupRequest",
+    "when the ;2 half ends in the dialplan, Asterisk destroys the ;1 half with no hang-up request; "
+    "the core sends it a SoftHangupRequest first",
+)
+
+
+QUEUE_SEAT_EXCUSES = (
+    Excuse(
+        "chan:Local/seat*@seats-sim#*",
+        "NewCallerid",
+        "app_queue copies the caller's id to each member's Local pair; the emulator's queue dial "
+        "(core originate building blocks) leaves the pair's caller id unset",
+    ),
+    Excuse(
+        "chan:Local/seat*@seats-sim#*",
+        "NewConnectedLine",
+        "same as NewCallerid: app_queue sets the members' connected line, the emulator does not",
+    ),
+    Excuse(
+        "chan:Local/seat*@seats-sim#*;1",
+        "HangupRequest",
+        "the core hangs a Local ;1 half up with a request when its ;2 half or the queue ends it; "
+        "Asterisk's Local driver destroys it without one",
+    ),
+    Excuse(
+        "chan:Local/seat02@seats-sim#0;2",
+        "Newexten",
+        "both seats answer at once: in the recording seat02 was hung up (answered elsewhere) "
+        "before its Wait step began; which steps the losing seat runs is a race",
+    ),
+)
+
+
+def varsets(stream: str) -> Excuse:
+    return Excuse(
+        stream,
+        "VarSet",
+        "the core sets fewer channel variables than Asterisk (BRIDGEPEER/BRIDGEPVTCALLID on bridge "
+        "changes, app_queue's and Dial's result variables), so their number and place differ",
+    )
+
 
 @pytest.fixture
 async def emulator(tmp_path):
@@ -67,15 +127,15 @@ def answer_in_stasis(core: Core, app: str = "cc112") -> None:
 
 
 async def run(
-    trace_name: str, server: AmiServer, *, key_events=(), check_values=(), **replay_options
+    trace_name: str, server: AmiServer, *, check_values=(), excuses=(), **replay_options
 ) -> list[str]:
     trace = Trace.load(TRACES, trace_name)
-    result = await replay(trace, "127.0.0.1", server.port, key_events=key_events, **replay_options)
+    result = await replay(trace, "127.0.0.1", server.port, excuses=excuses, **replay_options)
     return compare(
         trace,
         result,
-        key_events=key_events,
         check_values=check_values,
+        excuses=excuses,
         skip_actions=replay_options.get("skip_actions", ()),
     )
 
@@ -86,14 +146,6 @@ async def test_login_status_trace_matches_banner_responses_and_bad_login(emulato
     problems = await run(
         "ami-01-login-status",
         server,
-        key_events=(
-            "QueueParams",
-            "QueueMember",
-            "QueueStatusComplete",
-            "QueueSummary",
-            "QueueSummaryComplete",
-            "CoreShowChannelsComplete",
-        ),
         check_values=("Queue", "Location", "Strategy", "LoggedIn", "Available", "ListItems"),
     )
     assert problems == [], "\n".join(problems)
@@ -105,20 +157,14 @@ async def test_fallback_queue_answered_trace_rings_both_seats_and_connects_one(e
     problems = await run(
         "ami-02-fallback-queue-answered",
         server,
-        rewrite=shorten_waits(1.0),
-        key_events=(
-            "QueueCallerJoin",
-            "AgentCalled",
-            "DialBegin",
-            "DialEnd",
-            "AgentConnect",
-            "AgentComplete",
-            "BridgeCreate",
-            "BridgeEnter",
-            "BridgeLeave",
-            "BridgeDestroy",
-            "QueueCallerLeave",
+        excuses=(
+            LOCAL_DEVICE_STATES,
+            APPDIAL_STEP,
+            ONE_HALF_SOFT_HANGUP,
+            varsets("chan:Local/*"),
+            *QUEUE_SEAT_EXCUSES,
         ),
+        rewrite=shorten_waits(1.0),
         check_values=("Queue", "Position", "Count", "Reason", "DialStatus", "DestChannelState"),
     )
     assert problems == [], "\n".join(problems)
@@ -130,17 +176,8 @@ async def test_fallback_queue_abandon_trace_reports_abandon_with_paused_members(
     problems = await run(
         "ami-03-fallback-queue-abandon",
         server,
+        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP, ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
         rewrite=shorten_waits(1.5),
-        key_events=(
-            "QueueMemberPause",
-            "QueueCallerJoin",
-            "QueueEntry",
-            "QueueCallerAbandon",
-            "QueueCallerLeave",
-            "QueueParams",
-            "QueueMember",
-            "QueueStatusComplete",
-        ),
         check_values=(
             "Queue",
             "Paused",
@@ -160,15 +197,6 @@ async def test_queue_member_actions_trace_answers_every_error_like_app_queue(emu
     problems = await run(
         "ami-04-queue-member-actions",
         server,
-        key_events=(
-            "QueueMemberAdded",
-            "QueueMemberPause",
-            "QueueMemberPenalty",
-            "QueueMemberRemoved",
-            "QueueParams",
-            "QueueMember",
-            "QueueSummary",
-        ),
         check_values=("Interface", "MemberName", "Paused", "PausedReason", "Penalty", "Membership"),
     )
     assert problems == [], "\n".join(problems)
@@ -180,9 +208,9 @@ async def test_originate_failures_trace_gives_failure_reasons(emulator):
     problems = await run(
         "ami-05-originate-failures",
         server,
+        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP),
         rewrite=shorten_waits(1.0, timeout_ms=1500),
-        key_events=("OriginateResponse",),
-        check_values=("Response", "Reason", "Channel", "Uniqueid"),
+        check_values=tuple(f"OriginateResponse.{key}" for key in ("Response", "Reason", "Channel", "Uniqueid")),
     )
     assert problems == [], "\n".join(problems)
 
@@ -193,8 +221,8 @@ async def test_async_originate_into_stasis_trace_succeeds_once_app_answers(emula
     problems = await run(
         "ami-09-originate-async-success",
         server,
+        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP, ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
         rewrite=shorten_waits(1.0),
-        key_events=("OriginateResponse", "DialBegin", "DialEnd", "Hangup"),
         check_values=("Response", "Reason", "DialStatus", "Application"),
     )
     assert problems == [], "\n".join(problems)

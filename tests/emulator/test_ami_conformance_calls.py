@@ -13,12 +13,55 @@ import re
 
 import pytest
 
+from cc112_pbx.emulator.ami_compare import Excuse
 from cc112_pbx.emulator.ami_protocol import AmiMessage
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core, Endpoint
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
-from tests.emulator.test_ami_conformance import run, static_members
+from tests.emulator.test_ami_conformance import APPDIAL_STEP, LOCAL_DEVICE_STATES, run, static_members, varsets
+
+# What the emulator core does not publish for a call driven over ARI (see also the shared
+# excuses in test_ami_conformance): each excuse is one event type in one kind of stream.
+ARI_CALL_EXCUSES = (
+    LOCAL_DEVICE_STATES,
+    APPDIAL_STEP,
+    varsets("chan:Local/*"),
+    Excuse(
+        "chan:Local/*",
+        "NewCallerid",
+        "Asterisk republishes a Local half's caller id when the pair is called and once more "
+        "after its Hangup; the core publishes it once, at creation, for the ;2 half only",
+    ),
+    Excuse(
+        "chan:Local/*",
+        "NewConnectedLine",
+        "Asterisk updates the connected line of Local halves when they are called and when they "
+        "meet their peer in a bridge; the core only sets it at creation",
+    ),
+    Excuse(
+        "device:Recorder/*",
+        "DeviceStateChange",
+        "the core records a bridge without Asterisk's hidden Recorder/ARI channel and its device state",
+    ),
+    Excuse(
+        "device:Announcer/*",
+        "DeviceStateChange",
+        "the core plays to a bridge without Asterisk's hidden Announcer/ARI channel and its device state",
+    ),
+)
+
+# ami-07: the caller's digit crosses the mixing bridge to the seat. Asterisk shows it on the
+# seat's ;1 half (Direction Sent) and twice begun on its ;2 half; the core shows it on ;2 only.
+BRIDGED_DTMF_EXCUSES = tuple(
+    Excuse(
+        "chan:Local/seat01@seats-sim#0;*",
+        name,
+        "bridged DTMF: the core delivers the digit to the seat's ;2 half only, without the "
+        "Local pair's own DTMF frames on ;1 and the early begin on ;2",
+    )
+    for name in ("DTMFBegin", "DTMFEnd")
+)
 
 CHANNEL_NAME = re.compile(r"^(?P<base>.+)-[0-9a-f]{8}(?P<half>;[12])?$")
 
@@ -37,8 +80,9 @@ async def emulator(tmp_path):
 class SimulatedApp:
     """The recording's ARI side, through the core: caller simulator `cc112sim` and app `cc112`."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, ring: bool = True) -> None:
         self.core = core
+        self.ring = ring
         self.caller_one = None
         self.caller = None
         self.seat = None
@@ -59,7 +103,8 @@ class SimulatedApp:
             self.seat_bridged.set()
             return
         self.caller = channel
-        self.core.ring(channel)  # the recording's app rang, then answered (ari-01, ami-06)
+        if self.ring:  # the recording's app rang, then answered in ami-06 (ari-01), not in ami-07
+            self.core.ring(channel)
         self.core.answer(channel)
         self.bridge_id = self.core.create_bridge("mixing", "incident-0001").id
         self.core.add_to_bridge(self.bridge_id, channel.id)
@@ -131,8 +176,8 @@ async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(em
     problems = await run(
         "ami-06-listen-during-ari-call",
         server,
+        excuses=ARI_CALL_EXCUSES,
         before_send=before_send,
-        key_events=("BridgeCreate", "DTMFBegin", "DTMFEnd", "BridgeDestroy"),
         check_values=("Digit", "BridgeName", "BridgeType"),
     )
     assert problems == [], "\n".join(problems)
@@ -141,7 +186,7 @@ async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(em
 async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_asterisk(emulator):
     core, server = emulator
     static_members(server)
-    app = SimulatedApp(core)
+    app = SimulatedApp(core, ring=False)
 
     async def before_send(index: int, action: AmiMessage, client) -> None:
         if index == 1:
@@ -155,9 +200,9 @@ async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_a
     problems = await run(
         "ami-07-mixmonitor-on-stasis-channel",
         server,
+        excuses=(*ARI_CALL_EXCUSES, *BRIDGED_DTMF_EXCUSES),
         before_send=before_send,
         rewrite=map_channel_names(core),
-        key_events=("MixMonitorStart", "MixMonitorStop", "BridgeCreate", "BridgeDestroy"),
     )
     assert problems == [], "\n".join(problems)
     await server.mixmonitor.wait_written()
@@ -187,25 +232,6 @@ async def test_device_and_contact_state_trace_follows_registration(emulator):
         "ami-08-device-and-contact-state",
         server,
         on_note=on_note,
-        key_events=(
-            "SuccessfulAuth",
-            "ChallengeSent",
-            "PeerStatus",
-            "ContactStatus",
-            "ContactList",
-            "EndpointList",
-            "DeviceStateListComplete",
-            "ContactListComplete",
-            "EndpointListComplete",
-            "EndpointDetail",
-            "AuthDetail",
-            "TransportDetail",
-            "AorDetail",
-            "ContactStatusDetail",
-            "EndpointDetailComplete",
-            "AorList",
-            "AorListComplete",
-        ),
         check_values=("PeerStatus", "ContactStatus", "URI", "AOR", "ListItems", "Service", "AccountID"),
     )
     assert problems == [], "\n".join(problems)
