@@ -31,12 +31,24 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
         channel = local_pair(core, resource, caller_id, request, None, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
         channel.owner_reads_answer = True  # Up only once the queue picks it (`answer_member`)
+        _announce_caller(core, channel, caller_id)
     elif technology == "PJSIP":
         channel = pjsip_channel(core, resource, number, caller_id, request, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
     else:
         raise CoreError("allocation_failed", "Allocation failed")
     return channel
+
+
+def _announce_caller(core: Any, one: Channel, caller_id: CallerId) -> None:
+    """app_queue hands the caller's id to the member's Local pair: NewCallerid on `;1`, then
+    NewCallerid + NewConnectedLine on `;2` (ami-02); nothing for a caller without an id."""
+    two = core.partner(one)
+    if two is None or not (caller_id.name or caller_id.number):
+        return
+    core.set_caller_id(one, caller_id)
+    core.set_caller_id(two, caller_id)
+    core.set_connected(two, caller_id)
 
 
 def dial_begin(core: Any, caller: Channel, channel: Channel, interface: str) -> None:

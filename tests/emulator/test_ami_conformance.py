@@ -49,15 +49,10 @@ ONE_HALF_SOFT_HANGUP = Excuse(
 
 QUEUE_SEAT_EXCUSES = (
     Excuse(
-        "chan:Local/seat*@seats-sim#*",
-        "NewCallerid",
-        "app_queue copies the caller's id to each member's Local pair; the emulator's queue dial "
-        "(core originate building blocks) leaves the pair's caller id unset",
-    ),
-    Excuse(
-        "chan:Local/seat*@seats-sim#*",
+        "chan:Local/seat*@seats-sim#*;1",
         "NewConnectedLine",
-        "same as NewCallerid: app_queue sets the members' connected line, the emulator does not",
+        "Asterisk updates the member's ;1 connected line when the far end answers (or, for the "
+        "loser, after its Hangup); the core does not publish connected line updates on answer",
     ),
     Excuse(
         "chan:Local/seat*@seats-sim#*;1",
