@@ -71,6 +71,8 @@ class AriApplications:
         self.core = core
         self.apps: dict[str, AriApplication] = {}
         self._unsubscribe = core.subscribe(self.on_core_event)
+        # the subscribers of the channel destroyed last: its late ChannelCallerId (ari-01) reaches them
+        self._just_destroyed: tuple[str, list[AriApplication]] = ("", [])
 
     def close(self) -> None:
         self._unsubscribe()
@@ -134,8 +136,14 @@ class AriApplications:
         self._channel_event(event, "ChannelStateChange")
 
     def _on_callerid(self, event: ev.ChannelCallerIdChanged) -> None:
-        self._channel_event(event, "ChannelCallerId", caller_presentation=0,
-                            caller_presentation_txt="Presentation Allowed, Not Screened")
+        body = envelope(self.core, "ChannelCallerId", at=event.at, caller_presentation=0,
+                        caller_presentation_txt="Presentation Allowed, Not Screened",
+                        channel=channel_json(event.snapshot))
+        gone_id, gone_subscribers = self._just_destroyed
+        subscribers = gone_subscribers if event.channel_id == gone_id else \
+            self._channel_subscribers(event.channel_id)
+        for app in subscribers:
+            app.deliver(body)
 
     def _on_connected(self, event: ev.ChannelConnectedLineChanged) -> None:
         self._channel_event(event, "ChannelConnectedLine")
@@ -159,6 +167,7 @@ class AriApplications:
 
     def _on_destroyed(self, event: ev.ChannelDestroyed) -> None:
         self._channel_event(event, "ChannelDestroyed", cause=event.cause, cause_txt=event.cause_txt)
+        self._just_destroyed = (event.channel_id, self._channel_subscribers(event.channel_id))
         for app in list(self.apps.values()):
             if event.channel_id in app.channels:
                 del app.channels[event.channel_id]

@@ -117,30 +117,29 @@ class AriMedia:
         await asyncio.sleep(0)
         for channel_id in playback.channel_ids:  # a file played on a channel switches its music off
             self.channel_music.pop(channel_id, None)  # (main/file.c deactivates the MOH generator)
-        playback.state = "playing"
-        self._emit_playback(playback, "started")
-        if not all(m.startswith(MEDIA_SCHEMES) for m in media):
-            self.playbacks.pop(playback.id, None)  # Asterisk loses it: no PlaybackFinished, GET 404
-            return
+        playable = all(m.startswith(MEDIA_SCHEMES) for m in media)
         bridge = self.core.bridges.get(playback.bridge_id or "")
         missing = any(m.startswith("sound:") and not self.sound_exists(m[6:]) for m in media)
-        if missing or (bridge is not None and bridge.music_class is not None):
+        fails = missing or (bridge is not None and bridge.music_class is not None)
+        announcer = None
+        if bridge is not None and playable and not fails:  # an Announcer channel joins while it plays
+            announcer = self.core.add_hidden_participant(bridge.id, "Announcer")
+        playback.state = "playing"
+        self._emit_playback(playback, "started")
+        if not playable:
+            self.playbacks.pop(playback.id, None)  # Asterisk loses it: no PlaybackFinished, GET 404
+            return
+        if fails:
             playback.state = "failed"
         else:
             seconds = sum(self.sound_seconds(m) for m in media)
-            if bridge is not None:  # an Announcer channel joins the bridge while it plays
-                bridge.media_busy += 1
-                bridge.refresh_technology()
-            try:  # stopped, finished or its target gone: Asterisk says "done" in every case
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(playback.stop.wait(), seconds)
-            finally:
-                if bridge is not None:
-                    bridge.media_busy -= 1
-                    bridge.refresh_technology()
+            with contextlib.suppress(TimeoutError):  # stopped, finished or its target gone: "done"
+                await asyncio.wait_for(playback.stop.wait(), seconds)
             playback.state = "done"
         self.playbacks.pop(playback.id, None)
         self._emit_playback(playback, "finished")
+        if announcer is not None and bridge is not None:
+            self.core.remove_hidden_participant(bridge.id, announcer)
 
     def stop_playback(self, playback_id: str) -> None:
         playback = self.playbacks.get(playback_id)
@@ -188,9 +187,7 @@ class AriMedia:
     async def _run_recording(self, recording: LiveRecording, max_seconds: float) -> None:
         await asyncio.sleep(0)
         bridge = self.core.bridges.get(recording.bridge_id or "")
-        if bridge is not None:
-            bridge.media_busy += 1
-            bridge.refresh_technology()
+        recorder = self.core.add_hidden_participant(bridge.id, "Recorder") if bridge is not None else None
         recording.state, recording.started_at = "recording", self.core.clock.monotonic()
         self._emit_recording(recording, "started")
         try:
@@ -198,9 +195,8 @@ class AriMedia:
         except TimeoutError:
             pass
         finally:
-            if bridge is not None:
-                bridge.media_busy -= 1
-                bridge.refresh_technology()
+            if bridge is not None and recorder is not None:
+                self.core.remove_hidden_participant(bridge.id, recorder)
         seconds = self.core.clock.monotonic() - recording.started_at
         self.recordings.pop(recording.name, None)
         if recording.cancelled:

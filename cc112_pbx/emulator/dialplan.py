@@ -109,8 +109,21 @@ async def _noop(core: Core, channel: Channel, data: str) -> None:
     return None
 
 
+ANSWER_MEDIA_WAIT = 0.5  # main/channel.c __ast_answer: up to 500 ms for the first voice frame
+
+
 async def _answer(core: Core, channel: Channel, data: str) -> None:
+    """Answer, then wait for media as Asterisk does, where the traces show it: the `;2` half of a
+    Local pair an ARI app originated hears its first frame once the `;1` half is bridged (ari-01,
+    ari-11), else after 500 ms (ari-09). Elsewhere media is taken to flow at once (a phone's RTP)."""
     core.answer(channel)
+    partner = core.partner(channel)
+    if partner is None or partner.originator is None:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + ANSWER_MEDIA_WAIT
+    while partner.bridge_id is None and partner.alive and loop.time() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)  # (bridging has no event to wait on; 10 ms steps)
 
 
 async def _ringing(core: Core, channel: Channel, data: str) -> None:

@@ -116,22 +116,9 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
 
 SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
 
-RECORDER = "bridge recordings' hidden Recorder/ARI channel is not modelled (BRIDGEPEER, connected line)"
 EXCUSED: dict[str, dict[tuple[str, str], str]] = {
-    "ari-01": {("cc112", "ChannelVarset"): RECORDER, ("cc112", "ChannelConnectedLine"): RECORDER,
-               ("cc112", "ChannelCallerId"): RECORDER, ("cc112sim", "ChannelVarset"): RECORDER,
-               ("cc112sim", "ChannelConnectedLine"): RECORDER, ("cc112sim", "ChannelCallerId"): RECORDER},
-    "ari-06": {("cc112", "ChannelVarset"): RECORDER, ("cc112", "ChannelConnectedLine"): RECORDER,
-               ("cc112", "ChannelCallerId"): RECORDER, ("cc112sim", "ChannelVarset"): RECORDER,
-               ("cc112sim", "ChannelConnectedLine"): RECORDER, ("cc112sim", "ChannelCallerId"): RECORDER},
     "ari-09": {("cc112sim", "ChannelVarset"): "app_queue's variables on the fallback caller",
                ("cc112sim", "ChannelDialplan"): "app_queue's variables on the fallback caller"},
-    "ari-11": {("cc112", "ChannelVarset"): "connected line and BRIDGEPEER on bridge entry",
-               ("cc112", "ChannelConnectedLine"): "connected line on bridge entry",
-               ("cc112", "ChannelCallerId"): "connected line on bridge entry",
-               ("cc112sim", "ChannelVarset"): "connected line and BRIDGEPEER on bridge entry",
-               ("cc112sim", "ChannelConnectedLine"): "connected line on bridge entry",
-               ("cc112sim", "ChannelCallerId"): "connected line on bridge entry"},
 }
 
 

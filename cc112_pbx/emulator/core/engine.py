@@ -13,8 +13,8 @@ from typing import Any
 
 import structlog
 
+from . import bridging, lifecycle
 from . import events as ev
-from . import lifecycle
 from .devices import DeviceOps
 from .errors import CoreError
 from .model import CAUSE_TEXT, Bridge, CallerId, Channel, Clock, Endpoint, IdSource
@@ -143,6 +143,7 @@ class Core(DeviceOps):
             return
         channel.state = state
         self.emit(ev.ChannelStateChanged(self.now(), channel.id, channel.to_dict()))
+        self._publish_caller(channel)
         self._refresh_device_of(channel)
 
     def set_dialplan_step(self, channel: Channel, app: str, data: str, priority: int | None = None) -> None:
@@ -150,11 +151,22 @@ class Core(DeviceOps):
             channel.priority = priority
         channel.app_name, channel.app_data = app, data
         self.emit(ev.ChannelDialplanStep(self.now(), channel.id, channel.to_dict(), app, data))
+        self._publish_caller(channel)
+
+    def _publish_caller(self, channel: Channel) -> None:
+        """A caller id changed without a snapshot shows with the next one (see `bridging`)."""
+        if channel.caller_unpublished:
+            channel.caller_unpublished = False
+            self.emit(ev.ChannelCallerIdChanged(self.now(), channel.id, channel.to_dict()))
 
     def set_variable(self, channel_id: str, name: str, value: str) -> None:
         channel = self.get_channel(channel_id)
         channel.variables[name] = value
         self.emit(ev.ChannelVarSet(self.now(), channel.id, channel.to_dict(), name, value))
+        bridge = self.bridges.get(channel.bridge_id or "")
+        if name == "MIXMONITOR_FILENAME" and bridge is not None:
+            # app_mixmonitor attaches its audiohook as it sets this: the bridge is reconfigured (ari-11)
+            bridging.reconfigured(self, bridge)
 
     def get_variable(self, channel_id: str, name: str) -> str | None:
         channel = self.get_channel(channel_id)
@@ -179,7 +191,7 @@ class Core(DeviceOps):
         self.functions[name] = function
 
     def set_caller_id(self, channel: Channel, caller: CallerId) -> None:
-        channel.caller = caller
+        channel.caller, channel.caller_unpublished = caller, False
         self.emit(ev.ChannelCallerIdChanged(self.now(), channel.id, channel.to_dict()))
 
     def set_connected(self, channel: Channel, connected: CallerId) -> None:
@@ -227,6 +239,7 @@ class Core(DeviceOps):
         self.channels.pop(channel.id, None)
         self.emit(ev.ChannelDestroyed(self.now(), channel.id, channel.to_dict(), cause,
                                       CAUSE_TEXT.get(cause, "Unknown")))
+        self._publish_caller(channel)
         self._refresh_device_of(channel)
 
     async def send_dtmf(self, channel_id: str, digits: str, *, between_ms: int = 100,
@@ -326,8 +339,17 @@ class Core(DeviceOps):
         bridge.channels.append(channel.id)
         channel.bridge_id = bridge.id
         self.emit(ev.EnteredBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
-        bridge.refresh_technology()
-        self._set_bridge_peers(bridge)
+        bridging.reconfigured(self, bridge)
+
+    def add_hidden_participant(self, bridge_id: str, technology: str) -> str:
+        """A hidden `Recorder` / `Announcer` channel joins the bridge (BRIDGEPEER, technology,
+        connected line follow); returns its name for `remove_hidden_participant`."""
+        return bridging.add_hidden(self, self.get_bridge(bridge_id), technology)
+
+    def remove_hidden_participant(self, bridge_id: str, name: str) -> None:
+        bridge = self.bridges.get(bridge_id)
+        if bridge is not None:
+            bridging.remove_hidden(self, bridge, name)
 
     def remove_from_bridge(self, bridge_id: str, channel_id: str) -> None:
         bridge = self.get_bridge(bridge_id)
@@ -343,20 +365,10 @@ class Core(DeviceOps):
             return
         with contextlib.suppress(ValueError):
             bridge.channels.remove(channel.id)
-        self.emit(ev.LeftBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
-        bridge.refresh_technology()
         if channel.variables.get("BRIDGEPEER") and channel.id in self.channels:
-            self.set_variable(channel.id, "BRIDGEPEER", "")
-        self._set_bridge_peers(bridge)
-
-    def _set_bridge_peers(self, bridge: Bridge) -> None:
-        """bridge.c set_bridge_peer_vars: with two or more channels in a (non-holding) bridge,
-        each gets BRIDGEPEER = the others' names; one leaving gets it emptied (ami-06, ari-11)."""
-        members = [self.channels[c] for c in bridge.channels if c in self.channels]
-        if bridge.bridge_type == "holding" or len(members) < 2:
-            return
-        for member in members:
-            self.set_variable(member.id, "BRIDGEPEER", ",".join(m.name for m in members if m is not member))
+            self.set_variable(channel.id, "BRIDGEPEER", "")  # before ChannelLeftBridge (ari-01, ari-11)
+        self.emit(ev.LeftBridge(self.now(), bridge.id, bridge.to_dict(), channel.id, channel.to_dict()))
+        bridging.reconfigured(self, bridge)
 
     def bridge_peers(self, channel: Channel) -> list[Channel]:
         bridge = self.bridges.get(channel.bridge_id or "")

@@ -106,6 +106,8 @@ class Channel:
     # goes Up only when the owner picks it (`core.answer`); until then `far_answered` is set.
     owner_reads_answer: bool = False
     far_answered: asyncio.Event = field(default_factory=asyncio.Event)
+    # `caller` changed without a snapshot (a Local partner's connected line): shown with the next one
+    caller_unpublished: bool = False
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     stasis_exit: asyncio.Future[tuple[str, str, int] | None] | None = None
     driver: asyncio.Task[Any] | None = None
@@ -150,7 +152,7 @@ class Bridge:
     creator: str = "Stasis"
     channels: list[str] = field(default_factory=list)
     creationtime: datetime = field(default_factory=lambda: datetime.now(UTC))
-    media_busy: int = 0  # active recorders / announcers: hidden participants
+    hidden: list[str] = field(default_factory=list)  # Recorder/ARI, Announcer/ARI channels' names
     music_class: str | None = None
     video_mode: str = "talker"
 
@@ -164,7 +166,7 @@ class Bridge:
         (recorders and announcers count), after the membership change's own events."""
         if self.bridge_type == "holding":
             self.technology = "holding_bridge"
-        elif len(self.channels) + self.media_busy > 2:
+        elif len(self.channels) + len(self.hidden) > 2:
             self.technology = "softmix"
         else:
             self.technology = "simple_bridge"
