@@ -137,7 +137,9 @@ async def _run_application(core: Any, channel: Any, app: str, data: str) -> None
 
     handler = core.applications.get(app) or BUILTINS.get(app)
     if channel.alive:
-        core.set_dialplan_step(channel, app, data, 1)
+        # Originate's application runs without the PBX (pbx_exec): the channel's snapshot names
+        # it from now on, but no Newexten is published (ami-02, ami-09)
+        channel.app_name, channel.app_data = app, data
         if handler is not None:
             await handler(core, channel, data)
     if channel.alive:

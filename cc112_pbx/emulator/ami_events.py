@@ -21,12 +21,14 @@ Pairs = list[tuple[str, str]]
 CALL = "call,all"
 DIALPLAN = "dialplan,all"
 SECURITY = "security,all"
+DIAL_APPLICATIONS = ("AppDial2", "AppQueue", "AppDial")
 
 
 class AmiEventMapper:
     def __init__(self, server: AmiServer) -> None:
         self.server = server
         self._local_bridged: set[str] = set()  # `;1` names whose LocalBridge was published
+        self._dial_app_pending: set[str] = set()  # new channels whose application is not shown yet
         self._table: dict[type, Callable[[Any], None]] = {
             ev.ChannelCreated: self._new_channel,
             ev.ChannelStateChanged: lambda e: self._channel("Newstate", CALL, e),
@@ -58,9 +60,30 @@ class AmiEventMapper:
         }
 
     def on_core_event(self, event: ev.CoreEvent) -> None:
+        if isinstance(event, ev.ChannelEvent) and event.channel_id in self._dial_app_pending:
+            self._dial_application(event, event.channel_id, event.snapshot)
+        if isinstance(event, ev.DialBegin | ev.DialStatus) and event.peer_id in self._dial_app_pending:
+            self._dial_application(event, event.peer_id, event.peer_snapshot)
         handler = self._table.get(type(event))
         if handler is not None:
             handler(event)
+
+    def _dial_application(self, event: ev.CoreEvent, channel_id: str, snapshot: dict[str, Any]) -> None:
+        """The dialling code (Dial, Originate, app_queue) names the outgoing channel's
+        application (`AppDial2` / `AppQueue`, `(Outgoing Line)`) right after creating it, and
+        Asterisk publishes that as a Newexten before anything else happens to the channel: the
+        `;1` half of every Local pair dialled in the traces, even one whose extension is missing."""
+        dialplan = snapshot.get("dialplan") or {}
+        app = str(dialplan.get("app_name", ""))
+        if isinstance(event, ev.ChannelDialplanStep):
+            self._dial_app_pending.discard(channel_id)  # it runs a dialplan instead
+            return
+        if app not in DIAL_APPLICATIONS:
+            return
+        self._dial_app_pending.discard(channel_id)
+        fields = [("Extension", str(dialplan.get("exten", ""))), ("Application", app)]
+        pairs = [*channel_block(snapshot), *fields, ("AppData", str(dialplan.get("app_data", "")))]
+        self._publish("Newexten", DIALPLAN, pairs)
 
     # -- formatters -------------------------------------------------------------------------
     def _publish(self, name: str, privilege: str, pairs: Pairs) -> None:
@@ -70,12 +93,14 @@ class AmiEventMapper:
         self._publish(name, privilege, [*channel_block(event.snapshot), *extra])
 
     def _hangup(self, event: ev.ChannelDestroyed) -> None:
+        self._dial_app_pending.discard(event.channel_id)
         self._local_bridged.discard(str(event.snapshot.get("name", "")))
         cause = [("Cause", str(event.cause)), ("Cause-txt", event.cause_txt or cause_text(event.cause))]
         self._channel("Hangup", CALL, event, cause)
 
     def _new_channel(self, event: ev.ChannelCreated) -> None:
         self._channel("Newchannel", CALL, event)
+        self._dial_app_pending.add(event.channel_id)
 
     def _local_bridge_before_dial(self, peer: dict[str, Any]) -> None:
         """Asterisk's Local driver publishes LocalBridge when the pair is called (local_call),

@@ -64,6 +64,9 @@ def answer_member(core: Any, channel: Channel) -> None:
     """The queue reads the winner's answer: its `;1` half goes Up. A ringall loser whose far end
     answered too is never read, so it stays Down until hung up (ami-02, ari-09)."""
     core.answer(channel)
+    # app_queue takes the winner over (its snapshot republished with the same `AppQueue`
+    # application): a second Newexten on its `;1` half right after it goes Up (ami-02)
+    core.set_dialplan_step(channel, channel.app_name, channel.app_data)
 
 
 def dial_end(core: Any, caller: Channel, channel: Channel, interface: str, status: str) -> None:

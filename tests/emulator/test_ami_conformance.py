@@ -27,18 +27,6 @@ TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
 # Known differences the emulator does not reproduce yet, each limited to one event type in
 # the streams of one kind of channel or device, and listed per trace where it applies.
 # They all come from what the emulator core (cc112_pbx/emulator/core) emits.
-LOCAL_DEVICE_STATES = Excuse(
-    "device:Local/*",
-    "DeviceStateChange",
-    "the core publishes a Local/<exten>@<context> device state at every state change and end of "
-    "either half; Asterisk's device state thread shows two per pair (INUSE x2, NOT_INUSE x2)",
-)
-APPDIAL_STEP = Excuse(
-    "chan:Local/*;1",
-    "Newexten",
-    "Asterisk shows the ;1 half's `AppDial2 (Outgoing Line)` step as soon as the half exists "
-    "(before its VarSet/NewCallerid, even when the call then fails); the core shows it at answer",
-)
 ONE_HALF_SOFT_HANGUP = Excuse(
     "chan:Local/*;1",
     "SoftHangupRequest",
@@ -153,8 +141,6 @@ async def test_fallback_queue_answered_trace_rings_both_seats_and_connects_one(e
         "ami-02-fallback-queue-answered",
         server,
         excuses=(
-            LOCAL_DEVICE_STATES,
-            APPDIAL_STEP,
             ONE_HALF_SOFT_HANGUP,
             varsets("chan:Local/*"),
             *QUEUE_SEAT_EXCUSES,
@@ -171,7 +157,7 @@ async def test_fallback_queue_abandon_trace_reports_abandon_with_paused_members(
     problems = await run(
         "ami-03-fallback-queue-abandon",
         server,
-        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP, ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
+        excuses=(ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
         rewrite=shorten_waits(1.5),
         check_values=(
             "Queue",
@@ -203,7 +189,7 @@ async def test_originate_failures_trace_gives_failure_reasons(emulator):
     problems = await run(
         "ami-05-originate-failures",
         server,
-        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP),
+        excuses=(),
         rewrite=shorten_waits(1.0, timeout_ms=1500),
         check_values=tuple(f"OriginateResponse.{key}" for key in ("Response", "Reason", "Channel", "Uniqueid")),
     )
@@ -216,7 +202,7 @@ async def test_async_originate_into_stasis_trace_succeeds_once_app_answers(emula
     problems = await run(
         "ami-09-originate-async-success",
         server,
-        excuses=(LOCAL_DEVICE_STATES, APPDIAL_STEP, ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
+        excuses=(ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
         rewrite=shorten_waits(1.0),
         check_values=("Response", "Reason", "DialStatus", "Application"),
     )

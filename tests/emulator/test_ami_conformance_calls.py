@@ -19,13 +19,11 @@ from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core, Endpoint
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
-from tests.emulator.test_ami_conformance import APPDIAL_STEP, LOCAL_DEVICE_STATES, run, static_members, varsets
+from tests.emulator.test_ami_conformance import run, static_members, varsets
 
 # What the emulator core does not publish for a call driven over ARI (see also the shared
 # excuses in test_ami_conformance): each excuse is one event type in one kind of stream.
 ARI_CALL_EXCUSES = (
-    LOCAL_DEVICE_STATES,
-    APPDIAL_STEP,
     varsets("chan:Local/*"),
     Excuse(
         "chan:Local/*",

@@ -78,7 +78,7 @@ class DeviceOps:
 
     def _refresh_device_of(self, channel: Channel) -> None:
         if channel.technology == "Local":
-            self._publish_local_device(channel.resource)
+            self._local_half_changed(channel)
             return
         endpoint = self.get_endpoint(channel.technology, channel.resource)
         if endpoint is not None:
@@ -93,6 +93,20 @@ class DeviceOps:
             return "INVALID"
         live = any(c.technology == "Local" and c.resource == resource for c in self.channels.values())
         return "INUSE" if live else "NOT_INUSE"
+
+    def _local_half_changed(self, channel: Channel) -> None:
+        """Asterisk publishes a Local device at each state change of a half (ast_setstate) and
+        at each half's destruction, not when a half is allocated: busy 3 per pair (`;2` Busy, two
+        ends), a missing extension 2 (ami-05), an answered pair 4 (ami-02)."""
+        allocated: set[str] | None = getattr(self, "_local_halves_allocated", None)
+        if allocated is None:
+            allocated = self._local_halves_allocated = set()
+        if channel.alive and channel.id not in allocated:
+            allocated.add(channel.id)  # its allocation: no device state
+            return
+        if not channel.alive:
+            allocated.discard(channel.id)
+        self._publish_local_device(channel.resource)
 
     def _publish_local_device(self, resource: str) -> None:
         """Local devices are not cached: every state change or end of one of their channels
