@@ -19,8 +19,8 @@ Comparison (`AriReplay.differences()`), of every event on every socket:
   (each socket is compared on its own) and between channels (events are grouped per channel,
   which absorbs the README's "the order of the two Local halves' ChannelDestroyed differs
   between identical runs").
-`excused={(socket, event type): reason}` leaves one event type out on one socket, for a
-deviation a test names with its reason (none is excused by default).
+`excused={(socket, event type): reason}` leaves one event type (or `ChannelVarset:NAME`, one
+variable) out on one socket, for a deviation a test names with its reason (none by default).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ Hook = Callable[["AriReplay"], Awaitable[None]]
 
 
 def is_compared(event: dict[str, Any], excused: frozenset[str]) -> bool:
+    """False for an excused event type, or (`ChannelVarset:NAME`) one excused variable."""
+    if event.get("type") == "ChannelVarset" and f"ChannelVarset:{event.get('variable')}" in excused:
+        return False
     return event.get("type") not in excused
 
 

@@ -117,8 +117,10 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
 SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
 
 EXCUSED: dict[str, dict[tuple[str, str], str]] = {
-    "ari-09": {("cc112sim", "ChannelVarset"): "app_queue's variables on the fallback caller",
-               ("cc112sim", "ChannelDialplan"): "app_queue's variables on the fallback caller"},
+    # app_queue sets the call's durations on the caller once the bridge ends; the emulator's queue
+    # (cc112_pbx/emulator/queue_call.py, the AMI side's) does not yet
+    "ari-09": {("cc112sim", f"ChannelVarset:{name}"): "app_queue's end-of-call durations not set"
+               for name in ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")},
 }
 
 

@@ -278,11 +278,11 @@ class Core(DeviceOps):
         Returns the `continue` target (context, exten, priority), `("", "", 0)` for "next
         priority", or None when the app is not registered (STASISSTATUS=FAILED).
         """
+        self.set_variable(channel.id, "STASISSTATUS", "")  # app_stasis, then FAILED or SUCCESS (ami-02, ari-09)
         if app not in self.stasis_apps:
             log.warning("emulator_stasis_app_missing", app=app, channel=channel.name)
             self.set_variable(channel.id, "STASISSTATUS", "FAILED")
             return None
-        self.set_variable(channel.id, "STASISSTATUS", "")  # app_stasis, then SUCCESS at the end
         channel.stasis_app, channel.stasis_args = app, tuple(args)
         channel.stasis_exit = asyncio.get_running_loop().create_future()
         self.emit(ev.StasisStart(self.now(), channel.id, channel.to_dict(), app, tuple(args)))
