@@ -11,9 +11,10 @@ Comparison (`AriReplay.differences()`), of every event on every socket:
   keys, recursively; list lengths).
 - Events, per socket and per channel (channel names normalised: `Local/112@from-pstn-<1>;2`):
   the sequence of event types, each event's shape (its set of fields, recursively), and the
-  values that matter (args, cause, soft, cause_txt, dialstatus, digit, states, the variable a
-  ChannelVarset sets, the application a ChannelDialplan runs); ids, times, names and other
-  values may differ. Events about no channel (bridges, playbacks, recordings, endpoints, the
+  values that matter (args, cause, soft, cause_txt, dialstatus, digit, states, the channel's
+  caller and connected line, the variable a ChannelVarset sets and for VALUE_VARIABLES its
+  value, a ChannelDialplan's application and data); channel names inside values are compared
+  without their numeric suffix; ids, times and other values may differ. Events about no channel (bridges, playbacks, recordings, endpoints, the
   app) are compared as one more sequence.
 - Orders that are not compared, because Asterisk itself does not keep them: between sockets
   (each socket is compared on its own) and between channels (events are grouped per channel,
@@ -42,8 +43,10 @@ VALUE_PATHS = (
     ("channel", "state"), ("peer", "state"), ("playback", "state"), ("recording", "state"),
     ("bridge", "bridge_type"), ("bridge", "technology"), ("device_state", "state"),
     ("endpoint", "state"), ("peer", "peer_status"), ("contact_info", "contact_status"), ("variable",),
-    ("dialplan_app",),
+    ("dialplan_app",), ("dialplan_app_data",), ("channel", "caller"), ("channel", "connected"),
 )
+VALUE_VARIABLES = frozenset({"STASISSTATUS", "BRIDGEPEER", "QUEUEPOSITION", "ABANDONED", "QUEUESTATUS"})
+CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(?=;[12]|\b)")
 LOCAL_SUFFIX = re.compile(r"-([0-9a-f]{8})(;[12])?$")
 Hook = Callable[["AriReplay"], Awaitable[None]]
 
@@ -312,7 +315,11 @@ def _by_channel(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
 
 
 def _summary(event: dict[str, Any]) -> tuple[Any, ...]:
-    return (event["type"], *(pick(event, path) for path in VALUE_PATHS))
+    """The values compared; channel names inside values lose their numeric suffix."""
+    values = [pick(event, path) for path in VALUE_PATHS]
+    if event.get("variable") in VALUE_VARIABLES:
+        values.append(event.get("value"))
+    return tuple(CHANNEL_SUFFIX.sub("-<n>", v) if isinstance(v, str) else v for v in (event["type"], *values))
 
 
 def compare_events(label: str, trace: list[dict[str, Any]], mine: list[dict[str, Any]]) -> list[str]:

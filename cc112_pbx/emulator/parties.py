@@ -170,7 +170,7 @@ def sip_call(core: Core, endpoint: str, exten: str, context: str, caller: Caller
     the channel runs the dialplan; the phone sends BYE after `talk_time` s of being answered."""
     name = f"PJSIP/{endpoint}-{core.ids.suffix()}"
     channel = core.new_channel("PJSIP", endpoint, name, state="Ring", caller=caller, context=context,
-                               exten=exten)
+                               exten=exten, connected=CallerId())  # an INVITE has no connected line (ari-05)
     channel.protocol_id = protocol_id or f"{core.ids.uuid()}@127.0.0.1"
     if core.dialplan is not None:
         channel.driver = core.spawn(core.dialplan.run(core, channel), name=f"dialplan:{name}")

@@ -64,8 +64,7 @@ def set_connected_line(core: Core, channel: Channel, connected: CallerId) -> Non
     core.set_connected(channel, CallerId(connected.name, connected.number))
     partner = core.partner(channel)
     if partner is not None and partner.alive:
-        partner.caller = CallerId(connected.name, connected.number)
-        partner.caller_unpublished = True
+        partner.pending_caller = CallerId(connected.name, connected.number)
 
 
 def add_hidden(core: Core, bridge: Bridge, technology: str) -> str:

@@ -120,7 +120,7 @@ class Core(DeviceOps):
         self, technology: str, resource: str, name: str, *, state: str = "Down",
         caller: CallerId | None = None, context: str = "default", exten: str = "s",
         originator: str | None = None, linkedid: str | None = None, channel_id: str | None = None,
-        dialled: str = "",
+        dialled: str = "", connected: CallerId | None = None,
     ) -> Channel:
         cid = channel_id or self.ids.unique_id()
         channel = Channel(
@@ -129,7 +129,7 @@ class Core(DeviceOps):
             creationtime=self.now(), language=self.language, linkedid=linkedid or cid,
             originator=originator, dialled=dialled,
         )
-        channel.connected = CallerId(channel.caller.name, channel.caller.number)
+        channel.connected = connected or CallerId(channel.caller.name, channel.caller.number)
         self.channels[cid] = channel
         self.emit(ev.ChannelCreated(self.now(), cid, channel.to_dict(), originator))
         self._refresh_device_of(channel)
@@ -142,21 +142,30 @@ class Core(DeviceOps):
         if channel.state == state or not channel.alive:
             return
         channel.state = state
+        caller_changed = self._take_pending_caller(channel)
         self.emit(ev.ChannelStateChanged(self.now(), channel.id, channel.to_dict()))
-        self._publish_caller(channel)
+        self._publish_caller(channel, caller_changed)
         self._refresh_device_of(channel)
 
     def set_dialplan_step(self, channel: Channel, app: str, data: str, priority: int | None = None) -> None:
         if priority is not None:
             channel.priority = priority
         channel.app_name, channel.app_data = app, data
+        caller_changed = self._take_pending_caller(channel)
         self.emit(ev.ChannelDialplanStep(self.now(), channel.id, channel.to_dict(), app, data))
-        self._publish_caller(channel)
+        self._publish_caller(channel, caller_changed)
 
-    def _publish_caller(self, channel: Channel) -> None:
-        """A caller id changed without a snapshot shows with the next one (see `bridging`)."""
-        if channel.caller_unpublished:
-            channel.caller_unpublished = False
+    @staticmethod
+    def _take_pending_caller(channel: Channel) -> bool:
+        """A caller id changed without a snapshot (see `bridging`) is in the channel's next one."""
+        if channel.pending_caller is None:
+            return False
+        channel.caller, channel.pending_caller = channel.pending_caller, None
+        return True
+
+    def _publish_caller(self, channel: Channel, changed: bool) -> None:
+        """...and its ChannelCallerId follows the event of that snapshot."""
+        if changed:
             self.emit(ev.ChannelCallerIdChanged(self.now(), channel.id, channel.to_dict()))
 
     def set_variable(self, channel_id: str, name: str, value: str) -> None:
@@ -191,7 +200,7 @@ class Core(DeviceOps):
         self.functions[name] = function
 
     def set_caller_id(self, channel: Channel, caller: CallerId) -> None:
-        channel.caller, channel.caller_unpublished = caller, False
+        channel.caller, channel.pending_caller = caller, None
         self.emit(ev.ChannelCallerIdChanged(self.now(), channel.id, channel.to_dict()))
 
     def set_connected(self, channel: Channel, connected: CallerId) -> None:
@@ -237,9 +246,10 @@ class Core(DeviceOps):
             channel.stasis_exit.set_result(None)
         channel.gone.set()
         self.channels.pop(channel.id, None)
+        caller_changed = self._take_pending_caller(channel)
         self.emit(ev.ChannelDestroyed(self.now(), channel.id, channel.to_dict(), cause,
                                       CAUSE_TEXT.get(cause, "Unknown")))
-        self._publish_caller(channel)
+        self._publish_caller(channel, caller_changed)
         self._refresh_device_of(channel)
 
     async def send_dtmf(self, channel_id: str, digits: str, *, between_ms: int = 100,

@@ -106,8 +106,8 @@ class Channel:
     # goes Up only when the owner picks it (`core.answer`); until then `far_answered` is set.
     owner_reads_answer: bool = False
     far_answered: asyncio.Event = field(default_factory=asyncio.Event)
-    # `caller` changed without a snapshot (a Local partner's connected line): shown with the next one
-    caller_unpublished: bool = False
+    # a caller id set without a snapshot (a Local partner's connected line): taken with the next one
+    pending_caller: CallerId | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     stasis_exit: asyncio.Future[tuple[str, str, int] | None] | None = None
     driver: asyncio.Task[Any] | None = None
