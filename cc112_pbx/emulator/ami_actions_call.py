@@ -142,8 +142,8 @@ async def _run_application(core: Any, channel: Any, app: str, data: str) -> None
         channel.app_name, channel.app_data = app, data
         if handler is not None:
             await handler(core, channel, data)
-    if channel.alive:
-        core.hangup(channel.id, 16, origin="dialplan")
+    if channel.alive:  # pbx_outgoing_exec hangs the channel up itself: no hang-up request (ami-02)
+        core.hangup(channel.id, 16, origin="app_end")
 
 
 def _variables(m: AmiMessage) -> list[tuple[str, str]]:

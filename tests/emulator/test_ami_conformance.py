@@ -27,12 +27,6 @@ TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
 # Known differences the emulator does not reproduce yet, each limited to one event type in
 # the streams of one kind of channel or device, and listed per trace where it applies.
 # They all come from what the emulator core (cc112_pbx/emulator/core) emits.
-ONE_HALF_SOFT_HANGUP = Excuse(
-    "chan:Local/*;1",
-    "SoftHangupRequest",
-    "when the ;2 half ends in the dialplan, Asterisk destroys the ;1 half with no hang-up request; "
-    "the core sends it a SoftHangupRequest first",
-)
 
 
 QUEUE_SEAT_EXCUSES = (
@@ -141,7 +135,6 @@ async def test_fallback_queue_answered_trace_rings_both_seats_and_connects_one(e
         "ami-02-fallback-queue-answered",
         server,
         excuses=(
-            ONE_HALF_SOFT_HANGUP,
             varsets("chan:Local/*"),
             *QUEUE_SEAT_EXCUSES,
         ),
@@ -157,7 +150,7 @@ async def test_fallback_queue_abandon_trace_reports_abandon_with_paused_members(
     problems = await run(
         "ami-03-fallback-queue-abandon",
         server,
-        excuses=(ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
+        excuses=(varsets("chan:Local/*"),),
         rewrite=shorten_waits(1.5),
         check_values=(
             "Queue",
@@ -202,7 +195,7 @@ async def test_async_originate_into_stasis_trace_succeeds_once_app_answers(emula
     problems = await run(
         "ami-09-originate-async-success",
         server,
-        excuses=(ONE_HALF_SOFT_HANGUP, varsets("chan:Local/*")),
+        excuses=(varsets("chan:Local/*"),),
         rewrite=shorten_waits(1.0),
         check_values=("Response", "Reason", "DialStatus", "Application"),
     )
