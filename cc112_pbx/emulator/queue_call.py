@@ -217,9 +217,14 @@ class QueueCall:
         hold = time.monotonic() - self.entry.joined
         position = self.queue.position_of(self.caller.id)
         self._publish_caller("MusicOnHoldStop", [], privilege="call,all")
-        for name, value in (
+        dialled = max((self.core.now() - self.caller.creationtime).total_seconds(), 0.0)
+        for name, value in (  # app_queue's order on abandon (ami-03)
             ("QUEUEWAIT", str(int(hold))),
             ("QUEUEWAIT_MS", str(int(hold * 1000))),
+            ("DIALEDTIME", str(int(dialled))),
+            ("DIALEDTIME_MS", str(int(dialled * 1000))),
+            ("ANSWEREDTIME", "0"),
+            ("ANSWEREDTIME_MS", "0"),
             ("ABANDONED", "TRUE"),
         ):
             self._set_caller_variable(name, value)

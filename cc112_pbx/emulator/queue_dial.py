@@ -31,7 +31,7 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
         channel = local_pair(core, resource, caller_id, request, None, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
         channel.owner_reads_answer = True  # Up only once the queue picks it (`answer_member`)
-        _announce_caller(core, channel, caller_id)
+        _announce_caller(core, channel, caller_id, resource)
     elif technology == "PJSIP":
         channel = pjsip_channel(core, resource, number, caller_id, request, None)
         channel.app_name, channel.app_data = "AppQueue", "(Outgoing Line)"
@@ -40,15 +40,21 @@ def create_member_channel(core: Any, interface: str, caller: Channel) -> Channel
     return channel
 
 
-def _announce_caller(core: Any, one: Channel, caller_id: CallerId) -> None:
-    """app_queue hands the caller's id to the member's Local pair: NewCallerid on `;1`, then
-    NewCallerid + NewConnectedLine on `;2` (ami-02); nothing for a caller without an id."""
+def _announce_caller(core: Any, one: Channel, caller_id: CallerId, dialled: str) -> None:
+    """app_queue hands the caller's id and DIALEDPEERNUMBER to the member's Local pair, in this
+    order per half: `;1` NewCallerid, VarSet; `;2` VarSet, NewCallerid, NewConnectedLine
+    (ami-02); no caller id events for a caller without an id."""
     two = core.partner(one)
-    if two is None or not (caller_id.name or caller_id.number):
+    if two is None:
         return
-    core.set_caller_id(one, caller_id)
-    core.set_caller_id(two, caller_id)
-    core.set_connected(two, caller_id)
+    known = bool(caller_id.name or caller_id.number)
+    if known:
+        core.set_caller_id(one, caller_id)
+    core.set_variable(one.id, "DIALEDPEERNUMBER", dialled)
+    core.set_variable(two.id, "DIALEDPEERNUMBER", dialled)
+    if known:
+        core.set_caller_id(two, caller_id)
+        core.set_connected(two, caller_id)
 
 
 def dial_begin(core: Any, caller: Channel, channel: Channel, interface: str) -> None:
