@@ -88,6 +88,7 @@ class MixMonitorService:
         self._writes: set[asyncio.Task[None]] = set()
         self._unsubscribe: Any = None
         self._ids = 0
+        self._start_pending: set[str] = set()  # channels whose MixMonitorStart is not out yet
 
     def install(self) -> None:
         async def mixmonitor_app(core: Any, channel: Any, data: str) -> None:
@@ -131,10 +132,11 @@ class MixMonitorService:
         self._ids += 1
         recording = Recording(channel_id, path, extras, time.monotonic(), parsed, f"0x{self._ids:012x}")
         self.recordings.setdefault(channel_id, []).append(recording)
+        self._start_pending.add(channel_id)
         self.core.set_variable(channel_id, "MIXMONITOR_FILENAME", str(path) if path else "")
+        self._announce_start(channel_id)
         if parsed.get("i"):
             self.core.set_variable(channel_id, parsed["i"], recording.id)
-        self.publish("MixMonitorStart", "call,all", channel_block(self.core.channels[channel_id].to_dict()))
         log.info("mixmonitor_started", channel=channel.name, path=str(path), extras=[str(p) for p in extras])
         return recording
 
@@ -174,7 +176,17 @@ class MixMonitorService:
         if not task.cancelled() and task.exception() is not None:
             log.error("mixmonitor_write_failed", error=repr(task.exception()))
 
+    def _announce_start(self, channel_id: str) -> None:
+        if channel_id in self._start_pending:
+            self._start_pending.discard(channel_id)
+            self.publish("MixMonitorStart", "call,all", channel_block(self.core.channels[channel_id].to_dict()))
+
     def _on_core_event(self, event: ev.CoreEvent) -> None:
-        """A hang-up ends the channel's recordings; Asterisk sends no MixMonitorStop for that."""
+        """A hang-up ends the channel's recordings; Asterisk sends no MixMonitorStop for that.
+        MixMonitorStart follows the MIXMONITOR_FILENAME VarSet at once, before the bridge that
+        the audiohook reconfigures re-sets BRIDGEPEER (ami-07)."""
+        if isinstance(event, ev.ChannelVarSet) and event.variable == "MIXMONITOR_FILENAME":
+            self._announce_start(event.channel_id)
+            return
         if isinstance(event, ev.ChannelHangupRequest | ev.ChannelDestroyed) and event.channel_id in self.recordings:
             self._finish(self.recordings.pop(event.channel_id))

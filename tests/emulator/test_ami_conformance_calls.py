@@ -19,33 +19,39 @@ from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core, Endpoint
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
-from tests.emulator.test_ami_conformance import run, static_members, varsets
+from tests.emulator.test_ami_conformance import run, static_members
 
 # What the emulator core does not publish for a call driven over ARI (see also the shared
 # excuses in test_ami_conformance): each excuse is one event type in one kind of stream.
 ARI_CALL_EXCUSES = (
-    varsets("chan:Local/*"),
     Excuse(
-        "chan:Local/*",
+        "chan:Local/*;1",
         "NewCallerid",
-        "Asterisk republishes a Local half's caller id when the pair is called and once more "
-        "after its Hangup; the core publishes it once, at creation, for the ;2 half only",
+        "an ARI-originated Local pair: Asterisk announces the ;1 half's caller id when the pair is "
+        "called; the core announces it on ;2 only, so that the originating ARI app (subscribed to "
+        ";1 later, ari-01) does not see it",
     ),
     Excuse(
-        "chan:Local/*",
+        "chan:Local/*;1",
         "NewConnectedLine",
-        "Asterisk updates the connected line of Local halves when they are called and when they "
-        "meet their peer in a bridge; the core only sets it at creation",
+        "same as NewCallerid: the ;1 half's connected line at call time is not announced",
+    ),
+    Excuse(
+        "chan:Local/seat01@seats-sim#0;2",
+        "NewCallerid",
+        "the seat's ;2 half takes its partner's new connected line as caller id: Asterisk shows it "
+        "with the snapshot after its Hangup, the core with its next snapshot before the hang-up",
     ),
     Excuse(
         "device:Recorder/*",
         "DeviceStateChange",
-        "the core records a bridge without Asterisk's hidden Recorder/ARI channel and its device state",
+        "the hidden Recorder/ARI channel of the app's bridge recording: Asterisk publishes its "
+        "device state (INUSE, then UNKNOWN at its end); the core's hidden participants have none",
     ),
     Excuse(
         "device:Announcer/*",
         "DeviceStateChange",
-        "the core plays to a bridge without Asterisk's hidden Announcer/ARI channel and its device state",
+        "the hidden Announcer/ARI channel of the app's bridge playback: as for Recorder/ARI",
     ),
 )
 
@@ -78,9 +84,11 @@ async def emulator(tmp_path):
 class SimulatedApp:
     """The recording's ARI side, through the core: caller simulator `cc112sim` and app `cc112`."""
 
-    def __init__(self, core: Core, *, ring: bool = True) -> None:
+    def __init__(self, core: Core, *, ring: bool = True, record: bool = False) -> None:
         self.core = core
         self.ring = ring
+        self.record = record  # ami-06: the app recorded the bridge (a hidden Recorder participant)
+        self.recorder = ""
         self.caller_one = None
         self.caller = None
         self.seat = None
@@ -106,6 +114,8 @@ class SimulatedApp:
         self.core.answer(channel)
         self.bridge_id = self.core.create_bridge("mixing", "incident-0001").id
         self.core.add_to_bridge(self.bridge_id, channel.id)
+        if self.record:
+            self.recorder = self.core.add_hidden_participant(self.bridge_id, "Recorder")
         self.caller_bridged.set()
 
     async def place_caller(self) -> None:
@@ -132,9 +142,18 @@ class SimulatedApp:
         )
         await asyncio.wait_for(self.seat_bridged.wait(), 3)
 
+    async def play_on_bridge(self) -> None:
+        """ari-11 / ami-07: `POST /bridges/{id}/play` (a beep): a hidden Announcer joins the
+        bridge for the playback, then leaves it."""
+        announcer = self.core.add_hidden_participant(self.bridge_id, "Announcer")
+        await asyncio.sleep(0.02)
+        self.core.remove_hidden_participant(self.bridge_id, announcer)
+
     async def caller_hangs_up_and_app_cleans_up(self) -> None:
         self.core.hangup(self.caller_one.id, 16, origin="api")
         await asyncio.sleep(0.05)
+        if self.recorder and self.bridge_id in self.core.bridges:  # the recording is stopped
+            self.core.remove_hidden_participant(self.bridge_id, self.recorder)
         if self.seat is not None and self.seat.alive:
             self.core.hangup(self.seat.id, 16, origin="api")
         if self.bridge_id in self.core.bridges:
@@ -162,7 +181,7 @@ def map_channel_names(core: Core):
 async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(emulator):
     core, server = emulator
     static_members(server)  # the seat's Local device state moves its queue member status
-    app = SimulatedApp(core)
+    app = SimulatedApp(core, record=True)
 
     async def before_send(index: int, action: AmiMessage, client) -> None:
         if action.get("Action") == "Logoff":
@@ -192,6 +211,8 @@ async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_a
         elif index == 2:
             await app.add_seat()
             await app.caller_dtmf("1")
+        elif index == 4:  # between the second MixMonitor and its stop, the app played a beep
+            await app.play_on_bridge()
         elif action.get("Action") == "Logoff":
             await app.caller_hangs_up_and_app_cleans_up()
 
