@@ -66,9 +66,21 @@ Operations
     await core.send_dtmf(channel_id, digits, between_ms=100, duration_ms=100)
     core.receive_dtmf(channel, digit)
     core.create_bridge(type, name, ...) / destroy_bridge / add_to_bridge / remove_from_bridge
+        Every join or leave reconfigures the bridge as bridge.c does (core/bridging.py):
+        technology, BRIDGEPEER (emptied on the leaving channel before its LeftBridge), and in a
+        1-to-1 bridge the connected lines (ChannelConnectedLineChanged when one changes; a Local
+        half's new connected line becomes its partner's caller id, whose
+        ChannelCallerIdChanged follows the partner's next state change, dialplan step or
+        ChannelDestroyed). MIXMONITOR_FILENAME set on a bridged channel reconfigures it too.
+    core.add_hidden_participant(bridge_id, "Recorder" | "Announcer") -> name /
+    core.remove_hidden_participant(bridge_id, name)
+        The hidden channel of a bridge recording or bridge playback: counted and named in
+        BRIDGEPEER ("Recorder/ARI-0000000c;2"), in the technology and connected lines; never a
+        core channel (no events of its own, not in `bridge.channels`).
     core.register_stasis_app(name) / unregister_stasis_app(name) / core.stasis_apps
         `Stasis()` sets STASISSTATUS "" on entry and SUCCESS when it ends (hang-up included);
-        FAILED at once without the app. Non-holding bridges keep BRIDGEPEER on their channels.
+        "" then FAILED at once without the app (ami-02, ari-09). An ARI-originated channel enters
+        Stasis without a dialplan step event (its snapshot shows app Stasis).
     core.continue_in_dialplan(channel_id, context="", exten="", priority=0)
     core.add_endpoint(Endpoint(...)) / core.set_registered("PJSIP/seat01", True)
     core.register_application("Queue", app)   app: async def app(core, channel, data: str) -> None
