@@ -14,12 +14,13 @@ Comparison (`AriReplay.differences()`), of every event on every socket:
   values that matter (args, cause, soft, cause_txt, dialstatus, digit, states, the channel's
   caller and connected line, the variable a ChannelVarset sets and for VALUE_VARIABLES its
   value, a ChannelDialplan's application and data); channel names inside values are compared
-  without their numeric suffix; ids, times and other values may differ. Events about no channel (bridges, playbacks, recordings, endpoints, the
-  app) are compared as one more sequence.
+  without their numeric suffix; ids, times and other values may differ. Events about no
+  channel (bridges, playbacks, recordings, endpoints, the app) are compared as one more sequence.
 - Orders that are not compared, because Asterisk itself does not keep them: between sockets
   (each socket is compared on its own) and between channels (events are grouped per channel,
   which absorbs the README's "the order of the two Local halves' ChannelDestroyed differs
-  between identical runs").
+  between identical runs"; ari-01 and ari-06, one scenario recorded twice, interleave other
+  channels' events differently too: tests/emulator/test_ari_conformance.py shows it).
 `excused={(socket, event type): reason}` leaves one event type (or `ChannelVarset:NAME`, one
 variable) out on one socket, for a deviation a test names with its reason (none by default).
 """
