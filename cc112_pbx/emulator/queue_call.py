@@ -24,6 +24,7 @@ from cc112_pbx.emulator.queue_dial import (
     create_member_channel,
     dial_begin,
     dial_end,
+    hang_up_member,
     ring_member,
 )
 from cc112_pbx.emulator.queue_model import CallQueue, QueueEntry, QueueMember
@@ -310,9 +311,8 @@ class QueueCall:
         self.service.notify(self.queue.name)
         attempt.task.cancel()
         dial_end(self.core, self.caller, attempt.channel, attempt.member.interface, "CANCEL")
-        if attempt.channel.alive:
-            with contextlib.suppress(CoreError):
-                self.core.hangup(attempt.channel.id, cause, origin="queue")
+        with contextlib.suppress(CoreError):
+            hang_up_member(self.core, attempt.channel, cause)
         if attempt.member.state_interface not in (getattr(self.core, "endpoints", {}) or {}):
             self.service.set_member_status(self.queue, attempt.member, "NOT_INUSE")
 
@@ -330,7 +330,7 @@ class QueueCall:
             self.service.notify(self.queue.name)
             if self.agent.channel.alive:
                 with contextlib.suppress(CoreError):
-                    self.core.hangup(self.agent.channel.id, 16, origin="remote")
+                    self.core.hangup(self.agent.channel.id, 16, origin="queue")
             if member.state_interface not in (getattr(self.core, "endpoints", {}) or {}):
                 self.service.set_member_status(self.queue, member, "NOT_INUSE")
         if self.bridge_id is not None and self.bridge_id in self.core.bridges:

@@ -73,6 +73,27 @@ def answer_member(core: Any, channel: Channel) -> None:
     # app_queue takes the winner over (its snapshot republished with the same `AppQueue`
     # application): a second Newexten on its `;1` half right after it goes Up (ami-02)
     core.set_dialplan_step(channel, channel.app_name, channel.app_data)
+    _far_end_connected_line(core, channel)
+
+
+def hang_up_member(core: Any, channel: Channel, cause: int) -> None:
+    """app_queue hangs a ringing or losing member up: no hang-up request on its `;1` half (the
+    `;2` half is told `cause`). A loser whose far end had answered reads that answer's connected
+    line only as it is torn down: NewConnectedLine after its Hangup (ami-02)."""
+    answered = channel.far_answered.is_set() and channel.state != "Up"
+    partner = core.partner(channel)
+    if channel.alive:
+        core.hangup(channel.id, cause, origin="queue")
+    if answered and partner is not None:
+        core.set_connected(channel, partner.caller)
+
+
+def _far_end_connected_line(core: Any, channel: Channel) -> None:
+    """The answering far end's connected line reaches the member's `;1` half (NewConnectedLine
+    right after the queue takes it, ami-02)."""
+    partner = core.partner(channel)
+    if partner is not None:
+        core.set_connected(channel, partner.caller)
 
 
 def dial_end(core: Any, caller: Channel, channel: Channel, interface: str, status: str) -> None:

@@ -79,8 +79,11 @@ def hangup(core: Core, channel: Channel, cause: int, origin: str) -> None:
     if channel.technology == "PJSIP" and origin == "sip":
         for name in RTP_QOS_VARIABLES:
             core.set_variable(channel.id, name, "")
-    if not ((origin == "timeout" and channel.half == 1) or origin == "app_end"):
-        request(core, channel, origin)  # app_end: an originated channel's application returned
+    # no request: an originated channel's application returned (app_end), a ;1 half timed out
+    # or was hung up by app_queue (queue): ast_hangup without a soft hang-up (ami-02)
+    quiet = origin == "app_end" or (channel.half == 1 and origin in ("timeout", "queue"))
+    if not quiet:
+        request(core, channel, origin)
     if channel.dialing is not None and origin in ("api", "sip", "remote"):
         dial_update(core, channel, "NOANSWER" if origin != "sip" else "CANCEL", final=True)
     teardown(core, channel, cause, origin)
@@ -108,6 +111,8 @@ def teardown(core: Core, channel: Channel, cause: int, origin: str) -> None:
             partner_cause, partner_origin, shown = cause, "timeout", cause
         elif origin == "busy":
             partner_cause = 0
+        elif origin == "queue":
+            shown = cause  # the member's ;2 is told why (26 answered elsewhere, ami-02)
         elif origin in ("dialplan", "app_end") and channel.half == 1:
             shown = 0  # the ;1 half's own application ended: no cause set (AMI Originate Application)
         partner.hangup_cause = partner_cause
