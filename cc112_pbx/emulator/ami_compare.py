@@ -44,15 +44,21 @@ _OBJECT_KEYS = (
 @dataclass(frozen=True)
 class Excuse:
     """A known, explained difference: events named `event` in the streams matching `stream`
-    (a glob, e.g. `chan:Local/112@from-pstn#0;1`) are left out of the comparison on both sides.
-    `reason` says why; a test lists its excuses next to the trace they apply to."""
+    (a glob, e.g. `chan:Local/112@from-pstn#0;1`), and having the given `fields` values if any,
+    are left out of the comparison on both sides. `reason` says why; a test lists its excuses
+    next to the trace they apply to."""
 
     stream: str
     event: str
     reason: str
+    fields: tuple[tuple[str, str], ...] = ()
 
     def covers(self, stream: str, message: AmiMessage) -> bool:
-        return event_name(message) == self.event and fnmatchcase(stream, self.stream)
+        return (
+            event_name(message) == self.event
+            and fnmatchcase(stream, self.stream)
+            and all(message.get(key) == value for key, value in self.fields)
+        )
 
 
 def event_name(message: AmiMessage) -> str:

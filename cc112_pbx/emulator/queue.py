@@ -192,6 +192,8 @@ class QueueService:
         if isinstance(event, ev.ChannelHangupRequest):
             for call in list(self.active_calls.values()):
                 call.on_hangup_request(event.channel_id)
+        elif isinstance(event, ev.LeftBridge) and event.channel_id in self.active_calls:
+            self.active_calls[event.channel_id].on_caller_left_bridge()
 
     # -- AMI output ---------------------------------------------------------------------------
     def _member_event(self, name: str, queue: CallQueue, member: QueueMember) -> None:

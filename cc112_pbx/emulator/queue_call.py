@@ -87,6 +87,7 @@ class QueueCall:
         self.bridge_id: str | None = None
         self.connected_at = 0.0
         self.finished = False
+        self.times_set = False  # ANSWEREDTIME / DIALEDTIME given to the caller
         self.log = log.bind(queue=queue.name, channel=caller.name)
 
     # -- the flow ----------------------------------------------------------------------------
@@ -339,10 +340,20 @@ class QueueCall:
             task.cancel()
         await asyncio.gather(*self._ring_tasks, return_exceptions=True)
         self._ring_tasks.clear()
-        if self.caller.alive and self.connected_at:
-            talk = time.monotonic() - self.connected_at
-            self.core.set_variable(self.caller.id, "ANSWEREDTIME", str(int(talk)))
-            self.core.set_variable(self.caller.id, "ANSWEREDTIME_MS", str(int(talk * 1000)))
+        self.on_caller_left_bridge()
+
+    def on_caller_left_bridge(self) -> None:
+        """Queue() returns once the caller is out of the agent's bridge: ANSWEREDTIME and
+        DIALEDTIME (ms too) on the caller, right after its BridgeLeave and before the dialplan
+        goes on or the channel ends (ami-02)."""
+        if self.times_set or not self.connected_at or not self.caller.alive:
+            return
+        self.times_set = True
+        talk = time.monotonic() - self.connected_at
+        dialled = max((self.core.now() - self.caller.creationtime).total_seconds(), 0.0)
+        for name, seconds in (("ANSWEREDTIME", talk), ("DIALEDTIME", dialled)):
+            self.core.set_variable(self.caller.id, name, str(int(seconds)))
+            self.core.set_variable(self.caller.id, f"{name}_MS", str(int(seconds * 1000)))
 
     # -- AMI output -----------------------------------------------------------------------------
     def _publish(self, event: str, extra: list[tuple[str, str]]) -> None:
