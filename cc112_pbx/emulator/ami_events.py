@@ -22,6 +22,7 @@ CALL = "call,all"
 DIALPLAN = "dialplan,all"
 SECURITY = "security,all"
 DIAL_APPLICATIONS = ("AppDial2", "AppQueue", "AppDial")
+CALLING_PRES = "0 (Presentation Allowed, Not Screened)"
 
 
 class AmiEventMapper:
@@ -29,12 +30,11 @@ class AmiEventMapper:
         self.server = server
         self._local_bridged: set[str] = set()  # `;1` names whose LocalBridge was published
         self._dial_app_pending: set[str] = set()  # new channels whose application is not shown yet
+        self._caller_shown: set[str] = set()  # channels with a NewCallerid published
         self._table: dict[type, Callable[[Any], None]] = {
             ev.ChannelCreated: self._new_channel,
             ev.ChannelStateChanged: lambda e: self._channel("Newstate", CALL, e),
-            ev.ChannelCallerIdChanged: lambda e: self._channel(
-                "NewCallerid", CALL, e, [("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")]
-            ),
+            ev.ChannelCallerIdChanged: self._new_caller_id,
             ev.ChannelConnectedLineChanged: lambda e: self._channel("NewConnectedLine", CALL, e),
             ev.ChannelDialplanStep: self._new_exten,
             ev.ChannelVarSet: lambda e: self._channel(
@@ -92,8 +92,14 @@ class AmiEventMapper:
     def _channel(self, name: str, privilege: str, event: Any, extra: Pairs = ()) -> None:
         self._publish(name, privilege, [*channel_block(event.snapshot), *extra])
 
+    def _new_caller_id(self, event: ev.ChannelCallerIdChanged) -> None:
+        if event.channel_id in self.server.core.channels:  # not for a late one after the Hangup
+            self._caller_shown.add(event.channel_id)
+        self._channel("NewCallerid", CALL, event, [("CID-CallingPres", CALLING_PRES)])
+
     def _hangup(self, event: ev.ChannelDestroyed) -> None:
         self._dial_app_pending.discard(event.channel_id)
+        self._caller_shown.discard(event.channel_id)
         self._local_bridged.discard(str(event.snapshot.get("name", "")))
         cause = [("Cause", str(event.cause)), ("Cause-txt", event.cause_txt or cause_text(event.cause))]
         self._channel("Hangup", CALL, event, cause)
@@ -112,7 +118,19 @@ class AmiEventMapper:
         two = self.server.core.find_channel_by_name(name[:-1] + "2")
         if two is not None:
             self._local_bridged.add(name)
+            self._announce_one_half(peer)
             self._local_bridge(peer, two.to_dict())
+
+    def _announce_one_half(self, one: dict[str, Any]) -> None:
+        """Asterisk shows a called `;1` half's caller id and connected line before LocalBridge
+        (ami-02, ami-06). The core leaves them unannounced for an ARI originate (the app
+        subscribes to `;1` only afterwards, ari-01); AMI sees every channel, so they are shown here."""
+        if str(one.get("id", "")) in self._caller_shown:
+            return
+        caller = one.get("caller") or {}
+        if caller.get("name") or caller.get("number"):
+            self._publish("NewCallerid", CALL, [*channel_block(one), ("CID-CallingPres", CALLING_PRES)])
+            self._publish("NewConnectedLine", CALL, channel_block(one))
 
     def _local_bridge(self, one: dict[str, Any], two: dict[str, Any]) -> None:
         pairs: Pairs = []

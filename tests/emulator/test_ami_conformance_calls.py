@@ -25,18 +25,6 @@ from tests.emulator.test_ami_conformance import run, static_members
 # excuses in test_ami_conformance): each excuse is one event type in one kind of stream.
 ARI_CALL_EXCUSES = (
     Excuse(
-        "chan:Local/*;1",
-        "NewCallerid",
-        "an ARI-originated Local pair: Asterisk announces the ;1 half's caller id when the pair is "
-        "called; the core announces it on ;2 only, so that the originating ARI app (subscribed to "
-        ";1 later, ari-01) does not see it",
-    ),
-    Excuse(
-        "chan:Local/*;1",
-        "NewConnectedLine",
-        "same as NewCallerid: the ;1 half's connected line at call time is not announced",
-    ),
-    Excuse(
         "chan:Local/seat01@seats-sim#0;2",
         "NewCallerid",
         "the seat's ;2 half takes its partner's new connected line as caller id: Asterisk shows it "
