@@ -21,26 +21,24 @@ from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
 from tests.emulator.test_ami_conformance import run, static_members
 
-# What the emulator core does not publish for a call driven over ARI (see also the shared
-# excuses in test_ami_conformance): each excuse is one event type in one kind of stream.
-ARI_CALL_EXCUSES = (
-    Excuse(
-        "chan:Local/seat01@seats-sim#0;2",
-        "NewCallerid",
-        "the seat's ;2 half takes its partner's new connected line as caller id: Asterisk shows it "
-        "with the snapshot after its Hangup, the core with its next snapshot before the hang-up",
-    ),
-    Excuse(
-        "device:Recorder/*",
-        "DeviceStateChange",
-        "the hidden Recorder/ARI channel of the app's bridge recording: Asterisk publishes its "
-        "device state (INUSE, then UNKNOWN at its end); the core's hidden participants have none",
-    ),
-    Excuse(
-        "device:Announcer/*",
-        "DeviceStateChange",
-        "the hidden Announcer/ARI channel of the app's bridge playback: as for Recorder/ARI",
-    ),
+# What the emulator core does not publish for a call driven over ARI (no AMI-side cause is
+# left): each excuse is one event type in one stream, given to the traces that need it.
+SEAT_LATE_CALLER_ID = Excuse(
+    "chan:Local/seat01@seats-sim#0;2",
+    "NewCallerid",
+    "the seat's ;2 half takes its partner's new connected line as caller id: Asterisk shows it "
+    "with the snapshot after its Hangup, the core with its next snapshot before the hang-up",
+)
+RECORDER_DEVICE = Excuse(
+    "device:Recorder/*",
+    "DeviceStateChange",
+    "the hidden Recorder/ARI channel of the app's bridge recording: Asterisk publishes its "
+    "device state (INUSE, then UNKNOWN at its end); the core's hidden participants have none",
+)
+ANNOUNCER_DEVICE = Excuse(
+    "device:Announcer/*",
+    "DeviceStateChange",
+    "the hidden Announcer/ARI channel of the app's bridge playback: as for Recorder/ARI",
 )
 
 # ami-07: the caller's digit crosses the mixing bridge to the seat. Asterisk shows it on the
@@ -181,7 +179,7 @@ async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(em
     problems = await run(
         "ami-06-listen-during-ari-call",
         server,
-        excuses=ARI_CALL_EXCUSES,
+        excuses=(SEAT_LATE_CALLER_ID, RECORDER_DEVICE),
         before_send=before_send,
         check_values=("Digit", "BridgeName", "BridgeType"),
     )
@@ -207,7 +205,7 @@ async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_a
     problems = await run(
         "ami-07-mixmonitor-on-stasis-channel",
         server,
-        excuses=(*ARI_CALL_EXCUSES, *BRIDGED_DTMF_EXCUSES),
+        excuses=(ANNOUNCER_DEVICE, *BRIDGED_DTMF_EXCUSES),
         before_send=before_send,
         rewrite=map_channel_names(core),
     )
