@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import events as ev
 from .model import Bridge, CallerId, Channel
 
 if TYPE_CHECKING:
@@ -78,6 +79,11 @@ def add_hidden(core: Core, bridge: Bridge, technology: str) -> str:
 
 
 def remove_hidden(core: Core, bridge: Bridge, name: str) -> None:
+    """The hidden channel leaves and ends; like any channel it publishes its device state
+    (`Recorder/ARI`, `Announcer/ARI`) as it is hung up (INUSE) and destroyed (UNKNOWN): ami-06, ami-07."""
     if name in bridge.hidden:
+        device = name.partition("-")[0]
+        core.emit(ev.DeviceStateChanged(core.now(), device, "INUSE"))
         bridge.hidden.remove(name)
         reconfigured(core, bridge)
+        core.emit(ev.DeviceStateChanged(core.now(), device, "UNKNOWN"))
