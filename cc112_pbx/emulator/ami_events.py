@@ -166,13 +166,19 @@ class AmiEventMapper:
         self._channel(name, CALL, event, [("Cause", str(cause))])
 
     def _dtmf(self, event: ev.DtmfDigit) -> None:
-        self._channel("DTMFBegin", "dtmf,all", event, [("Digit", event.digit), ("Direction", "Received")])
-        self._channel(
-            "DTMFEnd",
-            "dtmf,all",
-            event,
-            [("Digit", event.digit), ("DurationMs", str(event.duration_ms)), ("Direction", "Received")],
-        )
+        core = self.server.core
+        channel = core.channels.get(event.channel_id)
+        one = core.partner(channel) if channel is not None and channel.half == 2 else None
+        if one is not None and one.bridge_id is not None:
+            # the digit crossed a bridge into this pair: written to the ;1 half first (ami-07)
+            self._dtmf_pair(one.to_dict(), event, "Sent")
+        self._dtmf_pair(event.snapshot, event, "Received")
+
+    def _dtmf_pair(self, snapshot: dict[str, Any], event: ev.DtmfDigit, direction: str) -> None:
+        block = channel_block(snapshot)
+        self._publish("DTMFBegin", "dtmf,all", [*block, ("Digit", event.digit), ("Direction", direction)])
+        duration = ("DurationMs", str(event.duration_ms))
+        self._publish("DTMFEnd", "dtmf,all", [*block, ("Digit", event.digit), duration, ("Direction", direction)])
 
     def _dial_pairs(self, event: ev.DialBegin | ev.DialStatus) -> Pairs:
         pairs: Pairs = []

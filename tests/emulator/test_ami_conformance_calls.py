@@ -30,16 +30,13 @@ SEAT_LATE_CALLER_ID = Excuse(
     "with the snapshot after its Hangup, the core with its next snapshot before the hang-up",
 )
 
-# ami-07: the caller's digit crosses the mixing bridge to the seat. Asterisk shows it on the
-# seat's ;1 half (Direction Sent) and twice begun on its ;2 half; the core shows it on ;2 only.
-BRIDGED_DTMF_EXCUSES = tuple(
-    Excuse(
-        "chan:Local/seat01@seats-sim#0;*",
-        name,
-        "bridged DTMF: the core delivers the digit to the seat's ;2 half only, without the "
-        "Local pair's own DTMF frames on ;1 and the early begin on ;2",
-    )
-    for name in ("DTMFBegin", "DTMFEnd")
+# ami-07: the caller's digit crosses the mixing bridge to the seat's Local pair. Asterisk shows
+# its begin twice on the seat's ;2 half, once before and once after that half's Wait() step
+# starts (why was not established from the recording); the emulator shows it once.
+SEAT_DTMF_BEGIN_REPEATED = Excuse(
+    "chan:Local/seat01@seats-sim#0;2",
+    "DTMFBegin",
+    "a bridged digit's begin shown again on the seat's ;2 half as its Wait() step starts (see above)",
 )
 
 CHANNEL_NAME = re.compile(r"^(?P<base>.+)-[0-9a-f]{8}(?P<half>;[12])?$")
@@ -194,7 +191,7 @@ async def test_mixmonitor_on_stasis_channel_trace_starts_stops_and_errors_like_a
     problems = await run(
         "ami-07-mixmonitor-on-stasis-channel",
         server,
-        excuses=BRIDGED_DTMF_EXCUSES,
+        excuses=(SEAT_DTMF_BEGIN_REPEATED,),
         before_send=before_send,
         rewrite=map_channel_names(core),
     )
