@@ -9,7 +9,7 @@ Originate) over a real AMI TCP connection to the emulator.
 
 Every event on every socket is compared (issue #3). The only orders left out are those
 Asterisk does not keep itself (between sockets, between channels: see `ari_replay`).
-`EXCUSED` names, per trace, the event types on one socket still left out, each with its reason.
+No event type is excused on any trace.
 """
 
 from __future__ import annotations
@@ -116,14 +116,6 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
 
 SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
 
-EXCUSED: dict[str, dict[tuple[str, str], str]] = {
-    # app_queue sets the call's durations on the caller once the bridge ends; the emulator's queue
-    # (cc112_pbx/emulator/queue_call.py, the AMI side's) does not yet
-    "ari-09": {("cc112sim", f"ChannelVarset:{name}"): "app_queue's end-of-call durations not set"
-               for name in ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")},
-}
-
-
 def test_every_ari_trace_is_replayed():
     assert len(SCENARIOS) == 13, SCENARIOS
 
@@ -158,8 +150,7 @@ async def test_emulator_answers_like_asterisk(trace_name: str, tmp_path: Path):
     seed_stored_recordings(records, tmp_path / "recording")
     async with Emulator(config) as emu:
         replay = AriReplay(emu.ari_url, records, user=USER, password=PASSWORD,
-                           hooks=hooks_for(trace_name, emu), excused=EXCUSED.get(trace_name[:6]),
-                           sync_timeout=1.5)
+                           hooks=hooks_for(trace_name, emu), sync_timeout=1.5)
         await replay.run()
     assert replay.exchanges or trace_name.startswith("ari-13"), "the replay sent no request"
     problems = replay.differences()
