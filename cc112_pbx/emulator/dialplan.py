@@ -113,16 +113,22 @@ ANSWER_MEDIA_WAIT = 0.5  # main/channel.c __ast_answer: up to 500 ms for the fir
 
 
 async def _answer(core: Core, channel: Channel, data: str) -> None:
-    """Answer, then wait for media as Asterisk does, where the traces show it: the `;2` half of a
-    Local pair an ARI app originated hears its first frame once the `;1` half is bridged (ari-01,
-    ari-11), else after 500 ms (ari-09). Elsewhere media is taken to flow at once (a phone's RTP)."""
+    """Answer; a channel that was ringing then waits for media as Asterisk's `__ast_answer` does
+    (up to 500 ms for the first voice frame; a hang-up meanwhile ends the dialplan). Where the
+    traces show it: the `;2` half of a Local pair hears its first frame once an ARI-originated
+    `;1` half is bridged (ari-01, ari-11), else after 500 ms (ari-09; ami-02: the caller's
+    fallback, each seat: the losing seat is hung up before Wait()). A channel already Up, or
+    not a Local half, is taken to have media at once (a phone's RTP)."""
+    ringing = channel.state in ("Ring", "Ringing")
     core.answer(channel)
     partner = core.partner(channel)
-    if partner is None or partner.originator is None:
+    if partner is None or not ringing:
         return
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ANSWER_MEDIA_WAIT
-    while partner.bridge_id is None and partner.alive and loop.time() < deadline:  # noqa: ASYNC110
+    while partner.alive and loop.time() < deadline:
+        if partner.originator is not None and partner.bridge_id is not None:
+            return
         await asyncio.sleep(0.01)  # (bridging has no event to wait on; 10 ms steps)
 
 
