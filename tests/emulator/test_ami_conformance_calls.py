@@ -22,14 +22,7 @@ from cc112_pbx.emulator.dialplan import Dialplan
 from tests.emulator.test_ami_conformance import run, static_members
 
 # What the emulator core does not publish for a call driven over ARI (no AMI-side cause is
-# left): each excuse is one event type in one stream, given to the traces that need it.
-SEAT_LATE_CALLER_ID = Excuse(
-    "chan:Local/seat01@seats-sim#0;2",
-    "NewCallerid",
-    "the seat's ;2 half takes its partner's new connected line as caller id: Asterisk shows it "
-    "with the snapshot after its Hangup, the core with its next snapshot before the hang-up",
-)
-
+# left): each excuse is one event type in one stream, given to the trace that needs it.
 # ami-07: the caller's digit crosses the mixing bridge to the seat's Local pair. Asterisk shows
 # its begin twice on the seat's ;2 half, once before and once after that half's Wait() step
 # starts (why was not established from the recording); the emulator shows it once.
@@ -67,11 +60,15 @@ class SimulatedApp:
         self.bridge_id = ""
         self.caller_bridged = asyncio.Event()
         self.seat_bridged = asyncio.Event()
+        self.seat_talking = asyncio.Event()  # the seat's ;2 half is in its Wait(): the call taker talks
         core.register_stasis_app("cc112")
         core.register_stasis_app("cc112sim")
         core.subscribe(self._on_event)
 
     def _on_event(self, event: ev.CoreEvent) -> None:
+        if isinstance(event, ev.ChannelDialplanStep) and event.app == "Wait":
+            if event.snapshot["name"].startswith("Local/seat01@seats-sim-"):
+                self.seat_talking.set()
         if not isinstance(event, ev.StasisStart) or event.app != "cc112":
             return
         channel = self.core.get_channel(event.channel_id)
@@ -113,6 +110,11 @@ class SimulatedApp:
             timeout=20,
         )
         await asyncio.wait_for(self.seat_bridged.wait(), 3)
+
+    async def seat_talks(self) -> None:
+        """The recording's caller and seat talked for 2 s: the seat's ;2 half was in its Wait()
+        before the caller hung up (its dialplan steps come before the hang-up's caller id change)."""
+        await asyncio.wait_for(self.seat_talking.wait(), 3)
 
     async def play_on_bridge(self) -> None:
         """ari-11 / ami-07: `POST /bridges/{id}/play` (a beep): a hidden Announcer joins the
@@ -160,12 +162,12 @@ async def test_ari_call_seen_over_ami_trace_shows_bridge_dtmf_and_dial_events(em
             await app.place_caller()
             await app.caller_dtmf("12#")
             await app.add_seat()
+            await app.seat_talks()
             await app.caller_hangs_up_and_app_cleans_up()
 
     problems = await run(
         "ami-06-listen-during-ari-call",
         server,
-        excuses=(SEAT_LATE_CALLER_ID,),
         before_send=before_send,
         check_values=("Digit", "BridgeName", "BridgeType"),
     )
