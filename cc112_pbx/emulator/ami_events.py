@@ -43,6 +43,7 @@ class AmiEventMapper:
             ev.ChannelHangupRequest: self._hangup_request,
             ev.ChannelDestroyed: self._hangup,
             ev.DtmfDigit: self._dtmf,
+            ev.DtmfBeginRead: self._dtmf_begin_read,
             ev.DialBegin: self._dial_begin,
             ev.DialStatus: self._dial_status,
             ev.BridgeCreated: lambda e: self._publish("BridgeCreate", CALL, bridge_block(e.snapshot, 0)),
@@ -166,13 +167,25 @@ class AmiEventMapper:
         self._channel(name, CALL, event, [("Cause", str(cause))])
 
     def _dtmf(self, event: ev.DtmfDigit) -> None:
+        if not event.requeued:  # (a requeued digit's ;1 side was shown with its first read)
+            self._dtmf_sent_by_partner(event)
+        self._dtmf_pair(event.snapshot, event, "Received")
+
+    def _dtmf_begin_read(self, event: ev.DtmfBeginRead) -> None:
+        """Answer()'s read of a digit's begin (ami-07: shown again once the next step reads it)."""
+        self._dtmf_sent_by_partner(
+            ev.DtmfDigit(event.at, event.channel_id, event.snapshot, event.digit, event.duration_ms)
+        )
+        block = channel_block(event.snapshot)
+        self._publish("DTMFBegin", "dtmf,all", [*block, ("Digit", event.digit), ("Direction", "Received")])
+
+    def _dtmf_sent_by_partner(self, event: ev.DtmfDigit) -> None:
         core = self.server.core
         channel = core.channels.get(event.channel_id)
         one = core.partner(channel) if channel is not None and channel.half == 2 else None
         if one is not None and one.bridge_id is not None:
             # the digit crossed a bridge into this pair: written to the ;1 half first (ami-07)
             self._dtmf_pair(one.to_dict(), event, "Sent")
-        self._dtmf_pair(event.snapshot, event, "Received")
 
     def _dtmf_pair(self, snapshot: dict[str, Any], event: ev.DtmfDigit, direction: str) -> None:
         block = channel_block(snapshot)

@@ -73,6 +73,8 @@ class Step:
             self.core.hangup(self.channel.id, 16, origin="dialplan")
             raise HangupNow
         self.core.set_dialplan_step(self.channel, name, data, self.priority)
+        if self.channel.requeued_dtmf:
+            self.core.read_requeued_dtmf(self.channel)
         await handler(self.core, self.channel, data)
         if not self.channel.alive:
             raise HangupNow
@@ -113,12 +115,13 @@ ANSWER_MEDIA_WAIT = 0.5  # main/channel.c __ast_answer: up to 500 ms for the fir
 
 
 async def _answer(core: Core, channel: Channel, data: str) -> None:
-    """Answer; a channel that was ringing then waits for media as Asterisk's `__ast_answer` does
-    (up to 500 ms for the first voice frame; a hang-up meanwhile ends the dialplan). Where the
-    traces show it: the `;2` half of a Local pair hears its first frame once an ARI-originated
-    `;1` half is bridged (ari-01, ari-11), else after 500 ms (ari-09; ami-02: the caller's
-    fallback, each seat: the losing seat is hung up before Wait()). A channel already Up, or
-    not a Local half, is taken to have media at once (a phone's RTP)."""
+    """Answer; a channel that was ringing then waits for media as `__ast_answer` does: up to
+    500 ms for a first frame, a hang-up meanwhile ends the dialplan. For a Local `;2` half the
+    media comes through its `;1` half: audio once that is in a bridge that mixes (a Recorder or
+    Announcer in it: ari-01, ami-06), a DTMF digit (ami-07, ari-11: the frame read is put back
+    and read again by the next application, see `Core.read_requeued_dtmf`), else nothing until
+    the 500 ms pass (ari-09; ami-02: the losing seat is hung up before Wait()). A channel
+    already Up, or not a Local half, is taken to have media at once (a phone's RTP)."""
     ringing = channel.state in ("Ring", "Ringing")
     core.answer(channel)
     partner = core.partner(channel)
@@ -126,10 +129,15 @@ async def _answer(core: Core, channel: Channel, data: str) -> None:
         return
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ANSWER_MEDIA_WAIT
-    while partner.alive and loop.time() < deadline:
-        if partner.originator is not None and partner.bridge_id is not None:
-            return
-        await asyncio.sleep(0.01)  # (bridging has no event to wait on; 10 ms steps)
+    channel.awaiting_media = True
+    try:
+        while partner.alive and loop.time() < deadline and not channel.requeued_dtmf:
+            bridge = core.bridges.get(partner.bridge_id or "")
+            if bridge is not None and bridge.hidden:
+                return
+            await asyncio.sleep(0.01)  # (bridging has no event to wait on; 10 ms steps)
+    finally:
+        channel.awaiting_media = False
 
 
 async def _ringing(core: Core, channel: Channel, data: str) -> None:

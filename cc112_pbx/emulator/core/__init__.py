@@ -27,7 +27,8 @@ Events (core/events.py; each has `at`; channel events have `channel_id` and a `s
     ChannelCreated(originator), ChannelStateChanged, ChannelCallerIdChanged,
     ChannelConnectedLineChanged, ChannelDialplanStep(app, app_data), ChannelVarSet(variable, value),
     ChannelHangupRequest(cause: int | None, soft), ChannelDestroyed(cause, cause_txt),
-    DtmfDigit(digit, duration_ms), DialBegin(caller_id, peer_id, dialstring, ...snapshots),
+    DtmfDigit(digit, duration_ms, requeued), DtmfBeginRead(digit, duration_ms),
+    DialBegin(caller_id, peer_id, dialstring, ...snapshots),
     DialStatus(..., status, final), BridgeCreated(by_rest), BridgeDestroyed,
     EnteredBridge / LeftBridge(bridge_id, bridge_snapshot, channel_id, snapshot),
     StasisStart(app, args), StasisEnd(app), DeviceStateChanged(device, state) (PJSIP endpoints

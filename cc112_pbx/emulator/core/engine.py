@@ -272,8 +272,19 @@ class Core(DeviceOps):
         self.emit(ev.DtmfDigit(self.now(), channel.id, channel.to_dict(), digit, duration_ms))
         for peer in self.bridge_peers(channel):
             target = self.partner(peer) if peer.half == 1 else None
-            if target is not None and target.alive and target.bridge_id is None:
+            if target is None or not target.alive or target.bridge_id is not None:
+                continue
+            if target.awaiting_media:  # main/channel.c __ast_answer: DTMF counts as media
+                target.requeued_dtmf.append((digit, duration_ms))
+                self.emit(ev.DtmfBeginRead(self.now(), target.id, target.to_dict(), digit, duration_ms))
+            else:
                 self.emit(ev.DtmfDigit(self.now(), target.id, target.to_dict(), digit, duration_ms))
+
+    def read_requeued_dtmf(self, channel: Channel) -> None:
+        """The next application reads the digits Answer() put back: their begin again, then end."""
+        requeued, channel.requeued_dtmf = channel.requeued_dtmf, []
+        for digit, duration_ms in requeued:
+            self.emit(ev.DtmfDigit(self.now(), channel.id, channel.to_dict(), digit, duration_ms, requeued=True))
 
     # ---- Stasis --------------------------------------------------------------------------------
     def register_stasis_app(self, app: str) -> None:

@@ -78,6 +78,15 @@ class ChannelDestroyed(ChannelEvent):
 class DtmfDigit(ChannelEvent):
     digit: str = ""
     duration_ms: int = 100
+    requeued: bool = False  # read again after Answer() put it back (DtmfBeginRead came first)
+
+
+@dataclass(frozen=True, slots=True)
+class DtmfBeginRead(ChannelEvent):
+    """A digit's begin read by Answer() while it waited for media (AMI DTMFBegin only)."""
+
+    digit: str = ""
+    duration_ms: int = 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,10 @@ class Channel:
     stasis_exit: asyncio.Future[tuple[str, str, int] | None] | None = None
     driver: asyncio.Task[Any] | None = None
     dtmf: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    # Answer() waiting for media (dialplan): a digit read meanwhile ends the wait and is put
+    # back (`requeued_dtmf`, digit and duration) for the next application to read again
+    awaiting_media: bool = False
+    requeued_dtmf: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def alive(self) -> bool:
