@@ -30,18 +30,23 @@ from cc112_pbx.emulator.dialplan import Dialplan
 
 TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
 
-# Known differences the emulator does not reproduce yet, each limited to one event type in
-# the streams of one channel, and given to the one trace it applies to (ami-02 only: the other
-# traces here have none).
-# The caller's ;2 half as the call ends: Asterisk cleared its BRIDGEPEER before app_queue's
-# AgentComplete, the emulator's queue sends AgentComplete first. app_queue reports it from its
-# own stasis subscription when it sees the hang-up, so where it falls among the caller's own
-# events is a race between threads; the recording shows one order.
+# The one difference left, and it is not a fault of the emulator: Asterisk's own order varies.
+# ami-02, the caller's ;2 half as the call ends: its ;1 half's Wait() ends and hangs up, which
+# queues a hang-up on the ;2 half (core_local -> ast_queue_hangup: a ChannelHangupRequest
+# message on the channel's topic, then a HANGUP frame). Two threads then act on it
+# independently: the caller's own thread reads the frame and leaves the agent's bridge (VarSet
+# BRIDGEPEER="" then BridgeLeave), while app_queue's stasis message router, subscribed to the
+# caller's topic, handles the ChannelHangupRequest message (handle_hangup) and publishes
+# AgentComplete. Which of those two is published first is up to the scheduler; the recording
+# shows the VarSet first. The emulator, single-threaded, publishes AgentComplete as soon as the
+# hang-up is requested (queue_call.on_hangup_request), before the caller leaves the bridge. Only
+# that one VarSet is left out of the caller's stream; AgentComplete, the BridgeLeave after both,
+# and every other event and field are compared.
 AGENT_COMPLETE_RACE = Excuse(
     "chan:Local/112@from-pstn#0;2",
     "VarSet",
-    "BRIDGEPEER cleared before or after AgentComplete: a race between app_queue's subscription "
-    "and the caller's thread (see above)",
+    "BRIDGEPEER cleared before or after AgentComplete: the caller's thread leaving the bridge "
+    "races app_queue's stasis router handling the same hang-up request (see above)",
     fields=(("Variable", "BRIDGEPEER"), ("Value", "")),
 )
 
