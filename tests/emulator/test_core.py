@@ -170,3 +170,49 @@ async def test_offline_feature_code_toggles_pause_through_pluggable_queue_apps(c
     await log.wait_for(lambda e: isinstance(e, ev.ChannelDialplanStep) and e.app == "AddQueueMember", 3)
     assert applied == [("UnpauseQueueMember", "cc112-fallback,PJSIP/seat01"),
                        ("AddQueueMember", "cc112-fallback,PJSIP/seat01,,,seat01,PJSIP/seat01")]
+
+
+async def _seat_bridged_with_caller(core, log: EventLog):
+    """ami-07's call: a caller in a mixing bridge (no recorder), a simulated seat originated into
+    the app and bridged with it; returns the caller's ;2 half and the seat's ;2 half."""
+    core.register_stasis_app("cc112")
+    core.register_stasis_app("cc112sim")
+    core.originate("Local/112@from-pstn", app="cc112sim", app_args=("caller",), caller_id="Anna <+62811>")
+    start = await log.wait_for(lambda e: stasis_started("cc112")(e) and e.snapshot["name"].startswith("Local/112"))
+    caller = core.get_channel(start.channel_id)
+    core.answer(caller)
+    bridge = core.create_bridge("mixing", "incident")
+    core.add_to_bridge(bridge.id, caller.id)
+    core.originate("Local/seat01@seats-sim", app="cc112", app_args=("seat", "seat01"), caller_id="CC112 <112>")
+    seat_start = await log.wait_for(lambda e: stasis_started("cc112")(e) and "seat01" in e.snapshot["name"])
+    seat_one = core.get_channel(seat_start.channel_id)
+    core.add_to_bridge(bridge.id, seat_one.id)
+    return caller, core.partner(seat_one)
+
+
+async def test_digit_during_answer_media_wait_ends_it_and_is_read_again_by_the_next_application(core):
+    """__ast_answer: a DTMF frame counts as media, and the frames Answer() read are put back for the
+    next application (ami-07: the seat ;2's DTMFBegin before and after its Wait() starts)."""
+    log = EventLog(core)
+    caller, seat_two = await _seat_bridged_with_caller(core, log)
+    loop = asyncio.get_running_loop()
+    sent_at = loop.time()
+    core.receive_dtmf(caller, "5", 120)
+    await log.wait_for(lambda e: isinstance(e, ev.ChannelDialplanStep) and e.channel_id == seat_two.id
+                       and e.app == "Wait")
+    assert loop.time() - sent_at < 0.3  # the digit, not the 500 ms timeout, ended Answer()'s wait
+    mine = [e for e in log.events if isinstance(e, ev.DtmfBeginRead | ev.ChannelDialplanStep | ev.DtmfDigit)
+            and e.channel_id == seat_two.id]
+    assert [(type(e).__name__, getattr(e, "app", ""), getattr(e, "digit", "")) for e in mine][-3:] == [
+        ("DtmfBeginRead", "", "5"), ("ChannelDialplanStep", "Wait", ""), ("DtmfDigit", "", "5")]
+    assert mine[-1].requeued and mine[-1].duration_ms == 120 and not seat_two.requeued_dtmf
+
+
+async def test_digit_after_answer_media_wait_is_read_once(core):
+    log = EventLog(core)
+    caller, seat_two = await _seat_bridged_with_caller(core, log)
+    await log.wait_for(lambda e: isinstance(e, ev.ChannelDialplanStep) and e.channel_id == seat_two.id
+                       and e.app == "Wait", timeout=2)  # Answer() gave up waiting after 500 ms
+    core.receive_dtmf(caller, "7", 120)
+    assert [e.digit for e in log.of(ev.DtmfDigit) if e.channel_id == seat_two.id] == ["7"]
+    assert [e for e in log.of(ev.DtmfBeginRead) if e.channel_id == seat_two.id] == []
