@@ -225,15 +225,22 @@ async def getvar(ctx: ActionContext, m: AmiMessage) -> None:
     ctx.ack(m, extra=[("Variable", variable), ("Value", value or "")])
 
 
-@action("MixMonitor")
-async def mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
+def _named_channel(ctx: ActionContext, m: AmiMessage) -> Any:
+    """The action's `Channel`, or None after answering app_mixmonitor's error for it."""
     name = m.get("Channel").strip()
     if not name:
         ctx.error(m, "No channel specified")
-        return
+        return None
     channel = _find_channel(ctx, name)
     if channel is None:
         ctx.error(m, "No such channel")
+    return channel
+
+
+@action("MixMonitor")
+async def mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
+    channel = _named_channel(ctx, m)
+    if channel is None:
         return
     try:
         recording = ctx.server.mixmonitor.start(channel.id, m.get("File"), m.get("Options"))
@@ -245,13 +252,8 @@ async def mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
 
 @action("StopMixMonitor")
 async def stop_mixmonitor(ctx: ActionContext, m: AmiMessage) -> None:
-    name = m.get("Channel").strip()
-    if not name:
-        ctx.error(m, "No channel specified")
-        return
-    channel = _find_channel(ctx, name)
+    channel = _named_channel(ctx, m)
     if channel is None:
-        ctx.error(m, "No such channel")
         return
     try:
         ctx.server.mixmonitor.stop(channel.id, m.get("MixMonitorID").strip())
