@@ -45,7 +45,6 @@ _CATEGORY_HINT = {
     "police": "police", "fire": "fire", "search_and_rescue": "sar", "ambulance": "ambulance",
     "health": "health", "electricity": "electricity",
 }
-CALLBACK_PRIORITY = 10
 ADOPT_LOOKUP_TIMEOUT = 2.0  # seconds a recovered caller may wait for the database's answer
 
 
@@ -343,4 +342,4 @@ class CallFlow:
         return call_log(log, session, **extra)
 
 
-__all__ = ["CALLBACK_PRIORITY", "Adopted", "Adoption", "CallFlow", "offer_failure_for_cause"]
+__all__ = ["Adopted", "Adoption", "CallFlow", "offer_failure_for_cause"]
