@@ -194,16 +194,27 @@ def _action_id(m: AmiMessage) -> list[tuple[str, str]]:
     return [("ActionID", m.get("ActionID"))] if m.get("ActionID") else []
 
 
-@action("Setvar")
-async def setvar(ctx: ActionContext, m: AmiMessage) -> None:
+def _variable_target(ctx: ActionContext, m: AmiMessage) -> tuple[str, Any] | None:
+    """`Variable` and the optional `Channel` (None: global) of Setvar/Getvar, or None after
+    answering manager.c's error."""
     variable = m.get("Variable").strip()
     if not variable:
         ctx.error(m, "No variable specified")
-        return
-    channel = _find_channel(ctx, m.get("Channel").strip()) if m.get("Channel").strip() else None
-    if m.get("Channel").strip() and channel is None:
+        return None
+    name = m.get("Channel").strip()
+    channel = _find_channel(ctx, name) if name else None
+    if name and channel is None:
         ctx.error(m, "No such channel")
+        return None
+    return variable, channel
+
+
+@action("Setvar")
+async def setvar(ctx: ActionContext, m: AmiMessage) -> None:
+    target = _variable_target(ctx, m)
+    if target is None:
         return
+    variable, channel = target
     if channel is None:
         ctx.error(m, "Variable not set")  # the emulator keeps no global variables
         return
@@ -213,14 +224,10 @@ async def setvar(ctx: ActionContext, m: AmiMessage) -> None:
 
 @action("Getvar")
 async def getvar(ctx: ActionContext, m: AmiMessage) -> None:
-    variable = m.get("Variable").strip()
-    if not variable:
-        ctx.error(m, "No variable specified")
+    target = _variable_target(ctx, m)
+    if target is None:
         return
-    channel = _find_channel(ctx, m.get("Channel").strip()) if m.get("Channel").strip() else None
-    if m.get("Channel").strip() and channel is None:
-        ctx.error(m, "No such channel")
-        return
+    variable, channel = target
     value = ctx.core.get_variable(channel.id, variable) if channel is not None else None
     ctx.ack(m, extra=[("Variable", variable), ("Value", value or "")])
 
