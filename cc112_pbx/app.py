@@ -23,11 +23,17 @@ from typing import Any
 import structlog
 
 from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, AsteriskHealth
+from cc112_pbx.asterisk.call_control import AriCallControl
+from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
+from cc112_pbx.asterisk.recorder import MixMonitorRecorder
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.journal import Journal
+from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
+from cc112_pbx.services.persistence import PersistenceSubscriber
+from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
 
 log = structlog.get_logger("cc112.app")
@@ -35,8 +41,22 @@ log = structlog.get_logger("cc112.app")
 ENDED_WHILE_DOWN = "ended while the controller was down"
 
 
+def controller_options(settings: Settings) -> ControllerOptions:
+    queue = settings.queue
+    return ControllerOptions(
+        app=settings.asterisk.ari_app,
+        recordings_dir=str(settings.asterisk.recordings_dir),
+        hold_announcement_interval=float(queue.hold_announcement_interval),
+        languages=tuple(queue.languages),
+        feature_login=queue.feature_login,
+        feature_logout=queue.feature_logout,
+        feature_pause=queue.feature_pause,
+        seat_dial_strings={seat.id: seat.dial_string for seat in settings.seats},
+    )
+
+
 class Cc112App:
-    def __init__(self, settings: Any, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
+    def __init__(self, settings: Settings, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
         self.settings = settings
         self.notifier = notifier or Notifier()
         self.health = AsteriskHealth()
@@ -74,9 +94,15 @@ class Cc112App:
         self.ami = AmiManager.from_settings(settings, health=self.health.ami)
         await self.ami.start()
         self._exits.push_async_callback(self.ami.stop)
-        ctx = Context(options=ControllerOptions.from_settings(settings), ari=self.ari, ami=self.ami, db=self.db,
-                      journal=self.journal, notifier=self.notifier, watch=self.ari_events.watch)
+        ctx = Context(
+            options=controller_options(settings), control=AriCallControl(self.ari, settings.asterisk.ari_app),
+            recorder=MixMonitorRecorder(self.ami, self.ari),
+            fallback=AmiFallbackQueue(self.ami, settings.asterisk.fallback_queue), devices=self.ami,
+            store=self.db, watch=self.ari_events.watch,
+        )
         self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats))
+        ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, self.controller.post))
+        ctx.facts.subscribe(NoticeSubscriber(self.notifier))
         self._exits.push_async_callback(self.controller.close)
         self._tasks.append(asyncio.create_task(self.controller.run(), name="cc112-controller"))
         if db_ready and self.restore_seats:

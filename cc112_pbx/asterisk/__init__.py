@@ -42,7 +42,7 @@ variable, subscribe, DELETE of a channel/bridge/playback/stored recording (a 404
 means done), `create_bridge` with a `bridge_id`, `originate` with a `channel_id` (a 409 on the
 retry returns the existing channel). Never retried: originate without `channel_id`,
 `AllocationFailed`, play, record, addChannel, continue, dial.
-Errors: `NoSuchChannel`, `BridgeGone`, `NotFound`, `ChannelNotInStasis`, `Conflict`,
+Errors: `NoSuchChannel`, `NoSuchBridge`, `NotFound`, `ChannelNotInStasis`, `Conflict`,
 `Unprocessable`, `BadRequest`, `Unauthorized`, `AllocationFailed`, `ServerError`,
 `AsteriskTimeout`, `ConnectionLost` (`AsteriskUnavailable`), `BadResponse`; each carries
 Asterisk's own message.

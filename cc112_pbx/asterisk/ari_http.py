@@ -75,7 +75,7 @@ def error_for(status: int, body: object, method: str, path: str, reason: str) ->
         if "channel not found" in lowered:
             return e.NoSuchChannel(message, **kw)
         if "bridge not found" in lowered:
-            return e.BridgeGone(message, **kw)
+            return e.NoSuchBridge(message, **kw)
         return e.NotFound(message, **kw)
     if status in (409, 412):
         return (e.ChannelNotInStasis if "not in stasis" in lowered else e.Conflict)(message, **kw)

@@ -8,12 +8,21 @@ AMI error response) so logs say what Asterisk said.
 
 from __future__ import annotations
 
+from cc112_pbx.domain.telephony_errors import (
+    AlreadyQueueMember,
+    EndpointUnreachable,
+    NotQueueMember,
+    TargetGone,
+    TelephonyError,
+    TelephonyUnavailable,
+)
 
-class AsteriskError(Exception):
+
+class AsteriskError(TelephonyError):
     """Base of every error raised by the Asterisk adapters."""
 
 
-class AsteriskUnavailable(AsteriskError):
+class AsteriskUnavailable(AsteriskError, TelephonyUnavailable):
     """Asterisk cannot be reached or refused us (wrong URL, closed port, bad credentials).
 
     At startup this is the one clear message naming what was tried, e.g.
@@ -56,7 +65,7 @@ class Unauthorized(AriError):
     """401: wrong ARI user or password."""
 
 
-class NotFound(AriError):
+class NotFound(AriError, TargetGone):
     """404: the resource (recording, playback, endpoint, ...) does not exist."""
 
 
@@ -64,7 +73,7 @@ class NoSuchChannel(NotFound):
     """404 `Channel not found`: the channel hung up (or never existed)."""
 
 
-class BridgeGone(NotFound):
+class NoSuchBridge(NotFound):
     """404 `Bridge not found`: the bridge was destroyed (or never existed)."""
 
 
@@ -82,7 +91,7 @@ class Unprocessable(AriError):
     (`Channel not in this bridge`, `Event source does not exist`)."""
 
 
-class AllocationFailed(AriError):
+class AllocationFailed(AriError, EndpointUnreachable):
     """500 `{"error": "Allocation failed"}` on originate: unknown or unregistered endpoint,
     unknown technology. Never retried: the same request fails the same way."""
 
@@ -103,11 +112,11 @@ class AmiActionError(AsteriskError):
         self.message = message
 
 
-class AlreadyMember(AmiActionError):
+class AlreadyMember(AmiActionError, AlreadyQueueMember):
     """QueueAdd: `Unable to add interface: Already there` (callers may treat it as success)."""
 
 
-class NotMember(AmiActionError):
+class NotMember(AmiActionError, NotQueueMember):
     """QueueRemove: `Unable to remove interface: Not there`."""
 
 
@@ -119,7 +128,7 @@ class InterfaceNotFound(AmiActionError):
     """QueuePause of an interface that is in no queue."""
 
 
-class AmiNoSuchChannel(AmiActionError):
+class AmiNoSuchChannel(AmiActionError, TargetGone):
     """MixMonitor & co.: `No such channel`."""
 
 

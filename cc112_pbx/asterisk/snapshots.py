@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cc112_pbx.asterisk.translate import Malformed, ari_time, device_state, opt_int, opt_text, str_tuple, text
+from cc112_pbx.asterisk.vocabulary import channel_state
 from cc112_pbx.domain import telephony as t
 
 
@@ -33,7 +34,7 @@ def channel(data: object) -> t.ChannelSnapshot:
     app, args = stasis_app_and_args(dialplan)
     created = data.get("creationtime")
     return t.ChannelSnapshot(
-        channel_id=text(data, "id"), name=text(data, "name"), state=text(data, "state"),
+        channel_id=text(data, "id"), name=text(data, "name"), state=channel_state(text(data, "state")),
         caller_number=opt_text(caller, "number"), caller_name=opt_text(caller, "name"),
         context=str(dialplan.get("context", "")), exten=str(dialplan.get("exten", "")), app=app, args=args,
         created=ari_time(created) if isinstance(created, str) else None,

@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.asterisk.vocabulary import channel_state, hangup_cause
 from cc112_pbx.domain import telephony as t
 
 log = structlog.get_logger(__name__)
@@ -136,7 +137,7 @@ def _stasis_start(ev: Event, at: datetime) -> t.TelephonyEvent:
     return t.CallEntered(
         at=at, channel_id=text(channel, "id"), channel_name=text(channel, "name"), args=args,
         caller_number=opt_text(caller, "number"), caller_name=opt_text(caller, "name"),
-        state=text(channel, "state"), dialled=dialled_number(args, dialplan),
+        state=channel_state(text(channel, "state")), dialled=dialled_number(args, dialplan),
     )
 
 
@@ -149,7 +150,8 @@ def _stasis_end(ev: Event, at: datetime) -> t.TelephonyEvent:
 
 
 def _state_change(ev: Event, at: datetime) -> t.TelephonyEvent:
-    return t.ChannelStateChanged(at=at, channel_id=_channel_id(ev), state=text(obj(ev, "channel"), "state"))
+    return t.ChannelStateChanged(at=at, channel_id=_channel_id(ev),
+                                 state=channel_state(text(obj(ev, "channel"), "state")))
 
 
 def _hangup_request(ev: Event, at: datetime) -> t.TelephonyEvent:
@@ -157,8 +159,9 @@ def _hangup_request(ev: Event, at: datetime) -> t.TelephonyEvent:
 
 
 def _destroyed(ev: Event, at: datetime) -> t.TelephonyEvent:
-    return t.ChannelGone(at=at, channel_id=_channel_id(ev), cause=opt_int(ev, "cause"),
-                         cause_text=opt_text(ev, "cause_txt"))
+    cause = opt_int(ev, "cause")
+    return t.ChannelGone(at=at, channel_id=_channel_id(ev), cause=cause, cause_text=opt_text(ev, "cause_txt"),
+                         reason=hangup_cause(cause))
 
 
 def _entered_bridge(ev: Event, at: datetime) -> t.TelephonyEvent:

@@ -28,6 +28,32 @@ class DeviceState(StrEnum):
     ONHOLD = "ONHOLD"
 
 
+class ChannelState(StrEnum):
+    """Where a channel's call stands, in the project's words (Asterisk's names are translated
+    by the adapters). `RING`: a call coming in that nobody answered yet; `RINGING`: a call we
+    placed that rings at the far end; `UP`: answered."""
+
+    DOWN = "down"
+    RING = "ring"
+    RINGING = "ringing"
+    UP = "up"
+    BUSY = "busy"
+    OTHER = "other"
+
+
+class HangupCause(StrEnum):
+    """Why a channel ended, in the project's words (the adapters map Q.850 codes to these)."""
+
+    NORMAL = "normal"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"
+    CONGESTION = "congestion"
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class TelephonyEvent:
     at: datetime
@@ -49,7 +75,7 @@ class CallEntered(TelephonyEvent):
     args: tuple[str, ...]
     caller_number: str | None
     caller_name: str | None
-    state: str
+    state: ChannelState
     dialled: str | None = None
     recovered: bool = False  # True: learnt from a resync after a reconnect, not from StasisStart
 
@@ -64,7 +90,7 @@ class CallLeft(TelephonyEvent):
 @dataclass(frozen=True, slots=True)
 class ChannelStateChanged(TelephonyEvent):
     channel_id: str
-    state: str  # "Ring", "Ringing", "Up", ...
+    state: ChannelState
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +103,8 @@ class HangupRequested(TelephonyEvent):
 class ChannelGone(TelephonyEvent):
     """The channel no longer exists: ChannelDestroyed, or found gone after a resync.
 
-    `cause` is the Q.850 cause when Asterisk gave one (ChannelDestroyed), else None.
+    `reason` is why it ended, when known; `cause` and `cause_text` are the raw code and text
+    the adapter was given, kept for logs only (decisions use `reason`).
     `while_disconnected` is True when the adapter learnt it from a resync.
     """
 
@@ -85,6 +112,7 @@ class ChannelGone(TelephonyEvent):
     cause: int | None = None
     cause_text: str | None = None
     while_disconnected: bool = False
+    reason: HangupCause | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +199,6 @@ class ConnectionChanged(TelephonyEvent):
     link: str
     connected: bool
     detail: str = ""
-
-
-# --- Added by the Asterisk adapters (issue #4); optional extensions of the contract above. ---
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +296,7 @@ class ChannelSnapshot:
 
     channel_id: str
     name: str
-    state: str
+    state: ChannelState
     caller_number: str | None
     caller_name: str | None
     context: str = ""

@@ -1,8 +1,9 @@
 """The controller's one event loop: every fact (Asterisk events, timers, requests) goes into one
 inbox and is handled in order by one task, so the ACD core and the sessions need no locks.
 
-Handling never waits for the network: requests to Asterisk go into per-call lanes, database
-writes into the journal. One dispatch table per event source, each pair in one place.
+Handling never waits for the network: requests to the telephony system go into per-call lanes,
+facts onto the bus (the store's writes are journalled by a subscriber). One dispatch table per
+event source, each pair in one place.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cc112_pbx.domain.acd import (
     StartTimer,
     TimerFired,
 )
+from cc112_pbx.services import facts as f
 from cc112_pbx.services.call_flow import Adopted, CallFlow
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.seat_service import SeatService
@@ -65,7 +67,7 @@ class Controller:
         self.ctx = ctx
         self.acd = Acd(config)
         self.inbox: asyncio.Queue[object] = asyncio.Queue()
-        self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.monotonic)
+        self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.clock.monotonic)
         self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post)
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
@@ -73,7 +75,7 @@ class Controller:
         self._telephony: dict[type, Callable[[Any], None]] = {
             tel.CallEntered: self._on_call_entered,
             tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
-            tel.ChannelGone: lambda e: self.calls.channel_gone(e.channel_id, e.cause),
+            tel.ChannelGone: lambda e: self.calls.channel_gone(e.channel_id, e.reason),
             tel.DtmfReceived: self._on_dtmf,
             tel.PlaybackEnded: self.calls.holding.playback_ended,
             tel.DeviceStateChanged: self.seats.device_state,
@@ -82,6 +84,7 @@ class Controller:
             tel.ConnectionChanged: self._on_connection,
             tel.ApplicationReplaced: self._on_replaced,
             Adopted: self.calls.adopted,
+            f.IncidentLinked: self.calls.incident_linked,
         }
         self._commands: dict[type, Callable[[Any], None]] = {
             OfferCall: self.calls.offer,
@@ -131,7 +134,7 @@ class Controller:
 
     # --- the ACD core ------------------------------------------------------------------------
     def feed(self, event: AcdEvent) -> None:
-        for command in self.acd.handle(event, self.ctx.monotonic()):
+        for command in self.acd.handle(event, self.ctx.clock.monotonic()):
             self._commands[type(command)](command)
 
     def reconfigure(self, config: QueueConfig) -> None:
@@ -189,19 +192,19 @@ class Controller:
 
     def _on_connection(self, event: tel.ConnectionChanged) -> None:
         log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)
-        self.ctx.notifier.publish("asterisk_link", link=event.link, connected=event.connected)
+        self.ctx.facts.publish(event)
         if event.link == "ami" and event.connected:
             self.seats.resync_fallback()
-            self.ctx.lanes.submit("ami-devices", "device_states", self._post_device_states)
+            self.ctx.lanes.submit("device-states", "device_states", self._post_device_states)
 
     async def _post_device_states(self) -> None:
         try:
-            states = await self.ctx.ami.device_state_list()
+            states = await self.ctx.devices.device_state_list()
         except Exception as exc:
             log.warning("device_states_unavailable", error=str(exc))
             return
         for item in states:
-            self.post(tel.DeviceStateChanged(at=self.ctx.wall(), device=item.device, state=item.state))
+            self.post(tel.DeviceStateChanged(at=self.ctx.clock.wall(), device=item.device, state=item.state))
 
     def _on_replaced(self, event: tel.ApplicationReplaced) -> None:
         log.error("stasis_app_taken_over_by_another_client", app=event.application)
@@ -215,7 +218,7 @@ class Controller:
     def _start_hold_timer(self, call_id: str) -> None:
         interval = self.ctx.options.hold_announcement_interval
         if interval > 0:
-            self.timers.start(HoldAnnouncement(call_id), self.ctx.monotonic() + interval)
+            self.timers.start(HoldAnnouncement(call_id), self.ctx.clock.monotonic() + interval)
 
     async def close(self) -> None:
         self.timers.close()

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import structlog
 
-from cc112_pbx.asterisk import errors as ari_errors
 from cc112_pbx.domain import telephony as tel
+from cc112_pbx.domain.telephony_errors import TargetGone, TelephonyError
+from cc112_pbx.services import facts as f
 from cc112_pbx.services import prompts
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.sessions import CallSession
@@ -34,29 +35,27 @@ class Holding:
 
     async def receive(self, session: CallSession) -> None:
         """Answer, start the recording, greet (every language in turn), then music on hold."""
-        ari, ctx = self.ctx.ari, self.ctx
+        ctx = self.ctx
         clog = self._log(session)
         try:
             if not session.answered:
-                await ari.answer(session.channel_id)
+                await ctx.control.answer(session.channel_id)
                 session.answered = True
-                at = ctx.wall()
-                ctx.journal.submit("call_answered", lambda: ctx.db.calls.mark_answered(session.call_id, at),
-                                   call_id=session.call_id)
-        except ari_errors.NotFound:
+                ctx.facts.publish(f.CallAnswered(session.call_id, ctx.clock.wall()))
+        except TargetGone:
             clog.info("caller_gone_before_answer")
             return
-        except ari_errors.AsteriskError as exc:  # keep going: the caller still waits for a seat
+        except TelephonyError as exc:  # keep going: the caller still waits for a seat
             clog.error("answer_failed", error=str(exc))
         if session.recording_path is None:
             await self._start_recording(session)
         if session.adopted:
             await self._music_on(session)  # greeted already, before the restart
             return
-        for media, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
+        for prompt, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
             if session.ended or session.bridge_id is not None:
                 return
-            await self._play(session, media, lang)
+            await self._play(session, prompt, lang)
         if not session.playbacks and not session.ended:
             await self._music_on(session)  # nothing to wait for: music at once
 
@@ -66,28 +65,18 @@ class Holding:
         if session.adopted and await self._already_recording(session):
             return
         try:
-            await ctx.ami.mix_monitor(session.channel_name, path)
+            await ctx.recorder.start(session.channel_name, path)
         except Exception as exc:  # recording must never stop the call
             self._log(session).error("recording_not_started", path=path, error=str(exc))
             return
         session.recording_path = path
-        started = ctx.wall()
         self._log(session).info("recording_started", path=path)
-        ctx.notifier.publish("recording_started", call_id=session.call_id, path=path)
-
-        async def write() -> None:
-            record = await ctx.db.recordings.add(call_id=session.call_id, path=path, started_at=started)
-            session.recording_id = record.id
-
-        ctx.journal.submit("recording_started", write, call_id=session.call_id)
+        ctx.facts.publish(f.RecordingBegan(session.call_id, path, ctx.clock.wall()))
 
     async def _already_recording(self, session: CallSession) -> bool:
         """A caller adopted without a stored recording may still be recorded by MixMonitor
         (started by a previous run or the dialplan): keep that one rather than start a second."""
-        try:
-            path = await self.ctx.ari.get_variable(session.channel_id, "MIXMONITOR_FILENAME")
-        except ari_errors.AsteriskError:
-            return False
+        path = await self.ctx.recorder.current_path(session.channel_id)
         if not path:
             return False
         session.recording_path = path
@@ -100,22 +89,22 @@ class Holding:
         if session.ended or session.bridge_id is not None:
             return
         try:
-            await self.ctx.ari.start_moh(session.channel_id)
-        except ari_errors.AsteriskError as exc:
+            await self.ctx.control.start_music(session.channel_id)
+        except TelephonyError as exc:
             self._log(session).warning("hold_music_failed", error=str(exc))
         if not session.hold_timer_started:
             session.hold_timer_started = True
             self._start_hold_timer(session.call_id)
 
-    async def _play(self, session: CallSession, media: str, lang: str) -> bool:
+    async def _play(self, session: CallSession, prompt: str, lang: str) -> bool:
         """Play one prompt on the caller's channel; remember it so its end restarts the music."""
         try:
-            playback = await self.ctx.ari.play(session.channel_id, media, lang=lang)
-        except ari_errors.AsteriskError as exc:
-            self._log(session).warning("prompt_failed", media=media, lang=lang, error=str(exc))
+            playback_id = await self.ctx.control.play_prompt(session.channel_id, prompt, lang)
+        except TelephonyError as exc:
+            self._log(session).warning("prompt_failed", prompt=prompt, lang=lang, error=str(exc))
             return False
-        session.playbacks.add(playback.playback_id)
-        self.ctx.sessions.playback_owner[playback.playback_id] = session.call_id
+        session.playbacks.add(playback_id)
+        self.ctx.sessions.playback_owner[playback_id] = session.call_id
         return True
 
     # --- while holding ---------------------------------------------------------------------
@@ -134,8 +123,8 @@ class Holding:
             return
 
         async def announce() -> None:
-            for media, lang in self.ctx.prompts.sequence(prompts.STILL_HOLDING):
-                if session.ended or session.bridge_id is not None or not await self._play(session, media, lang):
+            for prompt, lang in self.ctx.prompts.sequence(prompts.STILL_HOLDING):
+                if session.ended or session.bridge_id is not None or not await self._play(session, prompt, lang):
                     return
 
         self.ctx.lanes.submit(call_id, "still_holding", announce)
@@ -145,15 +134,7 @@ class Holding:
         session.silent_digits = (session.silent_digits + digit)[-2:]
         if session.silent_digits == "55":
             self._log(session).warning("silent_call_confirmed")
-            self.ctx.notifier.publish("silent_call", call_id=session.call_id, incident_id=session.incident_id)
-            db = self.ctx.db
-
-            async def write() -> None:
-                if session.incident_id is not None:
-                    await db.incidents.update(session.incident_id,
-                                              notes="Silent call: the caller pressed 5 5 and may not be able to speak.")
-
-            self.ctx.journal.submit("silent_call", write, call_id=session.call_id)
+            self.ctx.facts.publish(f.SilentCallConfirmed(session.call_id, session.incident_id))
 
     def forget(self, session: CallSession) -> None:
         """The call ended: its prompts' ends no longer matter (some never report one)."""

@@ -1,7 +1,5 @@
-"""Which prompt to play, in which languages: media URIs for ARI (`sound:cc112/<name>`).
-
-Prompts live in sounds/<lang>/<name>.wav and are installed under Asterisk's sounds dir as
-<lang>/cc112/<name>.wav; ARI plays them with `lang` choosing the directory.
+"""Which prompt to play, in which languages. Prompts are named here; the telephony adapter
+turns a name into what its system plays (sounds/<lang>/<name>.wav installed for Asterisk).
 """
 
 from __future__ import annotations
@@ -23,8 +21,8 @@ class PromptPlan:
     languages: tuple[str, ...] = ("id", "en")
 
     def sequence(self, *names: str) -> list[tuple[str, str]]:
-        """(media, lang) pairs: every prompt in the first language, then in the next, ..."""
-        return [(f"sound:cc112/{name}", lang) for lang in self.languages for name in names]
+        """(prompt, lang) pairs: every prompt in the first language, then in the next, ..."""
+        return [(name, lang) for lang in self.languages for name in names]
 
     def first_language(self, name: str) -> list[tuple[str, str]]:
-        return [(f"sound:cc112/{name}", self.languages[0])] if self.languages else []
+        return [(name, self.languages[0])] if self.languages else []

@@ -1,8 +1,9 @@
 """Call takers' seats: login, logout and pause (from the API or the softphone's feature codes),
 reachability from device states, and keeping Asterisk's fallback queue in step.
 
-The ACD core owns the seats' state; this service turns requests and Asterisk's facts into the
-core's events, and the core's seat commands into AMI actions and stored state.
+The ACD core owns the seats' state; this service turns requests and the telephony system's
+events into the core's events, and the core's seat commands into fallback-queue requests and
+facts (stored and shown by the bus's subscribers).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable
 
 import structlog
 
-from cc112_pbx.asterisk import errors as ast_errors
 from cc112_pbx.domain import telephony as tel
 from cc112_pbx.domain.acd import (
     Acd,
@@ -22,16 +22,16 @@ from cc112_pbx.domain.acd import (
     SeatLoggedOut,
     SeatPaused,
     SeatStateChanged,
-    SeatStatus,
     SeatUnpaused,
     reachability_event,
 )
+from cc112_pbx.domain.telephony_errors import AlreadyQueueMember, NotQueueMember, TelephonyError
 from cc112_pbx.services import prompts
 from cc112_pbx.services.context import Context
 
 log = structlog.get_logger("cc112.seats")
 
-FALLBACK_LANE = "ami-fallback-queue"
+FALLBACK_LANE = "fallback-queue"
 
 
 class SeatService:
@@ -90,17 +90,17 @@ class SeatService:
         self.ctx.lanes.submit(event.channel_id, "feature_confirm", lambda: self._confirm(event.channel_id, prompt))
 
     async def _confirm(self, channel_id: str, prompt: str | None) -> None:
-        ari = self.ctx.ari
+        control = self.ctx.control
         try:
-            await ari.answer(channel_id)
+            await control.answer(channel_id)
             if prompt is not None:
-                for media, lang in self.ctx.prompts.first_language(prompt):
-                    await ari.play(channel_id, media, lang=lang)
-        except ast_errors.AsteriskError as exc:
+                for name, lang in self.ctx.prompts.first_language(prompt):
+                    await control.play_prompt(channel_id, name, lang)
+        except TelephonyError as exc:
             log.info("feature_confirmation_failed", channel=channel_id, error=str(exc))
         try:
-            await ari.hangup(channel_id)
-        except ast_errors.AsteriskError:
+            await control.hang_up(channel_id)
+        except TelephonyError:
             pass
 
     # --- Asterisk facts ------------------------------------------------------------------------
@@ -121,28 +121,11 @@ class SeatService:
     def state_changed(self, command: SeatStateChanged) -> None:
         log.info("seat_state", seat=command.seat_id, old=command.old.value, new=command.new.value,
                  reason=command.reason)
-        self.ctx.notifier.publish("seat_state", seat=command.seat_id, old=command.old.value,
-                                  new=command.new.value, reason=command.reason)
-        ctx, at = self.ctx, self.ctx.wall()
-        if (command.old is SeatStatus.LOGGED_OUT) != (command.new is SeatStatus.LOGGED_OUT):
-            logged_in = command.new is not SeatStatus.LOGGED_OUT
-            ctx.journal.submit("seat_login", lambda: ctx.db.seats.set_logged_in(command.seat_id, logged_in, at),
-                               seat=command.seat_id)
-        if (command.old is SeatStatus.PAUSED) != (command.new is SeatStatus.PAUSED):
-            reason = command.reason if command.new is SeatStatus.PAUSED else None
-            ctx.journal.submit("seat_pause", lambda: ctx.db.seats.set_paused(command.seat_id, reason, at),
-                               seat=command.seat_id)
+        self.ctx.facts.publish(command)
 
     def auto_paused(self, command: SeatAutoPaused) -> None:
         log.warning("seat_auto_paused", seat=command.seat_id, missed=command.missed, reason=command.reason)
-        self.ctx.notifier.publish("seat_auto_paused", seat=command.seat_id, missed=command.missed)
-        ctx, at = self.ctx, self.ctx.wall()
-        ctx.journal.submit(
-            "audit_auto_pause",
-            lambda: ctx.db.audit.record(actor="cc112", action="seat_auto_paused", at=at,
-                                        details={"seat": command.seat_id, "missed": command.missed}),
-            seat=command.seat_id,
-        )
+        self.ctx.facts.publish(command)
 
     def fallback_membership(self, command: FallbackMembershipChanged) -> None:
         """Logged-in seats are members of Asterisk's own queue, paused when paused, so the
@@ -150,24 +133,22 @@ class SeatService:
         interface = self.ctx.options.seat_dial_strings.get(command.seat_id)
         if interface is None:
             return
-        queue = self.ctx.options.fallback_queue
-        ami = self.ctx.ami
+        fallback = self.ctx.fallback
 
         async def sync() -> None:
             try:
                 if command.member:
                     try:
-                        await ami.queue_add(queue, interface, member_name=command.seat_id, paused=command.paused)
-                    except ast_errors.AlreadyMember:
+                        await fallback.add(interface, seat_id=command.seat_id, paused=command.paused)
+                    except AlreadyQueueMember:
                         pass
-                    await ami.queue_pause(queue=queue, interface=interface, paused=command.paused,
-                                          reason="cc112" if command.paused else "")
+                    await fallback.pause(interface, paused=command.paused, reason="cc112" if command.paused else "")
                 else:
                     try:
-                        await ami.queue_remove(queue, interface)
-                    except ast_errors.NotMember:
+                        await fallback.remove(interface)
+                    except NotQueueMember:
                         pass
-            except ast_errors.AsteriskError as exc:
+            except TelephonyError as exc:
                 log.warning("fallback_queue_sync_failed", seat=command.seat_id, member=command.member,
                             paused=command.paused, error=str(exc))
 

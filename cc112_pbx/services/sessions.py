@@ -28,7 +28,6 @@ class CallSession:
     incident_id: int | None = None
     answered: bool = False
     recording_path: str | None = None
-    recording_id: int | None = None
     bridge_id: str | None = None
     seat_id: str | None = None
     seat_channel_id: str | None = None

@@ -120,7 +120,7 @@ async def test_asterisk_errors_become_project_exceptions_with_asterisks_message(
         with pytest.raises(e.NoSuchChannel, match="Channel not found") as gone:
             await ari.answer("does-not-exist")
         assert gone.value.status == 404
-        with pytest.raises(e.BridgeGone, match="Bridge not found"):
+        with pytest.raises(e.NoSuchBridge, match="Bridge not found"):
             await ari.add_channel("does-not-exist", "c1")
         with pytest.raises(e.ChannelNotInStasis):
             await ari.continue_in_dialplan("c9", context="cc112-fallback", extension="112", priority=1)

@@ -48,13 +48,13 @@ def test_health_snapshot_says_reconnecting_since_when():
 
 
 def snapshot(channel_id: str, app: str | None = "cc112", args=("inbound", "112")) -> t.ChannelSnapshot:
-    return t.ChannelSnapshot(channel_id=channel_id, name=f"PJSIP/pstn-{channel_id}", state="Up",
+    return t.ChannelSnapshot(channel_id=channel_id, name=f"PJSIP/pstn-{channel_id}", state=t.ChannelState.UP,
                              caller_number=None, caller_name=None, exten="112", app=app, args=args)
 
 
 def entered(channel_id: str) -> t.CallEntered:
     return t.CallEntered(at=T0, channel_id=channel_id, channel_name="x", args=("inbound", "112"),
-                         caller_number=None, caller_name=None, state="Ring", dialled="112")
+                         caller_number=None, caller_name=None, state=t.ChannelState.RING, dialled="112")
 
 
 def test_resync_reports_gone_calls_once_and_adopts_new_ones_before_the_summary():
@@ -67,7 +67,7 @@ def test_resync_reports_gone_calls_once_and_adopts_new_ones_before_the_summary()
         t.ChannelGone(at=T0, channel_id="a", while_disconnected=True),
         t.BridgeGone(at=T0, bridge_id="br1", while_disconnected=True),
         t.CallEntered(at=T0, channel_id="c", channel_name="PJSIP/pstn-c", args=("inbound", "112"),
-                      caller_number=None, caller_name=None, state="Up", dialled="112", recovered=True),
+                      caller_number=None, caller_name=None, state=t.ChannelState.UP, dialled="112", recovered=True),
         t.StreamResynced(at=T0, present_channel_ids=frozenset({"b", "c"})),
     ]
     assert not tracker.observe(t.CallLeft(at=T0, channel_id="a"))  # late news about a reported call
@@ -97,7 +97,7 @@ def test_a_ringing_seat_leg_that_vanished_in_the_gap_is_reported_gone():
     tracker = StasisTracker("cc112")
     tracker.observe(t.DialProgress(at=T0, peer_channel_id="leg-1", status="RINGING"))
     tracker.watch("leg-2")  # originated, not a single event yet
-    tracker.observe(t.ChannelStateChanged(at=T0, channel_id="leg-3", state="Ringing"))
+    tracker.observe(t.ChannelStateChanged(at=T0, channel_id="leg-3", state=t.ChannelState.RINGING))
     ringing_still = snapshot("leg-3", app=None, args=())
     out = tracker.resync([ringing_still], [], T0)
     gone = [(ev.channel_id, ev.while_disconnected) for ev in out if isinstance(ev, t.ChannelGone)]

@@ -39,7 +39,7 @@ def test_dialplan_caller_enters_with_args_and_dialled_number():
     assert entered[0].args == ("inbound", "113")
     assert entered[0].dialled == "113"
     assert entered[0].caller_number == "+4930111222"
-    assert entered[0].state == "Ring"
+    assert entered[0].state is t.ChannelState.RING
     assert entered[0].at.tzinfo is not None
 
 

@@ -1,0 +1,48 @@
+"""The facts, told to people: a `FactBus` subscriber that publishes one plain-dict notice per
+fact worth showing (the demo's live output today, the API's event stream and screen pops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cc112_pbx.domain import telephony as tel
+from cc112_pbx.domain.acd import SeatAutoPaused, SeatStateChanged
+from cc112_pbx.services import facts as f
+from cc112_pbx.services.ports import Notices
+
+Notice = tuple[str, dict[str, Any]]
+
+_NOTICES: dict[type, Callable[[Any], Notice]] = {
+    f.CallOpened: lambda x: ("call_arrived", {
+        "call_id": x.call_id, "caller": x.caller_number, "caller_kind": x.caller_kind.value,
+        "no_callback": x.no_callback, "dialled": x.dialled, "category": x.category}),
+    f.IncidentLinked: lambda x: ("incident_opened", {"call_id": x.call_id, "incident_id": x.incident_id}),
+    f.RecordingBegan: lambda x: ("recording_started", {"call_id": x.call_id, "path": x.path}),
+    f.SeatRinging: lambda x: ("seat_ringing", {
+        "call_id": x.call_id, "seat": x.seat_id, "caller": x.caller_number, "no_callback": x.no_callback,
+        "incident_id": x.incident_id}),
+    f.CallConnected: lambda x: ("call_connected", {
+        "call_id": x.call_id, "seat": x.seat_id, "caller": x.caller_number, "no_callback": x.no_callback,
+        "incident_id": x.incident_id}),
+    f.SilentCallConfirmed: lambda x: ("silent_call", {"call_id": x.call_id, "incident_id": x.incident_id}),
+    f.CallFinished: lambda x: ("call_ended", {
+        "call_id": x.call_id, "outcome": x.outcome, "seat": x.seat_id, "waited": x.waited,
+        "recording": x.recording_path, "incident_id": x.incident_id}),
+    SeatStateChanged: lambda x: ("seat_state", {
+        "seat": x.seat_id, "old": x.old.value, "new": x.new.value, "reason": x.reason}),
+    SeatAutoPaused: lambda x: ("seat_auto_paused", {"seat": x.seat_id, "missed": x.missed}),
+    tel.ConnectionChanged: lambda x: ("asterisk_link", {"link": x.link, "connected": x.connected}),
+}
+
+
+class NoticeSubscriber:
+    def __init__(self, notices: Notices) -> None:
+        self.notices = notices
+
+    def __call__(self, fact: object) -> None:
+        build = _NOTICES.get(type(fact))
+        if build is not None:
+            kind, fields = build(fact)
+            self.notices.publish(kind, **fields)
