@@ -35,6 +35,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cc112_pbx tests
+	$(BIN)/lint-imports
 	$(BIN)/asterisklint dialplan-check dialplan/extensions.conf
 
 test: $(STAMP) lint

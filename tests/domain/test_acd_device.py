@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acd_switchboard import Switchboard, config
+from acd_driver import AcdDriver, config
 
 from cc112_pbx.domain.acd import CallArrived, SeatLoggedIn, SeatReachable, SeatUnreachable
 from cc112_pbx.domain.acd.device import reachability_event
@@ -29,7 +29,7 @@ def test_only_an_idle_registered_device_may_be_rung(state, event):
 
 
 def test_softphone_that_unregisters_is_not_rung_and_gets_the_caller_when_it_registers_again():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     sb.feed(SeatLoggedIn("seat01"))
     sb.feed(reachability_event("seat01", DeviceState.UNAVAILABLE))
     sb.feed(CallArrived("c1"))

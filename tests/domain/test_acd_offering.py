@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acd_switchboard import Switchboard, config
+from acd_driver import AcdDriver, config
 
 from cc112_pbx.domain.acd import (
     CallArrived,
@@ -27,8 +27,8 @@ from cc112_pbx.domain.acd import (
 )
 
 
-def board(*seats: str, **fields: object) -> Switchboard:
-    sb = Switchboard.of(config(*seats, **fields))
+def board(*seats: str, **fields: object) -> AcdDriver:
+    sb = AcdDriver.of(config(*seats, **fields))
     for seat in seats:
         sb.feed(SeatLoggedIn(seat))
     return sb
@@ -45,7 +45,7 @@ def test_caller_arriving_while_a_seat_is_free_is_offered_at_once_with_ring_timeo
 
 
 def test_caller_waits_when_no_seat_is_logged_in_and_seat_logging_in_gets_it_at_once():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     assert sb.feed(CallArrived("c1")) == []
     assert [c.phase for c in sb.acd.snapshot().calls] == [CallPhase.WAITING]
     sb.feed(SeatLoggedIn("seat01"))
@@ -53,7 +53,7 @@ def test_caller_waits_when_no_seat_is_logged_in_and_seat_logging_in_gets_it_at_o
 
 
 def test_waiting_callers_are_served_by_priority_then_arrival():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     sb.feed(CallArrived("early"))
     sb.now = 1
     sb.feed(CallArrived("later"))
@@ -142,7 +142,7 @@ def test_report_about_an_old_offer_does_not_disturb_the_new_offer_to_the_same_se
 
 
 def test_caller_hanging_up_while_waiting_is_abandoned():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     sb.feed(CallArrived("c1"))
     sb.now = 7
     sb.feed(CallerHungUp("c1"))
@@ -233,7 +233,7 @@ def test_one_seat_and_many_callers_never_rings_twice():
 
 
 def test_the_same_caller_reported_twice_is_queued_once():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     sb.feed(CallArrived("c1"))
     assert sb.feed(CallArrived("c1")) == []
     assert len(sb.acd.snapshot().calls) == 1

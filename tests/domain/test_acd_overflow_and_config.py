@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acd_switchboard import Switchboard, config
+from acd_driver import AcdDriver, config
 
 from cc112_pbx.domain.acd import (
     CallArrived,
@@ -23,8 +23,8 @@ from cc112_pbx.domain.acd import (
 from cc112_pbx.settings.model import QueueSettings, SeatSettings
 
 
-def logged_in(queue: QueueConfig) -> Switchboard:
-    sb = Switchboard.of(queue)
+def logged_in(queue: QueueConfig) -> AcdDriver:
+    sb = AcdDriver.of(queue)
     for seat in queue.seats:
         sb.feed(SeatLoggedIn(seat.seat_id))
     return sb

@@ -11,7 +11,7 @@ reconfiguring the queue, in any order. After each step:
 
 from __future__ import annotations
 
-from acd_switchboard import Switchboard
+from acd_driver import AcdDriver
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -62,13 +62,13 @@ def queue_configs(draw: st.DrawFn) -> QueueConfig:
 
 
 class ShiftMachine(RuleBasedStateMachine):
-    sb: Switchboard
+    sb: AcdDriver
     arrived: list[str]
     known_seats: set[str]  # configured now or at some point (removed seats keep their record)
 
     @initialize(queue=queue_configs())
     def open_the_queue(self, queue: QueueConfig) -> None:
-        self.sb = Switchboard.of(queue)
+        self.sb = AcdDriver.of(queue)
         self.arrived = []
         self.known_seats = {s.seat_id for s in queue.seats}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acd_switchboard import Switchboard, config
+from acd_driver import AcdDriver, config
 
 from cc112_pbx.domain.acd import (
     AUTO_PAUSE_REASON,
@@ -31,18 +31,18 @@ from cc112_pbx.domain.acd import (
 )
 
 
-def board(*seats: str, **fields: object) -> Switchboard:
-    sb = Switchboard.of(config(*seats, **fields))
+def board(*seats: str, **fields: object) -> AcdDriver:
+    sb = AcdDriver.of(config(*seats, **fields))
     for seat in seats:
         sb.feed(SeatLoggedIn(seat))
     return sb
 
 
-def status(sb: Switchboard, seat_id: str) -> SeatStatus:
+def status(sb: AcdDriver, seat_id: str) -> SeatStatus:
     return next(s.status for s in sb.acd.snapshot().seats if s.seat_id == seat_id)
 
 
-def miss(sb: Switchboard, call_id: str) -> None:
+def miss(sb: AcdDriver, call_id: str) -> None:
     sb.feed(OfferFailed(sb.offer_for(call_id), OfferFailure.NO_ANSWER))
 
 
@@ -184,7 +184,7 @@ def test_logging_out_while_ringing_returns_the_caller_to_the_head_of_the_queue()
 
 
 def test_a_seat_logged_in_pauses_and_logs_out_in_the_fallback_queue_too():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     changes = []
     for event in (SeatLoggedIn("seat01"), SeatPaused("seat01", "break"), SeatUnpaused("seat01")):
         changes += [c for c in sb.feed(event) if isinstance(c, FallbackMembershipChanged)]
@@ -199,7 +199,7 @@ def test_a_seat_logged_in_pauses_and_logs_out_in_the_fallback_queue_too():
 
 
 def test_seat_state_changes_are_reported_with_the_pause_reason():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     sb.feed(SeatLoggedIn("seat01"))
     sb.feed(SeatPaused("seat01", "briefing"))
     sb.feed(SeatPaused("seat01", "lunch"))
@@ -220,7 +220,7 @@ def test_repeated_login_pause_and_unpause_change_nothing():
 
 
 def test_event_for_a_seat_not_in_the_configuration_is_refused_with_its_name():
-    sb = Switchboard.of(config("seat01"))
+    sb = AcdDriver.of(config("seat01"))
     with pytest.raises(UnknownSeatError, match="seat99"):
         sb.feed(SeatLoggedIn("seat99"))
 

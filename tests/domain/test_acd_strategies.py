@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acd_switchboard import Switchboard, config
+from acd_driver import AcdDriver, config
 
 from cc112_pbx.domain.acd import (
     STRATEGY_NAMES,
@@ -55,7 +55,7 @@ def test_strategies_refuse_an_empty_choice_and_unknown_names():
     assert [make_strategy(name).name for name in STRATEGY_NAMES] == list(STRATEGY_NAMES)
 
 
-def serve(sb: Switchboard, call_id: str, talk: float = 1.0) -> str:
+def serve(sb: AcdDriver, call_id: str, talk: float = 1.0) -> str:
     sb.feed(CallArrived(call_id))
     offer = sb.offer_for(call_id)
     sb.feed(OfferAnswered(offer))
@@ -65,7 +65,7 @@ def serve(sb: Switchboard, call_id: str, talk: float = 1.0) -> str:
 
 
 def test_longest_idle_queue_sends_the_next_call_to_the_seat_that_finished_first():
-    sb = Switchboard.of(config("seat01", "seat02", "seat03", wrapup_time=0))
+    sb = AcdDriver.of(config("seat01", "seat02", "seat03", wrapup_time=0))
     for seat in ("seat03", "seat01", "seat02"):
         sb.feed(SeatLoggedIn(seat))
         sb.advance(1)
@@ -73,7 +73,7 @@ def test_longest_idle_queue_sends_the_next_call_to_the_seat_that_finished_first(
 
 
 def test_fewest_calls_queue_evens_out_the_work():
-    sb = Switchboard.of(config("seat01", "seat02", wrapup_time=0, strategy="fewest_calls"))
+    sb = AcdDriver.of(config("seat01", "seat02", wrapup_time=0, strategy="fewest_calls"))
     sb.feed(SeatLoggedIn("seat01"))
     for n in range(3):
         serve(sb, f"early{n}")

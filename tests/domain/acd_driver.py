@@ -42,7 +42,7 @@ def config(*seat_ids: str, overflow: tuple[str, ...] = (), **fields: object) -> 
 
 
 @dataclass
-class Switchboard:
+class AcdDriver:
     acd: Acd
     now: float = 0.0
     timers: dict[TimerKey, float] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class Switchboard:
     last_missed_by: dict[str, str] = field(default_factory=dict)  # call_id -> seat that let it ring out
 
     @classmethod
-    def of(cls, queue: QueueConfig) -> Switchboard:
+    def of(cls, queue: QueueConfig) -> AcdDriver:
         return cls(Acd(queue))
 
     def feed(self, event: AcdEvent) -> list[AcdCommand]:
