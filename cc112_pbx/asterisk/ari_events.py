@@ -31,6 +31,8 @@ from cc112_pbx.asterisk.resync import StasisTracker
 from cc112_pbx.asterisk.translate import DropCounter, parse_ari_frame
 from cc112_pbx.domain import telephony as t
 
+SEAT_ENDPOINTS = "endpoint:PJSIP"
+
 log = structlog.get_logger(__name__)
 
 _END = object()
@@ -42,10 +44,12 @@ class AriEventStream:
 
     def __init__(self, client: AriClient, *, app: str | None = None, subscribe_all: bool = False,
                  policy: ReconnectPolicy | None = None, health: LinkHealth | None = None,
-                 connect_timeout: float | None = None, heartbeat: float | None = 15.0) -> None:
+                 connect_timeout: float | None = None, heartbeat: float | None = 15.0,
+                 event_sources: tuple[str, ...] = ()) -> None:
         self.client = client
         self.app = app or client.app
         self.subscribe_all = subscribe_all
+        self.event_sources = event_sources
         self.policy = policy or ReconnectPolicy()
         self.health = health or LinkHealth("ari")
         self.connect_timeout = connect_timeout or client.http.request_timeout
@@ -62,7 +66,9 @@ class AriEventStream:
     def from_settings(cls, client: AriClient, settings, *, health: LinkHealth | None = None) -> Self:
         a = settings.asterisk
         policy = ReconnectPolicy(min_delay=a.reconnect_min_delay, max_delay=a.reconnect_max_delay)
-        return cls(client, app=a.ari_app, policy=policy, health=health, connect_timeout=a.connect_timeout)
+        # the seats' endpoints: registered (online) as soon as a contact exists, before any qualify
+        return cls(client, app=a.ari_app, policy=policy, health=health, connect_timeout=a.connect_timeout,
+                   event_sources=(SEAT_ENDPOINTS,))
 
     @property
     def url(self) -> str:
@@ -208,11 +214,24 @@ class AriEventStream:
             raise e.AsteriskUnavailable(f"{where}: event WebSocket failed: {exc!r}") from exc
 
     async def _resync(self) -> list[t.TelephonyEvent]:
+        endpoints = await self._subscribe()
         channels = await self.client.list_channels()
         bridges = await self.client.list_bridges()
-        events = self.tracker.resync(channels, bridges, datetime.now(UTC))
+        events = endpoints + self.tracker.resync(channels, bridges, datetime.now(UTC))
         log.info("ari_resynced", app=self.app, channels=len(self.tracker.channels),
                  gone=sum(isinstance(ev, t.ChannelGone) for ev in events))
+        return events
+
+    async def _subscribe(self) -> list[t.TelephonyEvent]:
+        """Subscribe the app to `event_sources` (again: a restarted Asterisk forgot them), and
+        report the endpoints' registration as it is now (events in a gap are lost)."""
+        now, events = datetime.now(UTC), []
+        for source in self.event_sources:
+            await self.client.subscribe(source)
+            kind, _, technology = source.partition(":")
+            if kind == "endpoint" and technology and "/" not in technology:
+                for endpoint in await self.client.list_endpoints(technology):
+                    events.append(t.EndpointReachability(at=now, endpoint=endpoint.endpoint, online=endpoint.online))
         return events
 
     async def _close_ws(self) -> None:

@@ -106,7 +106,8 @@ class StasisTracker:
         out += [t.BridgeGone(at=now, bridge_id=b, while_disconnected=True)
                 for b in sorted(self.bridges - listed_bridges)]
         new = [snap for cid, snap in in_app.items() if cid not in self.channels]
-        out += [recovered_call(snap, now) for snap in new]
+        bridge_of = {cid: b for b in bridges if b.stasis for cid in b.channel_ids}
+        out += [recovered_call(snap, now, bridge_of.get(snap.channel_id)) for snap in new]
         out.append(t.StreamResynced(at=now, present_channel_ids=frozenset(in_app),
                                     bridge_ids=frozenset(listed_bridges)))
         self._gone, self._left = set(gone), set(left)
@@ -117,11 +118,14 @@ class StasisTracker:
         return out
 
 
-def recovered_call(snap: t.ChannelSnapshot, now: datetime) -> t.CallEntered:
-    """A CallEntered for a channel found in the app by a listing rather than by its StasisStart."""
+def recovered_call(snap: t.ChannelSnapshot, now: datetime, bridge: t.BridgeSnapshot | None = None) -> t.CallEntered:
+    """A CallEntered for a channel found in the app by a listing rather than by its StasisStart
+    (stamped with the channel's creation time, and the bridge it is in with the others there)."""
     dialplan = {"exten": snap.exten}
     return t.CallEntered(
-        at=now, channel_id=snap.channel_id, channel_name=snap.name, args=snap.args,
+        at=snap.created or now, channel_id=snap.channel_id, channel_name=snap.name, args=snap.args,
         caller_number=snap.caller_number, caller_name=snap.caller_name, state=snap.state,
         dialled=dialled_number(snap.args, dialplan), recovered=True,
+        bridge_id=bridge.bridge_id if bridge else None,
+        bridge_peers=tuple(c for c in bridge.channel_ids if c != snap.channel_id) if bridge else (),
     )

@@ -68,6 +68,7 @@ class CallEntered(TelephonyEvent):
     `("feature", "seat01", "*11")` for a seat's feature code.
     `caller_number` is None when Asterisk had no number (SIM-less phones) and the raw
     string otherwise (it may be "anonymous"); classifying it is the domain's job.
+    A recovered channel's `at` is when the channel was created (its caller's arrival).
     """
 
     channel_id: str
@@ -78,6 +79,9 @@ class CallEntered(TelephonyEvent):
     state: ChannelState
     dialled: str | None = None
     recovered: bool = False  # True: learnt from a resync after a reconnect, not from StasisStart
+    # recovered only: the app's bridge the channel is in, and the other channels in that bridge
+    bridge_id: str | None = None
+    bridge_peers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from cc112_pbx.domain.acd import (
     CallArrived,
     CallEndedOutcome,
     CallerHungUp,
+    CallResumed,
     ConnectCall,
     Offer,
     OfferAnswered,
@@ -37,7 +38,7 @@ from cc112_pbx.domain.telephony_errors import EndpointUnreachable, TelephonyErro
 from cc112_pbx.services import facts as f
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import Holding, call_log
-from cc112_pbx.services.sessions import CallSession, SeatLeg
+from cc112_pbx.services.sessions import CallSession, SeatLeg, StraySeatLeg
 
 log = structlog.get_logger("cc112.calls")
 
@@ -67,6 +68,16 @@ class Adoption:
     arrived_at: datetime | None = None
     recording_id: int | None = None
     recording_path: str | None = None
+    connected_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallBridged:
+    """Loop input: caller and seat are both in the call's bridge (the request completed)."""
+
+    call_id: str
+    at: datetime
+    mono: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +117,8 @@ class CallFlow:
                 if row is not None and row.ended_at is None and row.direction == "inbound":
                     recordings = await store.recordings.for_call(row.id)
                     last = recordings[-1] if recordings else None
-                    adoption = Adoption(row.id, row.incident_id, row.arrived_at,
-                                        last.id if last else None, last.path if last else None)
+                    adoption = Adoption(row.id, row.incident_id, row.arrived_at, last.id if last else None,
+                                        last.path if last else None, row.connected_at)
         except Exception as exc:
             log.warning("adopt_lookup_failed", channel=event.channel_id, error=repr(exc))
         self.post(Adopted(event, adoption))
@@ -122,7 +133,8 @@ class CallFlow:
         kind = classify_caller(event.caller_number)
         category = category_for_dialled(dialled)
         now_wall, now_mono = ctx.clock.wall(), ctx.clock.monotonic()
-        arrived_at = adoption.arrived_at or now_wall
+        # a caller found after a restart keeps its place: arrived when stored, or when its channel was made
+        arrived_at = adoption.arrived_at or (event.at if event.recovered else now_wall)
         session = CallSession(
             call_id=adoption.call_id or str(uuid.uuid4()), channel_id=event.channel_id,
             channel_name=event.channel_name, caller_number=event.caller_number or None, caller_kind=kind,
@@ -140,8 +152,31 @@ class CallFlow:
             arrived_at=arrived_at, dialled=dialled, caller_number=session.caller_number, caller_kind=kind,
             category=session.category, adopted=event.recovered, stored_call=adoption.call_id is not None,
             incident_id=adoption.incident_id, recording_id=adoption.recording_id))
+        if event.bridge_id is not None and self._resume(session, event.bridge_id, adoption):
+            return
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
         self.feed(CallArrived(session.call_id, priority=0, arrived_at=session.arrived_mono))
+
+    def _resume(self, session: CallSession, bridge_id: str, adoption: Adoption) -> bool:
+        """A caller found in a bridge after a restart: if its seat's leg is there too, the call goes
+        on as it was (no second ring, the recording continues); if the seat left meanwhile, the
+        stale bridge is destroyed and the caller waits for a seat again. True when resumed."""
+        ctx = self.ctx
+        stray = ctx.sessions.stray_seat_legs.pop(bridge_id, None)
+        if stray is None or stray.seat_id not in ctx.options.seat_dial_strings:
+            ctx.lanes.submit(session.call_id, "destroy_stale_bridge", lambda: ctx.control.destroy_bridge(bridge_id))
+            return False
+        now_wall, now_mono = ctx.clock.wall(), ctx.clock.monotonic()
+        connected_at = adoption.connected_at or now_wall
+        offer = Offer(offer_id=f"{session.call_id}/resumed", call_id=session.call_id, seat_id=stray.seat_id)
+        ctx.sessions.add_seat_leg(SeatLeg(stray.channel_id, offer, answered=True))
+        ctx.watch(stray.channel_id)
+        session.seat_id, session.seat_channel_id, session.bridge_id = stray.seat_id, stray.channel_id, bridge_id
+        session.connected_at = connected_at
+        session.connected_mono = now_mono - max(0.0, (now_wall - connected_at).total_seconds())
+        self._log(session).info("call_resumed", seat_channel=stray.channel_id, bridge=bridge_id)
+        self.feed(CallResumed(session.call_id, stray.seat_id, session.arrived_mono, session.connected_mono))
+        return True
 
     def incident_linked(self, fact: f.IncidentLinked) -> None:
         session = self.ctx.sessions.calls.get(fact.call_id)
@@ -187,6 +222,12 @@ class CallFlow:
 
     def seat_answered(self, event: tel.CallEntered) -> None:
         leg = self.ctx.sessions.seat_leg(event.channel_id)
+        if leg is None and event.recovered and event.bridge_id is not None and event.bridge_peers:
+            # talking to a caller when the controller (re)started: that caller's adoption takes it back
+            seat_id = event.args[1] if len(event.args) > 1 else ""
+            self.ctx.sessions.stray_seat_legs[event.bridge_id] = StraySeatLeg(event.channel_id, seat_id)
+            log.info("seat_leg_found_in_bridge", channel=event.channel_id, seat=seat_id, bridge=event.bridge_id)
+            return
         if leg is None:
             log.warning("unknown_seat_leg_hung_up", channel=event.channel_id, args=list(event.args))
             self.ctx.lanes.submit(event.channel_id, "hangup_stray", lambda: self.ctx.control.hang_up(event.channel_id))
@@ -202,36 +243,52 @@ class CallFlow:
 
     # --- connected -------------------------------------------------------------------------
     def connect(self, command: ConnectCall) -> None:
+        """The seat answered: bridge it with the caller at once. The caller's prompts are stopped
+        first: a channel's playbacks hold its other commands in Asterisk, and a call taker must
+        never answer into silence while the caller still hears "please hold"."""
         offer = command.offer
         session = self.ctx.sessions.calls.get(offer.call_id)
         leg = next((leg for leg in self.ctx.sessions.seat_legs.values() if leg.offer == offer), None)
         if session is None or leg is None:
             return
-        clock = self.ctx.clock
+        control, clock = self.ctx.control, self.ctx.clock
         session.seat_id, session.seat_channel_id = offer.seat_id, leg.channel_id
-        session.bridge_id = f"cc112-call-{session.call_id}"
-        session.connected_at = clock.wall()
-        waited = clock.monotonic() - session.arrived_mono
+        bridge_id = session.bridge_id = f"cc112-call-{session.call_id}"
         clog = self._log(session, seat=offer.seat_id)
-        clog.info("call_connected", waited_s=round(waited, 3))
-        self.ctx.facts.publish(f.CallConnected(
-            call_id=session.call_id, seat_id=offer.seat_id, seat_channel_id=leg.channel_id,
-            at=session.connected_at, caller_number=session.caller_number, no_callback=session.no_callback,
-            incident_id=session.incident_id, waited=waited))
-        control = self.ctx.control
+        clog.info("seat_answered", waited_s=round(clock.monotonic() - session.arrived_mono, 3))
 
         async def bridge() -> None:
+            for playback_id in list(session.playbacks):
+                try:
+                    await control.stop_playback(playback_id)
+                except TelephonyError as exc:
+                    clog.warning("prompt_not_stopped", playback=playback_id, error=str(exc))
             try:
                 await control.stop_music(session.channel_id)
             except TelephonyError:
                 pass
             try:
-                await control.create_bridge(session.bridge_id, name=f"call-{session.call_id}")
-                await control.bridge_channels(session.bridge_id, [session.channel_id, leg.channel_id])
+                await control.create_bridge(bridge_id, name=f"call-{session.call_id}")
+                await control.bridge_channels(bridge_id, [session.channel_id, leg.channel_id])
             except TelephonyError as exc:
                 clog.error("bridge_failed", error=str(exc))
+                return
+            self.post(CallBridged(session.call_id, clock.wall(), clock.monotonic()))
 
         self.ctx.lanes.submit(session.call_id, "bridge", bridge)
+
+    def bridged(self, item: CallBridged) -> None:
+        """Caller and call taker hear each other from now: this is when the call connected."""
+        session = self.ctx.sessions.calls.get(item.call_id)
+        if session is None or session.ended or session.seat_id is None or session.seat_channel_id is None:
+            return
+        session.connected_at, session.connected_mono = item.at, item.mono
+        waited = item.mono - session.arrived_mono
+        self._log(session).info("call_connected", waited_s=round(waited, 3))
+        self.ctx.facts.publish(f.CallConnected(
+            call_id=session.call_id, seat_id=session.seat_id, seat_channel_id=session.seat_channel_id,
+            at=item.at, caller_number=session.caller_number, no_callback=session.no_callback,
+            incident_id=session.incident_id, waited=waited))
 
     def hang_up_caller(self, call_id: str) -> None:
         session = self.ctx.sessions.calls.get(call_id)
@@ -274,10 +331,12 @@ class CallFlow:
         if session is None:
             return
         outcome = command.outcome.value
-        self._log(session, seat=command.seat_id).info("call_ended", outcome=outcome,
-                                                      waited_s=round(command.waited, 3))
+        # answered: the wait ended when caller and seat were bridged, not when the seat answered
+        waited = (session.connected_mono - session.arrived_mono if session.connected_mono is not None
+                  else command.waited)
+        self._log(session, seat=command.seat_id).info("call_ended", outcome=outcome, waited_s=round(waited, 3))
         self.ctx.facts.publish(f.CallFinished(
-            call_id=session.call_id, outcome=outcome, seat_id=command.seat_id, waited=command.waited,
+            call_id=session.call_id, outcome=outcome, seat_id=command.seat_id, waited=waited,
             at=self.ctx.clock.wall(), recording_path=session.recording_path, incident_id=session.incident_id))
         self.holding.forget(session)
         if session.bridge_id is not None:
@@ -290,4 +349,4 @@ class CallFlow:
         return call_log(log, session, **extra)
 
 
-__all__ = ["Adopted", "Adoption", "CallFlow", "offer_failure_for_cause"]
+__all__ = ["Adopted", "Adoption", "CallBridged", "CallFlow", "offer_failure_for_cause"]

@@ -34,7 +34,7 @@ from cc112_pbx.domain.acd import (
     TimerFired,
 )
 from cc112_pbx.services import facts as f
-from cc112_pbx.services.call_flow import Adopted, CallFlow
+from cc112_pbx.services.call_flow import Adopted, CallBridged, CallFlow
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.seat_service import SeatService
 from cc112_pbx.services.timers import TimerService
@@ -84,6 +84,7 @@ class Controller:
             tel.ConnectionChanged: self._on_connection,
             tel.ApplicationReplaced: self._on_replaced,
             Adopted: self.calls.adopted,
+            CallBridged: self.calls.bridged,
             f.IncidentLinked: self.calls.incident_linked,
         }
         self._commands: dict[type, Callable[[Any], None]] = {

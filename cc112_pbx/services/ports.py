@@ -88,6 +88,7 @@ class StoredCall(Protocol):
     direction: str
     incident_id: int | None
     arrived_at: datetime
+    connected_at: datetime | None
     ended_at: datetime | None
 
 

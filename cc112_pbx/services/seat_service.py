@@ -40,6 +40,8 @@ class SeatService:
         self.acd = acd
         self.feed = feed
         self._device_to_seat: dict[str, str] = {}
+        self._registered: dict[str, bool] = {}  # seat -> its phone has a contact (None: not known yet)
+        self._device_states: dict[str, tel.DeviceState] = {}  # seat -> its device's last state
         self._refresh_devices()
 
     def _refresh_devices(self) -> None:
@@ -103,19 +105,34 @@ class SeatService:
         except TelephonyError:
             pass
 
-    # --- Asterisk facts ------------------------------------------------------------------------
+    # --- the telephony system's facts ----------------------------------------------------------
     def device_state(self, event: tel.DeviceStateChanged) -> None:
         seat_id = self._device_to_seat.get(event.device.upper())
         if seat_id is None:
             return
-        self.feed(reachability_event(seat_id, event.state))
+        self._device_states[seat_id] = event.state
+        self._judge(seat_id)
 
     def endpoint_reachability(self, event: tel.EndpointReachability) -> None:
         seat_id = self._device_to_seat.get(event.endpoint.upper())
         if seat_id is None:
             return
-        state = tel.DeviceState.NOT_INUSE if event.online else tel.DeviceState.UNAVAILABLE
-        self.feed(reachability_event(seat_id, state))
+        self._registered[seat_id] = event.online
+        self._judge(seat_id)
+
+    def _judge(self, seat_id: str) -> None:
+        """May the seat's phone be rung? A phone that registered is, at once: its device state
+        says UNAVAILABLE until the first qualify answers (up to `qualify_frequency` seconds), but
+        a call taker who just logged in must get the waiting caller now. A phone whose contact was
+        removed or failed its qualify is not, whatever its device state said last."""
+        registered = self._registered.get(seat_id)
+        state = self._device_states.get(seat_id, tel.DeviceState.UNKNOWN)
+        if registered is False:
+            self.feed(reachability_event(seat_id, tel.DeviceState.UNAVAILABLE))
+        elif registered and state is tel.DeviceState.UNAVAILABLE:
+            self.feed(reachability_event(seat_id, tel.DeviceState.NOT_INUSE))
+        else:
+            self.feed(reachability_event(seat_id, state))
 
     # --- the core's seat commands --------------------------------------------------------------
     def state_changed(self, command: SeatStateChanged) -> None:

@@ -31,7 +31,8 @@ class CallSession:
     bridge_id: str | None = None
     seat_id: str | None = None
     seat_channel_id: str | None = None
-    connected_at: datetime | None = None
+    connected_at: datetime | None = None  # when caller and seat were both in the bridge
+    connected_mono: float | None = None
     ended: bool = False
     silent_digits: str = ""
     hold_timer_started: bool = False
@@ -53,6 +54,14 @@ class SeatLeg:
     gone: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class StraySeatLeg:
+    """A seat's leg found in a call bridge after a restart, until its caller is adopted."""
+
+    channel_id: str
+    seat_id: str
+
+
 class SessionRegistry:
     """Index of live calls by call id and by every channel that belongs to them."""
 
@@ -61,6 +70,7 @@ class SessionRegistry:
         self._by_channel: dict[str, CallSession] = {}
         self.seat_legs: dict[str, SeatLeg] = {}
         self.playback_owner: dict[str, str] = {}  # playback id -> call id
+        self.stray_seat_legs: dict[str, StraySeatLeg] = {}  # bridge id -> seat leg found there
 
     def add(self, session: CallSession) -> None:
         self.calls[session.call_id] = session

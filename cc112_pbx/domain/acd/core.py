@@ -40,6 +40,7 @@ from cc112_pbx.domain.acd.events import (
     AcdEvent,
     CallArrived,
     CallerHungUp,
+    CallResumed,
     Offer,
     OfferAnswered,
     OfferFailed,
@@ -92,6 +93,7 @@ class Acd(SeatRules):
         self._offers = 0
         self._handlers: dict[type, Callable[[Any, float, list[AcdCommand]], None]] = {
             CallArrived: self._call_arrived,
+            CallResumed: self._call_resumed,
             CallerHungUp: self._caller_hung_up,
             SeatHungUp: self._seat_hung_up,
             OfferAnswered: self._offer_answered,
@@ -167,6 +169,19 @@ class Acd(SeatRules):
         self._calls[call.call_id] = call
         self._waiting.add(call)
         overflow.arm(call, self._config, now, out)
+
+    def _call_resumed(self, event: CallResumed, now: float, out: list[AcdCommand]) -> None:
+        if event.call_id in self._calls:
+            return
+        self._arrivals += 1
+        call = QueuedCall(call_id=event.call_id, priority=0, arrived_at=event.arrived_at, sequence=self._arrivals,
+                          phase=CallPhase.CONNECTED, seat_id=event.seat_id, connected_at=event.connected_at)
+        self._calls[call.call_id] = call
+        seat = self._seats.get(event.seat_id)
+        if seat is None or seat.call_id is not None:
+            return  # a seat no longer configured (or already busy): the call goes on without it
+        self._book.touch(seat)
+        seat.engagement, seat.call_id, seat.offer_id = Engagement.ON_CALL, call.call_id, None
 
     def _caller_hung_up(self, event: CallerHungUp, now: float, out: list[AcdCommand]) -> None:
         call = self._calls.get(event.call_id)
@@ -244,7 +259,11 @@ class Acd(SeatRules):
             self._count_missed(seat, out)
 
     def _end_conversation(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
-        seat = self._touched_seat(call.seat_id)  # type: ignore[arg-type]
+        seat = self._seats.get(call.seat_id)  # type: ignore[arg-type]
+        if seat is None or seat.call_id != call.call_id:  # a resumed call whose seat was not given to it
+            self._end(call, Outcome.ANSWERED, now, out)
+            return
+        self._book.touch(seat)
         seat.call_id = None
         seat.idle_since = now
         self._after_call(seat, now, out)

@@ -52,6 +52,17 @@ class CallArrived:
 
 
 @dataclass(frozen=True, slots=True)
+class CallResumed:
+    """A call already connected to a seat when the controller (re)started: it is taken back as
+    connected, never offered again. `arrived_at`/`connected_at` are monotonic times."""
+
+    call_id: str
+    seat_id: str
+    arrived_at: float
+    connected_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class CallerHungUp:
     """The caller's leg is gone, at any stage (waiting, ringing a seat, or talking)."""
 
@@ -155,6 +166,7 @@ class Reconfigured:
 
 AcdEvent = (
     CallArrived
+    | CallResumed
     | CallerHungUp
     | SeatHungUp
     | OfferAnswered
