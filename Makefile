@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean sounds bench python-venv
+.PHONY: demo test test-fast lint venv clean sounds bench python-venv
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory python-venv
@@ -40,6 +40,10 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# The same without the tests marked `slow` (the whole demo, the quick bench): for the edit-test loop.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not slow"
 
 sounds:
 	bash sounds/generate.sh

@@ -8,6 +8,7 @@ Never imported by the production code paths (`cc112 serve`).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from cc112_pbx.settings import (
 )
 
 SECRET = "cc112-harness-secret"
+SETTLE_POLL_INTERVAL = 0.02  # seconds between looks at the controller in `Switchboard.settled()`
 
 
 def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
@@ -116,19 +118,20 @@ class Switchboard:
         return self.app.controller
 
     async def settled(self, timeout: float = 5.0) -> None:
-        """Wait until the controller holds no live call and has written everything down."""
-        import asyncio
-
+        """Wait until the controller holds no live call, has handled everything Asterisk told it
+        and has written it all down; TimeoutError saying what is still pending after `timeout` s."""
         controller = self.controller
-        for _ in range(int(timeout / 0.02)):  # a test aid: poll the controller's own state
-            if not controller.ctx.sessions.calls and controller.inbox.empty():
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise TimeoutError(f"controller still holds {len(controller.ctx.sessions.calls)} calls")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while controller.ctx.sessions.calls or not controller.inbox.empty():  # a test aid: poll its state
+            if loop.time() >= deadline:
+                raise TimeoutError(f"controller still holds {len(controller.ctx.sessions.calls)} calls "
+                                   f"and {controller.inbox.qsize()} unhandled events after {timeout:g}s")
+            await asyncio.sleep(SETTLE_POLL_INTERVAL)
         await controller.request(lambda: None)
         assert self.app is not None
-        await self.app.journal.flush(timeout=timeout)
+        if not await self.app.journal.flush(timeout=timeout):
+            raise TimeoutError(f"journal still has {self.app.journal.backlog} writes pending after {timeout:g}s")
 
     def dial_feature_code(self, seat: str, code: str) -> None:
         """The seat's softphone dials a feature code (`*11` login ...) into `cc112-seats`."""

@@ -21,27 +21,20 @@ retries=2)`, an async context manager (entering fails fast with `AsteriskUnavail
 - channels: `list_channels() -> list[ChannelSnapshot]`, `get_channel(id)`, `originate(endpoint, *,
   app=None, app_args=(), caller_id=None, timeout=None, channel_id=None, originator=None,
   variables=None, context=None, extension=None, priority=None) -> ChannelSnapshot`, `answer(id)`,
-  `ring(id)`, `hangup(id, reason=None)`, `play(id, media, *, lang=None, playback_id=None) ->
-  PlaybackSnapshot`, `record(id, name, *, format="wav", max_duration=None, if_exists="fail",
-  beep=False) -> RecordingSnapshot`, `start_moh(id, moh_class=None)`, `stop_moh(id)`,
-  `get_variable(id, name) -> str`, `set_variable(id, name, value)`,
-  `continue_in_dialplan(id, *, context, extension, priority, label)`, `dial(id, *, caller, timeout)`;
+  `hangup(id, reason=None)`, `play(id, media, *, lang=None, playback_id=None) -> PlaybackSnapshot`,
+  `start_moh(id, moh_class=None)`, `stop_moh(id)`, `get_variable(id, name) -> str`,
+  `continue_in_dialplan(id, *, context, extension, priority, label)`;
 - bridges: `create_bridge(bridge_type="mixing", *, name=None, bridge_id=None) -> BridgeSnapshot`,
-  `list_bridges()`, `get_bridge(id)`, `destroy_bridge(id)`, `add_channel(bridge_id, channel_ids, *,
-  role=None)`, `remove_channel(bridge_id, channel_id)`, `start_bridge_moh(id, moh_class=None)`,
-  `stop_bridge_moh(id)`, `play_on_bridge(id, media, *, lang, playback_id)`,
-  `record_bridge(id, name, *, format, max_duration, if_exists)`;
-- `stop_playback(id)`; recordings: `list_stored_recordings()`, `get_stored_recording(name)`,
-  `delete_stored_recording(name)`, `stop_live_recording(name)`;
-- `list_endpoints(technology=None)`, `get_endpoint("PJSIP/seat01") -> EndpointSnapshot`,
-  `list_device_states()`, `get_device_state(name)`; `get_application(name=None)`,
-  `subscribe(event_source)` (e.g. "endpoint:PJSIP", "deviceState:PJSIP/seat01"),
-  `unsubscribe(event_source)`; `asterisk_version() -> str`.
-Retried after a 5xx / timeout / dropped connection (bounded): GETs, answer, ring, moh, set
-variable, subscribe, DELETE of a channel/bridge/playback/stored recording (a 404 on the retry
+  `list_bridges()`, `destroy_bridge(id)`, `add_channel(bridge_id, channel_ids, *, role=None)`,
+  `remove_channel(bridge_id, channel_id)`, `start_bridge_moh(id, moh_class=None)`,
+  `stop_bridge_moh(id)`, `play_on_bridge(id, media, *, lang, playback_id)`;
+- `stop_playback(id)`; `subscribe(event_source)` (e.g. "endpoint:PJSIP"); `list_endpoints(technology=None)`, `get_endpoint("PJSIP/seat01") ->
+  EndpointSnapshot`; `asterisk_version() -> str`.
+Retried after a 5xx / timeout / dropped connection (bounded): GETs, answer, channel music on
+and off, starting a bridge's music, DELETE of a channel/bridge/playback (a 404 on the retry
 means done), `create_bridge` with a `bridge_id`, `originate` with a `channel_id` (a 409 on the
 retry returns the existing channel). Never retried: originate without `channel_id`,
-`AllocationFailed`, play, record, addChannel, continue, dial.
+`AllocationFailed`, play, addChannel, removeChannel, continue, stopping a bridge's music.
 Errors: `NoSuchChannel`, `NoSuchBridge`, `NotFound`, `ChannelNotInStasis`, `Conflict`,
 `Unprocessable`, `BadRequest`, `Unauthorized`, `AllocationFailed`, `ServerError`,
 `AsteriskTimeout`, `ConnectionLost` (`AsteriskUnavailable`), `BadResponse`; each carries

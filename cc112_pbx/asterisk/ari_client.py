@@ -1,5 +1,5 @@
-"""ARI REST client: the channel, bridge, playback, recording, endpoint, device-state and
-application operations cc112 uses, returning the snapshots of `domain.telephony`.
+"""ARI REST client: the channel, bridge, playback and endpoint operations cc112 uses (or its
+telephony port is about to), returning the snapshots of `domain.telephony`.
 
     async with AriClient("http://127.0.0.1:8088", "cc112", "secret", app="cc112") as ari:
         await ari.answer(channel_id)
@@ -95,26 +95,11 @@ class AriClient:
         except e.AsteriskError as exc:
             raise e.AsteriskUnavailable(f"{where} failed the startup check: {exc}") from exc
 
-    # --- asterisk, applications -------------------------------------------------------------
+    # --- asterisk ---------------------------------------------------------------------------
 
     async def asterisk_version(self) -> str:
         body = await self.http.request("GET", "/asterisk/info", idempotent=True)
         return _read(snap.asterisk_version, body, "asterisk info")
-
-    async def get_application(self, name: str | None = None) -> t.ApplicationSnapshot:
-        body = await self.http.request("GET", path_of("applications", name or self.app), idempotent=True)
-        return _read(snap.application, body, "application")
-
-    async def subscribe(self, event_source: str, app: str | None = None) -> t.ApplicationSnapshot:
-        """Subscribe the app to `endpoint:PJSIP/seat01`, `endpoint:PJSIP`, `deviceState:PJSIP/seat01`..."""
-        body = await self.http.request("POST", path_of("applications", app or self.app, "subscription"),
-                                       params={"eventSource": event_source}, idempotent=True)
-        return _read(snap.application, body, "subscription")
-
-    async def unsubscribe(self, event_source: str, app: str | None = None) -> t.ApplicationSnapshot:
-        body = await self.http.request("DELETE", path_of("applications", app or self.app, "subscription"),
-                                       params={"eventSource": event_source})
-        return _read(snap.application, body, "subscription")
 
     # --- channels ---------------------------------------------------------------------------
 
@@ -157,9 +142,6 @@ class AriClient:
     async def answer(self, channel_id: str) -> None:
         await self.http.request("POST", path_of("channels", channel_id, "answer"), idempotent=True)
 
-    async def ring(self, channel_id: str) -> None:
-        await self.http.request("POST", path_of("channels", channel_id, "ring"), idempotent=True)
-
     async def hangup(self, channel_id: str, reason: str | None = None) -> None:
         """`DELETE /channels/{id}` (reason e.g. "normal", "busy"); a 404 on a retry means done."""
         await self.http.request("DELETE", path_of("channels", channel_id), params={"reason": reason},
@@ -171,14 +153,6 @@ class AriClient:
         segs = ("channels", channel_id, "play") + ((playback_id,) if playback_id else ())
         body = await self.http.request("POST", path_of(*segs), params={"media": _media(media), "lang": lang})
         return _read(snap.playback, body, "playback")
-
-    async def record(self, channel_id: str, name: str, *, format: str = "wav",
-                     max_duration: int | None = None, if_exists: str = "fail",
-                     beep: bool = False) -> t.RecordingSnapshot:
-        params = {"name": name, "format": format, "maxDurationSeconds": max_duration,
-                  "ifExists": if_exists, "beep": beep}
-        body = await self.http.request("POST", path_of("channels", channel_id, "record"), params=params)
-        return _read(snap.recording, body, "recording")
 
     async def start_moh(self, channel_id: str, moh_class: str | None = None) -> None:
         await self.http.request("POST", path_of("channels", channel_id, "moh"),
@@ -192,21 +166,12 @@ class AriClient:
                                        params={"variable": variable}, idempotent=True)
         return _read(snap.variable_value, body, "variable")
 
-    async def set_variable(self, channel_id: str, variable: str, value: str) -> None:
-        await self.http.request("POST", path_of("channels", channel_id, "variable"),
-                                params={"variable": variable, "value": value}, idempotent=True)
-
     async def continue_in_dialplan(self, channel_id: str, *, context: str | None = None,
                                    extension: str | None = None, priority: int | None = None,
                                    label: str | None = None) -> None:
         """`POST /channels/{id}/continue`: leave Stasis into the dialplan (e.g. the fallback queue)."""
         params = {"context": context, "extension": extension, "priority": priority, "label": label}
         await self.http.request("POST", path_of("channels", channel_id, "continue"), params=params)
-
-    async def dial(self, channel_id: str, *, caller: str | None = None, timeout: int | None = None) -> None:
-        """`POST /channels/{id}/dial`: dial a channel created with `POST /channels/create`."""
-        await self.http.request("POST", path_of("channels", channel_id, "dial"),
-                                params={"caller": caller, "timeout": timeout})
 
     # --- bridges ----------------------------------------------------------------------------
 
@@ -224,10 +189,6 @@ class AriClient:
     async def list_bridges(self) -> list[t.BridgeSnapshot]:
         body = await self.http.request("GET", "/bridges", idempotent=True)
         return _read(lambda b: snap.listing(b, snap.bridge), body, "bridges")
-
-    async def get_bridge(self, bridge_id: str) -> t.BridgeSnapshot:
-        body = await self.http.request("GET", path_of("bridges", bridge_id), idempotent=True)
-        return _read(snap.bridge, body, "bridge")
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.http.request("DELETE", path_of("bridges", bridge_id), idempotent=True,
@@ -258,51 +219,27 @@ class AriClient:
         body = await self.http.request("POST", path_of(*segs), params={"media": _media(media), "lang": lang})
         return _read(snap.playback, body, "playback")
 
-    async def record_bridge(self, bridge_id: str, name: str, *, format: str = "wav",
-                            max_duration: int | None = None, if_exists: str = "fail") -> t.RecordingSnapshot:
-        params = {"name": name, "format": format, "maxDurationSeconds": max_duration, "ifExists": if_exists}
-        body = await self.http.request("POST", path_of("bridges", bridge_id, "record"), params=params)
-        return _read(snap.recording, body, "recording")
-
-    # --- playbacks, recordings ----------------------------------------------------------------
+    # --- playbacks --------------------------------------------------------------------------
 
     async def stop_playback(self, playback_id: str) -> None:
         await self.http.request("DELETE", path_of("playbacks", playback_id), idempotent=True,
                                 gone_ok_on_retry=True)
 
-    async def list_stored_recordings(self) -> list[t.RecordingSnapshot]:
-        body = await self.http.request("GET", "/recordings/stored", idempotent=True)
-        return _read(lambda b: snap.listing(b, snap.recording), body, "recordings")
-
-    async def get_stored_recording(self, name: str) -> t.RecordingSnapshot:
-        body = await self.http.request("GET", path_of("recordings", "stored", name), idempotent=True)
-        return _read(snap.recording, body, "recording")
-
-    async def delete_stored_recording(self, name: str) -> None:
-        await self.http.request("DELETE", path_of("recordings", "stored", name), idempotent=True,
-                                gone_ok_on_retry=True)
-
-    async def stop_live_recording(self, name: str) -> None:
-        await self.http.request("POST", path_of("recordings", "live", name, "stop"))
-
-    # --- endpoints, device states ------------------------------------------------------------
+    # --- endpoints --------------------------------------------------------------------------
 
     async def list_endpoints(self, technology: str | None = None) -> list[t.EndpointSnapshot]:
         path = path_of("endpoints", technology) if technology else "/endpoints"
         body = await self.http.request("GET", path, idempotent=True)
         return _read(lambda b: snap.listing(b, snap.endpoint), body, "endpoints")
 
+    async def subscribe(self, event_source: str, app: str | None = None) -> t.ApplicationSnapshot:
+        """Subscribe the app to `endpoint:PJSIP` (every PJSIP endpoint), `endpoint:PJSIP/seat01`..."""
+        body = await self.http.request("POST", path_of("applications", app or self.app, "subscription"),
+                                       params={"eventSource": event_source}, idempotent=True)
+        return _read(snap.application, body, "subscription")
+
     async def get_endpoint(self, endpoint: str) -> t.EndpointSnapshot:
         """`endpoint` as "PJSIP/seat01"."""
         technology, _, resource = endpoint.partition("/")
         body = await self.http.request("GET", path_of("endpoints", technology, resource), idempotent=True)
         return _read(snap.endpoint, body, "endpoint")
-
-    async def list_device_states(self) -> list[t.DeviceStateSnapshot]:
-        """Only `Stasis:` devices are listed here (a PJSIP device is 404 on a real Asterisk)."""
-        body = await self.http.request("GET", "/deviceStates", idempotent=True)
-        return _read(lambda b: snap.listing(b, snap.device), body, "device states")
-
-    async def get_device_state(self, device: str) -> t.DeviceStateSnapshot:
-        body = await self.http.request("GET", path_of("deviceStates", device), idempotent=True)
-        return _read(snap.device, body, "device state")

@@ -1,4 +1,6 @@
-"""Connection health of the Asterisk links, for `/health` and the supervisors' screen.
+"""Connection health of the Asterisk links: each adapter sets its own `LinkHealth`; the app
+holds the `AsteriskHealth` of both (the HTTP API's `/health` and supervisors' screen, still to
+come, are meant to show it).
 
 `AsteriskHealth.snapshot()` -> `{"ari": {"state": "connected", "since": "2026-11-29T08:00:00+00:00"},
 "ami": {"state": "reconnecting", "since": ..., "detail": "connection refused"}}`.

@@ -13,15 +13,8 @@ import itertools
 import wave
 from typing import Any
 
+from cc112_pbx.bench.stats import percentile
 from cc112_pbx.emulator.timeline import CallRecord, Timeline
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:

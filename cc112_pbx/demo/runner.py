@@ -45,7 +45,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             printer.start = time.monotonic()
         await _log_in_everyone(sb, seats)
         await _play(sb, scenario)
-        await sb.app.journal.flush(timeout=10)
+        await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"))
         if inspect is not None:
@@ -77,7 +77,6 @@ async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
         else:
             sb.dial_feature_code(item.seat, item.code)
     await emu.timeline.wait_for(lambda: all(r.ended_at is not None for r in records), timeout=120)
-    await asyncio.sleep(0.3)  # the last hang-ups reach the controller and the journal
 
 
 def print_summary(result: dict[str, Any], out: Any = None) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from tests.asterisk.traces import ami_messages
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+BAD_LOGIN_DELAY = 0.05  # s: Asterisk answers a refused Login only after a pause (about 1 s; shortened here)
 
 
 def recorded(trace: str, action_id: str) -> list[bytes]:
@@ -127,7 +128,7 @@ class FakeAmi:
             return True
         if action == "login":
             if headers.get("secret") != self.secret:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(BAD_LOGIN_DELAY)
                 writer.write(LOGIN_FAILED.replace(b"{id}", action_id))
                 await writer.drain()
                 return False  # Asterisk closes the socket after a failed login

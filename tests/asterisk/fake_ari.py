@@ -25,7 +25,7 @@ USER, PASSWORD = "cc112", "cc112secret"
 class Fault:
     status: int = 500
     body: str = '{"message":"Internal Server Error"}'
-    delay: float = 0.0
+    delay: float = 0.0  # seconds this Asterisk takes to answer: the scenario of a slow server
     drop: bool = False
     then_event: str | None = None  # push this frame on the sockets before answering
 
@@ -130,9 +130,9 @@ class FakeAri:
             if fault.drop:
                 assert request.transport is not None
                 request.transport.close()
-                await asyncio.sleep(0.05)
                 raise ConnectionResetError("dropped by the test")
-            await asyncio.sleep(fault.delay)
+            if fault.delay:
+                await asyncio.sleep(fault.delay)  # the slow answer is the scenario, not a wait
             if fault.status:
                 return web.Response(status=fault.status, text=fault.body, content_type="application/json")
         return await handler(request)

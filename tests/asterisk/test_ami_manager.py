@@ -14,6 +14,7 @@ from cc112_pbx.asterisk.reconnect import ReconnectPolicy
 from cc112_pbx.domain import telephony as t
 from tests.asterisk.fake_ami import FakeAmi, replay
 from tests.asterisk.traces import ami_messages
+from tests.waiting import wait_until
 
 Q04 = "ami-04-queue-member-actions.rx.bin"
 M07 = "ami-07-mixmonitor-on-stasis-channel.rx.bin"
@@ -194,7 +195,7 @@ async def test_reconnects_after_the_server_restarts_on_the_same_port_and_reports
     async with manager_for(server) as ami:
         await server.stop()
         await change_to(ami, False)
-        await asyncio.sleep(0.1)  # a few refused attempts
+        await wait_until(lambda: "unreachable" in ami.health.detail, what="a reconnect attempt was refused")
         snapshot = ami.health.snapshot()
         assert snapshot["state"] == "reconnecting" and snapshot["since"]
         with pytest.raises(e.AsteriskUnavailable, match="not connected"):
@@ -210,7 +211,8 @@ async def test_action_in_flight_when_the_connection_drops_fails_with_connection_
     async with FakeAmi() as server, manager_for(server, action_timeout=5) as ami:
         server.mute = True
         pending = asyncio.create_task(ami.queue_status())
-        await asyncio.sleep(0.05)
+        await wait_until(lambda: any(h.get("action", "").lower() == "queuestatus" for h in server.received),
+                         what="the server received QueueStatus")
         await server.drop_clients()
         with pytest.raises(e.ConnectionLost):
             await pending
@@ -221,7 +223,8 @@ async def test_garbage_and_truncated_frames_do_not_break_the_session():
         await server.push(b"\x00\xff garbage without structure\r\n\r\n")
         await server.push(b"Response: Success\r\nResponse: Error\r\nActionID: nobody\r\n\r\n")
         await server.push(b"Event: DeviceStateChange\r\nDevice: PJSIP/seat02\r\n")  # truncated...
-        await asyncio.sleep(0.02)
+        await wait_until(lambda: ami._protocol.queue and "PJSIP/seat02" in ami._protocol.queue[0],
+                         what="the manager read the truncated frame and holds it incomplete")
         await server.push(b"State: RINGING\r\n\r\n")  # ...completed later
         await server.push(b"Event: NoSuchEventEver\r\nFoo: bar\r\n\r\nEvent: ContactStatus\r\n\r\n")
         changed = await next_of(ami, t.DeviceStateChanged)
@@ -232,14 +235,16 @@ async def test_garbage_and_truncated_frames_do_not_break_the_session():
         assert ami.health.state is LinkState.CONNECTED and server.logins == 1
 
 
-async def test_stop_leaves_no_task_running():
+async def test_stop_while_waiting_to_reconnect_leaves_no_task_running():
     before = set(asyncio.all_tasks())
     async with FakeAmi() as server:
-        ami = manager_for(server)
+        ami = manager_for(server, policy=ReconnectPolicy(min_delay=5, max_delay=5))  # a long back-off
         await ami.start()
         await server.drop_clients()
-        await asyncio.sleep(0.02)
-        await ami.stop()
+        await wait_until(lambda: ami.health.state is LinkState.RECONNECTING, what="the manager noticed the drop")
+        started = time.monotonic()
+        await ami.stop()  # the back-off sleep is cancelled, not waited out
+        assert time.monotonic() - started < 1
         await ami.stop()  # idempotent
     leftover = {task for task in asyncio.all_tasks() - before if not task.done()}
     assert leftover == set()

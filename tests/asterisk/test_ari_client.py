@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 
@@ -193,4 +192,3 @@ async def test_slow_answers_time_out_and_only_safe_requests_are_repeated():
         with pytest.raises(e.AsteriskTimeout):
             await ari.play("c1", "sound:hello")
         assert server.count("POST", "/channels/c1/play") == 1
-        await asyncio.sleep(0)

@@ -16,6 +16,7 @@ from cc112_pbx.asterisk.reconnect import ReconnectPolicy
 from cc112_pbx.domain import telephony as t
 from tests.asterisk.fake_ari import PASSWORD, USER, FakeAri, Fault, stasis_channel, stasis_start
 from tests.asterisk.traces import ws_frames
+from tests.waiting import wait_until
 
 FAST = ReconnectPolicy(min_delay=0.01, max_delay=0.05, replaced_delay=0.3)
 
@@ -116,7 +117,7 @@ async def test_stream_resumes_after_the_server_restarts_on_the_same_port():
         await until(stream, t.CallEntered)
         await server.stop()
         await until(stream, t.ConnectionChanged, connected=False)
-        await asyncio.sleep(0.1)  # refused attempts meanwhile
+        await wait_until(lambda: "unreachable" in stream.health.detail, what="a reconnect attempt was refused")
         assert stream.health.snapshot()["state"] == "reconnecting"
         server.channels.clear()  # Asterisk restarted: every call is gone
         await server.start()

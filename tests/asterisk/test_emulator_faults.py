@@ -18,6 +18,7 @@ from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, ReconnectP
 from cc112_pbx.asterisk.health import LinkState
 from cc112_pbx.domain import telephony as t
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+from tests.waiting import wait_until
 
 FAST = ReconnectPolicy(min_delay=0.05, max_delay=0.2)
 WAIT = 10.0  # generous: an event-driven wait normally ends within milliseconds
@@ -147,7 +148,8 @@ async def after_the_epoch_of(emu: Emulator) -> None:
     The emulator stamps every id with its start-up second (`<epoch>.<n>`, n from 0 again after a
     restart), so a restart within the same second would reuse the old calls' ids; Asterisk
     stamps each channel with its own creation time, so its ids do not come back."""
-    await asyncio.sleep(max(0.0, emu.core.ids.epoch + 1 - time.time()))
+    await wait_until(lambda: time.time() >= emu.core.ids.epoch + 1, timeout=2,
+                     what="the wall clock passed the emulator's start-up second")
 
 
 async def restart_under_running_adapters(*, crash: bool) -> tuple[list[t.TelephonyEvent], set[str], str]:

@@ -20,6 +20,7 @@ from cc112_pbx.domain.acd import Acd
 P = ("p50", "p99", "max", "n")
 
 
+@pytest.mark.slow  # about 8 s: `cc112 bench --quick` runs every measure, end to end included
 def test_quick_bench_prints_core_and_baseline_side_by_side_as_json_and_as_tables(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "cc112_pbx", "bench", "--quick", "--json", "--acd-calls", "300",

@@ -3,10 +3,13 @@
 import itertools
 from collections import Counter
 
+import pytest
+
 from cc112_pbx.demo.report import recording_seconds
 from cc112_pbx.demo.runner import run_demo
 
 
+@pytest.mark.slow  # about 23 s: the whole demo, 40 callers in real time
 async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded_and_stored(tmp_path):
     seen: dict = {}
 

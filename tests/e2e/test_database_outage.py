@@ -1,6 +1,5 @@
 """Principle 1: a database that cannot be written never delays a call; what was known is written later."""
 
-import asyncio
 import sqlite3
 
 from cc112_pbx.harness import Switchboard
@@ -22,8 +21,7 @@ async def test_a_call_is_answered_and_connected_while_the_database_is_locked_and
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
-        await asyncio.sleep(0.2)
-        assert await sb.app.journal.flush(timeout=10)
+        await sb.settled(timeout=10)  # everything learnt during the lock is written now
         [incident] = await sb.app.db.incidents.recent()
         [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
         assert stored.outcome == "answered" and stored.seat_id == "seat01"

@@ -1,4 +1,3 @@
-import asyncio
 import wave
 
 from cc112_pbx.harness import Switchboard
@@ -12,9 +11,7 @@ async def test_a_112_call_rings_a_logged_in_seat_is_bridged_recorded_and_stored(
         await emu.timeline.wait_for(lambda: call.connected_at is not None, timeout=5)
         await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
         assert call.seat in ("seat01", "seat02")
-        await sb.app.journal.flush(timeout=5)
-        await asyncio.sleep(0.3)
-        await sb.app.journal.flush(timeout=5)
+        await sb.settled()
         db = sb.app.db
         incidents = await db.incidents.recent()
         assert len(incidents) == 1 and incidents[0].caller_number == "+6281234567890"

@@ -1,18 +1,11 @@
 """The controller loses its ARI WebSocket: what happened in the gap is recovered, nothing is lost."""
 
-import asyncio
-
 from cc112_pbx.harness import Switchboard
+from tests.waiting import wait_until
 
 
 async def _drop_controller_websocket(emu) -> None:
     await emu.drop_ari_connections()  # Asterisk restarts its HTTP server, or the network blips
-
-
-async def _settled(sb) -> None:
-    controller = sb.controller
-    await controller.request(lambda: None)
-    assert await sb.app.journal.flush(timeout=5)
 
 
 async def test_a_caller_who_hangs_up_while_the_controller_is_disconnected_is_ended_exactly_once(tmp_path):
@@ -20,23 +13,21 @@ async def test_a_caller_who_hangs_up_while_the_controller_is_disconnected_is_end
         emu = sb.emulator
         waiting = emu.place_call(number="+6281255550001")  # nobody logged in: the caller waits
         await emu.timeline.wait_for(lambda: waiting.answered_at is not None, timeout=5)
-        await asyncio.sleep(0.2)
+        await wait_until(lambda: sb.app.db.calls.by_channel(waiting.inbound_id),
+                         what="the controller has taken the waiting caller in and stored the call")
         ended: list[dict] = []
         sb.notifier.subscribe(lambda e: ended.append(e) if e["kind"] == "call_ended" else None)
         await _drop_controller_websocket(emu)
         emu.hang_up(waiting)  # during the gap: Asterisk will never tell the controller
-        for _ in range(100):
-            if ended:
-                break
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: ended, what="the controller ends the call that hung up in the gap")
         assert [e["outcome"] for e in ended] == ["abandoned"]
         # the controller is connected again and handles the next caller as usual
         controller = sb.controller
         await controller.request(lambda: controller.seats.login("seat01"))
         nxt = emu.place_call(number="+6281255550002", talk_time=0.3)
         await emu.timeline.wait_for(lambda: nxt.ended_at is not None, timeout=5)
-        await asyncio.sleep(0.2)
-        await _settled(sb)
+        await wait_until(lambda: len(ended) >= 2, what="the controller ends the next call")
+        await sb.settled()
         assert len(ended) == 2 and ended[1]["outcome"] == "answered"
         outcomes = []
         for incident in await sb.app.db.incidents.recent():

@@ -1,8 +1,14 @@
 """The controller restarts while a caller waits in its Stasis app: the caller is adopted, not lost."""
 
-import asyncio
-
+from cc112_pbx.emulator.timeline import CallRecord
 from cc112_pbx.harness import Switchboard
+from tests.waiting import wait_until
+
+
+async def _taken_in(sb: Switchboard, call: CallRecord) -> bool:
+    """The controller stored the waiting caller's call and the recording it started."""
+    row = await sb.app.db.calls.by_channel(call.inbound_id)
+    return row is not None and bool(await sb.app.db.recordings.for_call(row.id))
 
 
 async def test_a_caller_waiting_across_a_controller_restart_is_adopted_and_connected(tmp_path):
@@ -10,7 +16,7 @@ async def test_a_caller_waiting_across_a_controller_restart_is_adopted_and_conne
         emu = sb.emulator
         call = emu.place_call(number="+6281266660001", talk_time=0.3)  # nobody logged in: it waits
         await emu.timeline.wait_for(lambda: call.answered_at is not None, timeout=5)
-        await asyncio.sleep(0.3)
+        await wait_until(lambda: _taken_in(sb, call), what="the waiting call and its recording are stored")
         await sb.stop_controller()  # crash or upgrade: the caller stays in the Stasis app
         await sb.start_controller()
         controller = sb.controller
@@ -35,8 +41,7 @@ async def test_a_call_that_ended_while_the_controller_was_down_is_closed_at_the_
         emu = sb.emulator
         call = emu.place_call(number="+6281266660002")
         await emu.timeline.wait_for(lambda: call.answered_at is not None, timeout=5)
-        await asyncio.sleep(0.3)
-        await sb.app.journal.flush(timeout=5)
+        await wait_until(lambda: _taken_in(sb, call), what="the waiting call and its recording are stored")
         await sb.stop_controller()
         emu.hang_up(call)  # nobody is watching
         await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)

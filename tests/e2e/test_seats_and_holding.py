@@ -1,9 +1,8 @@
 """What callers hear while waiting, and which seats may ring, through the emulator over sockets."""
 
-import asyncio
-
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.harness import Switchboard
+from tests.waiting import wait_until
 
 
 def _playbacks(core):
@@ -18,17 +17,6 @@ def _playbacks(core):
     return started
 
 
-async def _settled(sb):
-    """The controller has handled everything Asterisk told it, and written it down."""
-    controller = sb.controller
-    for _ in range(100):
-        if not controller.ctx.sessions.calls and controller.inbox.empty():
-            break
-        await asyncio.sleep(0.05)
-    await controller.request(lambda: None)
-    assert await sb.app.journal.flush(timeout=5)
-
-
 async def _login(sb, *seats):
     controller = sb.controller
     for seat in seats:
@@ -40,7 +28,7 @@ async def test_a_waiting_caller_hears_the_greeting_in_indonesian_then_english_an
         played = _playbacks(sb.emulator.core)
         call = sb.emulator.place_call(number="+6281233334444", patience=2.6)  # no seat logged in
         await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=6)
-        await _settled(sb)
+        await sb.settled()
         mine = [(media, lang) for target, media, lang in played if target == f"channel:{call.inbound_id}"]
         assert mine[:2] == [("sound:cc112/greeting", "id"), ("sound:cc112/silent-call", "id")]
         assert mine[2:4] == [("sound:cc112/greeting", "en"), ("sound:cc112/silent-call", "en")]
@@ -61,7 +49,8 @@ async def test_an_unregistered_softphone_is_never_rung(tmp_path):
         assert {c.seat for c in calls} == {"seat02"}
         assert sb.emulator.timeline.rings_of("seat01") == []
         sb.emulator.register_seat("seat01", True)  # back online: rung again
-        await asyncio.sleep(0.2)
+        acd = sb.controller.acd
+        await wait_until(lambda: acd.snapshot().seats[0].reachable, what="the controller sees seat01 reachable again")
         call = sb.emulator.place_call(number="+6281200000009", talk_time=0.3)
         await sb.emulator.timeline.wait_for(lambda: call.connected_at is not None, timeout=5)
         assert call.seat == "seat01"
@@ -96,7 +85,7 @@ async def test_feature_codes_from_the_softphone_log_in_pause_unpause_and_log_out
         assert call.connected_at is None  # a paused seat is not rung
         await dial("*13", lambda s: s.pause_reason is None)
         await dial("*12", lambda s: not s.logged_in)
-        await _settled(sb)
+        await sb.settled()
         [stored] = await sb.app.db.seats.all()
         assert not stored.logged_in
 
@@ -126,7 +115,7 @@ async def test_a_caller_who_presses_5_5_is_flagged_as_a_silent_call_on_the_incid
         await _login(sb, "seat01")
         call = sb.emulator.place_call(number="+6281200000005", dtmf="55", talk_time=1.0)
         await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
-        await _settled(sb)
+        await sb.settled()
         [incident] = await sb.app.db.incidents.recent()
         assert len(silent) == 1 and "5 5" in incident.notes
 
@@ -138,7 +127,7 @@ async def test_a_seat_reached_through_a_local_dial_string_is_rung_and_bridged_li
         call = sb.emulator.place_call(number="+6281200000006", talk_time=0.5)
         await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
         assert call.connected_at is not None
-        await _settled(sb)
+        await sb.settled()
         [incident] = await sb.app.db.incidents.recent()
         [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
         assert stored.outcome == "answered" and stored.seat_id == "seat01"
@@ -156,6 +145,8 @@ async def test_the_music_comes_back_after_every_still_holding_announcement(tmp_p
         call = sb.emulator.place_call(number="+6281200000007")  # nobody logged in: it waits
         music = sb.emulator.ari.media.channel_music
         await sb.emulator.timeline.wait_for(lambda: finished.count("sound:cc112/still-holding") >= 4, timeout=5)
-        await asyncio.sleep(0.2)  # the second announcement ended a moment ago (and the next is 0.8 s away)
-        assert music.get(call.inbound_id) is not None  # the caller hears music again, not silence
+        # the second round of announcements ended a moment ago and the next is 1 s away: within half
+        # of that the caller hears music again, not silence
+        await wait_until(lambda: music.get(call.inbound_id) is not None, timeout=0.5,
+                         what="the music is on again after the still-holding announcement")
         sb.emulator.hang_up(call)

@@ -7,6 +7,16 @@ import sys
 
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET, Switchboard
+from tests.waiting import wait_until
+
+FALLBACK_QUEUE = "cc112-fallback"
+
+
+def _in_fallback_queue_and_idle(emu: Emulator, interface: str) -> bool:
+    """The controller put `interface` into Asterisk's fallback queue, and no softphone is still
+    in a call (the feature-code call that logged the seat in has ended)."""
+    members = emu.ami.queues.get(FALLBACK_QUEUE).members
+    return interface in members and all(leg.ended_at is not None for leg in emu.timeline.seat_legs)
 
 
 async def test_cc112_serve_answers_a_call_and_stops_cleanly_on_sigterm(tmp_path):
@@ -22,10 +32,12 @@ async def test_cc112_serve_answers_a_call_and_stops_cleanly_on_sigterm(tmp_path)
             sys.executable, "-m", "cc112_pbx", "--log-format", "json", "serve", "--config", str(config),
             env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         try:
-            await _until(lambda: "cc112" in emu.ari.apps.apps, timeout=15)  # the controller took the app
+            await wait_until(lambda: "cc112" in emu.ari.apps.apps, timeout=15,
+                             what="the controller registered its Stasis app")
             emu.core.spawn(_login(emu), name="login")  # the seat dials *11 from its softphone
             await emu.timeline.wait_for(lambda: len(emu.timeline.seat_legs) >= 1, timeout=5)
-            await asyncio.sleep(0.3)
+            await wait_until(lambda: _in_fallback_queue_and_idle(emu, "PJSIP/seat01"),
+                             what="the controller logged seat01 in (QueueAdd) and its *11 call ended")
             call = emu.place_call(number="+6281299990000", talk_time=0.5)
             await emu.timeline.wait_for(lambda: call.connected_at is not None, timeout=10)
             assert call.seat == "seat01"
@@ -34,14 +46,6 @@ async def test_cc112_serve_answers_a_call_and_stops_cleanly_on_sigterm(tmp_path)
             output, _ = await asyncio.wait_for(proc.communicate(), timeout=15)
         assert proc.returncode == 0, output.decode()[-2000:]
         assert b"controller_stopped" in output
-
-
-async def _until(predicate, timeout: float) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def _login(emu):
@@ -56,7 +60,8 @@ async def test_when_the_controller_is_gone_a_caller_still_rings_the_logged_in_se
         sb.dial_feature_code("seat02", "*11")  # only seat02 is logged in
         acd = sb.controller.acd
         await sb.emulator.timeline.wait_for(lambda: any(s.logged_in for s in acd.snapshot().seats), timeout=5)
-        await asyncio.sleep(0.3)  # QueueAdd reaches Asterisk's fallback queue
+        await wait_until(lambda: _in_fallback_queue_and_idle(sb.emulator, "PJSIP/seat02"),
+                         what="QueueAdd put seat02 into Asterisk's fallback queue and its *11 call ended")
         await sb.stop_controller()  # the controller dies: its Stasis app is gone
         call = sb.emulator.place_call(number="+6281211112222", talk_time=0.5)
         await sb.emulator.timeline.wait_for(lambda: call.connected_at is not None, timeout=10)
