@@ -169,8 +169,10 @@ class Cc112App:
         if self.ari_events is not None:
             await self.ari_events.stop()  # the Stasis app goes: new callers reach the fallback queue
         lanes_left = await self._drain_lanes(drain_end)
-        unwritten = self.journal.backlog
-        await self.journal.close(timeout=max(0.0, drain_end - loop.time()))  # logs each unwritten write
+        journal = self.journal
+        pending, done = journal.backlog, journal.written + journal.abandoned
+        await journal.close(timeout=max(0.0, drain_end - loop.time()))  # logs each write left as journal_unwritten
+        unwritten = pending - (journal.written + journal.abandoned - done)
         try:
             async with asyncio.timeout_at(max(end, loop.time() + 0.1)):
                 await self._exits.aclose()

@@ -10,6 +10,7 @@ from structlog.testing import capture_logs
 
 from cc112_pbx.cli.main import main
 from cc112_pbx.harness import Switchboard
+from cc112_pbx.services.journal import Journal
 from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
 
 
@@ -117,3 +118,26 @@ def test_cc112_serve_exits_1_when_an_essential_task_fails(tmp_path, monkeypatch)
     config.write_text('[[seats]]\nid = "seat01"\nname = "Meja 1"\ndial_string = "PJSIP/seat01"\n')
     assert main(["serve", "--config", str(config)]) == 1
     assert CrashingApp.stopped
+
+
+async def test_a_dead_journal_worker_is_an_essential_failure_and_closing_does_not_wait_for_it():
+    def buggy_is_permanent(exc: BaseException) -> bool:
+        raise ZeroDivisionError("bug in the journal")
+
+    journal = Journal(is_permanent=buggy_is_permanent, drain_timeout=30)
+    supervisor = Supervisor()
+    await journal.start()
+    assert journal.task is not None
+    supervisor.watch(journal.task)
+
+    async def failing_write() -> None:
+        raise OSError("database down")
+
+    with capture_logs() as logs:
+        journal.submit("open_incident", failing_write, call_id="c1")
+        with pytest.raises(EssentialTaskFailed, match="bug in the journal"):
+            await asyncio.wait_for(supervisor.wait(), timeout=5)
+        await supervisor.stop()
+        await asyncio.wait_for(journal.close(), timeout=2)  # not its 30 s drain: nothing can drain
+    assert [line["task"] for line in failures(logs)] == ["cc112-journal"]
+    assert [line["write"] for line in logs if line["event"] == "journal_unwritten"] == ["open_incident"]
