@@ -1,12 +1,16 @@
 """The one composition root: settings -> storage, Asterisk adapters, services; start, serve, drain, stop.
 
     async with Cc112App(settings) as app:   # fails fast if Asterisk is unreachable or refuses us
-        await app.serve_forever()            # until cancelled (SIGINT/SIGTERM in `cc112 serve`)
+        await app.serve_forever(until=stop)  # returns once `stop` is set (SIGINT/SIGTERM in `cc112 serve`);
+                                             # raises EssentialTaskFailed if an essential task fails
 
 Lifecycle (uvicorn-style): `start()` opens the database (migrating it) and the adapters, then
-starts the owned tasks (the controller's loop and one pump per event source); `stop()` stops
-taking events, drains the lanes and the journal within a deadline, and closes everything in
-reverse order. No task outlives `stop()`.
+starts the essential tasks (the controller's loop and one pump per event source; the journal's
+worker is watched too) under a `Supervisor`: the first that fails is logged once and makes
+`serve_forever()` raise. `stop()` stops taking events (the tasks, then the ARI stream, so
+Asterisk sends new callers to the fallback queue), drains the lanes and the journal until
+`shutdown_deadline`, logs what was left, and closes everything in reverse order. No task
+outlives `stop()`.
 
 A database that cannot be reached at start does not stop the controller: calls are handled and
 what is learnt is written once the database answers (the journal retries).
@@ -35,10 +39,13 @@ from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
 from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
+from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
 
 log = structlog.get_logger("cc112.app")
 
 ENDED_WHILE_DOWN = "ended while the controller was down"
+SHUTDOWN_DEADLINE = 10.0  # seconds `stop()` may take: draining, then closing
+CLOSE_RESERVE = 1.0  # the last part of the deadline, kept for closing connections
 
 
 def controller_options(settings: Settings) -> ControllerOptions:
@@ -56,6 +63,8 @@ def controller_options(settings: Settings) -> ControllerOptions:
 
 
 class Cc112App:
+    shutdown_deadline: float = SHUTDOWN_DEADLINE
+
     def __init__(self, settings: Settings, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
         self.settings = settings
         self.notifier = notifier or Notifier()
@@ -67,7 +76,7 @@ class Cc112App:
         self.ari_events: AriEventStream | None = None
         self.ami: AmiManager | None = None
         self.controller: Controller | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._supervisor = Supervisor()
         self._exits = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Cc112App:
@@ -89,6 +98,8 @@ class Cc112App:
         db_ready = await self._migrate()
         await self.journal.start()
         self._exits.push_async_callback(self.journal.close)
+        if self.journal.task is not None:
+            self._supervisor.watch(self.journal.task)
         self.ari = await self._exits.enter_async_context(AriClient.from_settings(settings))
         self.ari_events = AriEventStream.from_settings(self.ari, settings, health=self.health.ari)
         self.ami = AmiManager.from_settings(settings, health=self.health.ami)
@@ -104,15 +115,15 @@ class Cc112App:
         ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, self.controller.post))
         ctx.facts.subscribe(NoticeSubscriber(self.notifier))
         self._exits.push_async_callback(self.controller.close)
-        self._tasks.append(asyncio.create_task(self.controller.run(), name="cc112-controller"))
+        self._supervisor.spawn(self.controller.run(), name="cc112-controller")
         if db_ready and self.restore_seats:
             await self._restore_seats()
         if db_ready:
             await self._close_calls_ended_while_down()
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
-        self._tasks.append(asyncio.create_task(self._pump(self.ari_events), name="cc112-pump-ari"))
-        self._tasks.append(asyncio.create_task(self._pump(self.ami), name="cc112-pump-ami"))
+        self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
+        self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
         self.controller.seats.resync_fallback()
         log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
                  database=_safe_url(settings.database.url))
@@ -161,16 +172,54 @@ class Cc112App:
         async for event in source:
             self.controller.post(event)
 
-    async def serve_forever(self) -> None:
-        await asyncio.Event().wait()
+    @property
+    def failure(self) -> EssentialTaskFailed | None:
+        """The essential task failure that ended serving, if any."""
+        return self._supervisor.failure
+
+    async def serve_forever(self, until: asyncio.Event | None = None) -> None:
+        """Serve until `until` is set (or cancelled); raise EssentialTaskFailed as soon as an essential
+        task fails (already logged as `essential_task_failed`): the caller then stops the app."""
+        await self._supervisor.wait(until)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
-        await self._exits.aclose()
-        log.info("controller_stopped", unwritten=self.journal.backlog)
+        """Stop taking events, drain the lanes and the journal, close in reverse order, all within
+        `shutdown_deadline`; what could not be done in time is logged. Idempotent."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.shutdown_deadline
+        drain_end = end - min(CLOSE_RESERVE, self.shutdown_deadline / 2)
+        if not self._supervisor.stopping:
+            log.info("controller_stopping", deadline=self.shutdown_deadline, unwritten=self.journal.backlog,
+                     failure=str(self.failure) if self.failure else None)
+        await self._supervisor.stop()  # the controller's loop and the pumps: no new offers from here
+        if self.ari_events is not None:
+            await self.ari_events.stop()  # the Stasis app goes: new callers reach the fallback queue
+        lanes_left = await self._drain_lanes(drain_end)
+        journal = self.journal
+        pending, done = journal.backlog, journal.written + journal.abandoned
+        await journal.close(timeout=max(0.0, drain_end - loop.time()))  # logs each write left as journal_unwritten
+        unwritten = pending - (journal.written + journal.abandoned - done)
+        try:
+            async with asyncio.timeout_at(max(end, loop.time() + 0.1)):
+                await self._exits.aclose()
+        except TimeoutError:
+            log.error("controller_close_timed_out", deadline=self.shutdown_deadline)
+        log.info("controller_stopped", unwritten=unwritten, lanes_abandoned=lanes_left)
+
+    async def _drain_lanes(self, until: float) -> int:
+        """Let the requests already decided reach Asterisk until `until`; the number of lanes cut off."""
+        if self.controller is None:
+            return 0
+        lanes = self.controller.ctx.lanes
+        left = 0
+        try:
+            async with asyncio.timeout_at(until):
+                await lanes.idle()
+        except TimeoutError:
+            left = lanes.busy
+            log.error("shutdown_deadline_lanes_abandoned", lanes=left)
+        await lanes.close(timeout=0)
+        return left
 
 
 def _refused_by_database(exc: BaseException) -> bool:

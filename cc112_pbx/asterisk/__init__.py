@@ -28,8 +28,8 @@ retries=2)`, an async context manager (entering fails fast with `AsteriskUnavail
   `list_bridges()`, `destroy_bridge(id)`, `add_channel(bridge_id, channel_ids, *, role=None)`,
   `remove_channel(bridge_id, channel_id)`, `start_bridge_moh(id, moh_class=None)`,
   `stop_bridge_moh(id)`, `play_on_bridge(id, media, *, lang, playback_id)`;
-- `stop_playback(id)`; `subscribe(event_source)` (e.g. "endpoint:PJSIP"); `list_endpoints(technology=None)`, `get_endpoint("PJSIP/seat01") ->
-  EndpointSnapshot`; `asterisk_version() -> str`.
+- `stop_playback(id)`; `subscribe(event_source)` (e.g. "endpoint:PJSIP");
+  `list_endpoints(technology=None)`, `get_endpoint("PJSIP/seat01") -> EndpointSnapshot`; `asterisk_version() -> str`.
 Retried after a 5xx / timeout / dropped connection (bounded): GETs, answer, channel music on
 and off, starting a bridge's music, DELETE of a channel/bridge/playback (a 404 on the retry
 means done), `create_bridge` with a `bridge_id`, `originate` with a `channel_id` (a 409 on the

@@ -12,7 +12,6 @@ operator can replay it (nothing is dropped silently).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -69,6 +68,11 @@ class Journal:
     def backlog(self) -> int:
         return len(self._entries)
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The worker while started (for a supervisor to watch: it only ends by `close()` or a bug)."""
+        return self._task
+
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="cc112-journal")
 
@@ -80,15 +84,20 @@ class Journal:
             return False
         return True
 
-    async def close(self) -> None:
-        """Drain what can be written within the deadline, then stop the worker."""
+    async def close(self, timeout: float | None = None) -> None:
+        """Drain what can be written within `timeout` (default: the drain timeout), then stop the worker."""
         if self._task is None:
             return
-        await self.flush(self._drain_timeout)
+        if not self._task.done():  # a worker that died cannot drain
+            await self.flush(self._drain_timeout if timeout is None else timeout)
         self._closing = True
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await self._task
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # a bug; reported as an error by whoever watched `task`
+            log.warning("journal_worker_had_failed", error=repr(exc))
         self._task = None
         for entry in self._entries:
             log.error("journal_unwritten", write=entry.name, attempts=entry.attempts, **entry.details)
