@@ -12,7 +12,7 @@ from cc112_pbx.storage.models import Base
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "incidents", "calls", "recordings", "callbacks", "callback_attempts", "seats",
-    "queue_config_versions", "audit_log", "api_users", "api_tokens",
+    "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
 }
 
 
