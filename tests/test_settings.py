@@ -59,7 +59,7 @@ def test_every_key_of_the_example_file_carries_a_comment():
 def test_example_file_names_every_setting_of_every_section():
     text = EXAMPLE.read_text()
     defaults = Settings()
-    for section in ("asterisk", "database", "http", "logging", "queue", "callback", "trunk", "deploy"):
+    for section in ("asterisk", "database", "http", "logging", "queue", "callback", "incident", "trunk", "deploy"):
         for field in dataclasses.fields(getattr(defaults, section)):
             assert f"{field.name} =" in text or f"{field.name}_file =" in text, f"{section}.{field.name}"
 
@@ -296,3 +296,24 @@ def test_a_relative_recordings_dir_is_rejected_because_asterisk_resolves_it_else
     errors = errors_of(tmp_path, '[asterisk]\nrecordings_dir = "recordings"\n')
     assert len(errors) == 1
     assert "asterisk.recordings_dir" in errors[0] and "absolute" in errors[0]
+
+
+def test_callback_and_incident_policies_are_built_from_the_example_file():
+    from cc112_pbx.domain.callbacks import CallbackPolicy
+    from cc112_pbx.domain.repeat_caller import IncidentPolicy
+
+    settings = load_settings(EXAMPLE, {})
+    policy = CallbackPolicy.from_settings(settings.callback, settings.trunk)
+    assert (policy.first_delay, policy.max_attempts, policy.spacing, policy.seat_cap) == (10.0, 3, 120.0, 1)
+    assert policy.dial_string("+6281234567890") == "PJSIP/+6281234567890@telco"
+    incident = IncidentPolicy.from_settings(settings.incident)
+    assert (incident.repeat_caller_window, incident.ghost_call_threshold) == (1800.0, 5.0)
+
+
+def test_callback_settings_are_validated(tmp_path):
+    text = '[callback]\nseat_cap = -1\ncaller_id = "call me"\n[incident]\nghost_call_threshold = -2\n'
+    assert errors_of(tmp_path, text) == [
+        "callback.caller_id: 'call me' does not match ^\\+?[0-9]{2,16}$",
+        "callback.seat_cap: must be at least 0 (got -1)",
+        "incident.ghost_call_threshold: must be at least 0 (got -2)",
+    ]

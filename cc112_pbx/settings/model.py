@@ -113,12 +113,27 @@ class QueueSettings:
 
 @dataclass(frozen=True, slots=True)
 class CallbackSettings:
-    """Added beyond the contract: the call-back policy for abandoned and dropped calls."""
+    """Added beyond the contract: the call-back policy for abandoned and dropped calls
+    (`domain.callbacks.CallbackPolicy.from_settings`; the dial string is `trunk.outbound_dial`)."""
 
+    enabled: bool = True
+    first_delay: int = _f(10, ge=0)
     max_attempts: int = _f(3, ge=0)
     retry_interval: int = _f(120, gt=0)
     ring_timeout: int = _f(30, gt=0)
     agent_first: bool = True
+    caller_id: str = _f("112", pattern=r"^\+?[0-9]{2,16}$")
+    seat_cap: int = _f(1, ge=0)
+    call_back_ghosts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSettings:
+    """Added beyond the contract: repeat callers and ghost calls
+    (`domain.repeat_caller.IncidentPolicy.from_settings`)."""
+
+    repeat_caller_window: int = _f(1800, ge=0)
+    ghost_call_threshold: int = _f(5, ge=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +170,7 @@ class Settings:
     logging: LoggingSettings = LoggingSettings()
     queue: QueueSettings = QueueSettings()
     callback: CallbackSettings = CallbackSettings()
+    incident: IncidentSettings = IncidentSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -171,6 +187,7 @@ SECTIONS: dict[str, type] = {
     "logging": LoggingSettings,
     "queue": QueueSettings,
     "callback": CallbackSettings,
+    "incident": IncidentSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }

@@ -36,7 +36,11 @@ def summarize(settings: Settings) -> list[str]:
         f"queue: {q.strategy}, ring {q.ring_timeout}s, wrap-up {q.wrapup_time}s, "
         f"auto-pause after {q.auto_pause_after_missed} missed, overflow after {q.overflow_after}s, "
         f"languages {'/'.join(q.languages)}",
-        f"callback: {cb.max_attempts} attempts every {cb.retry_interval}s, agent first: {cb.agent_first}",
+        f"callback: {'on' if cb.enabled else 'off'}, first after {cb.first_delay}s, {cb.max_attempts} attempts "
+        f"every {cb.retry_interval}s, agent first: {cb.agent_first}, caller id {cb.caller_id}, "
+        f"at most {cb.seat_cap} seat(s) while 112 callers wait",
+        f"incident: repeat callers linked within {settings.incident.repeat_caller_window}s, "
+        f"ghost calls under {settings.incident.ghost_call_threshold}s",
         f"seats: {len(settings.seats)}: {seats}",
         f"trunk: {settings.trunk.outbound_dial} via {settings.trunk.host}",
     ]

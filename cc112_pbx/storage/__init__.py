@@ -2,7 +2,7 @@
 
     from cc112_pbx.storage import Database, upgrade
     await upgrade(url)                      # what `cc112 db upgrade` does
-    db = Database(url); await db.start()    # then db.calls, db.incidents, db.recordings, db.callbacks,
+    db = Database(url); await db.start()    # then db.calls, db.incidents, db.recordings, db.callbacks, db.timeline,
                                             # db.seats, db.queue_config, db.audit, db.api_users
 """
 

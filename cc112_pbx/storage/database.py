@@ -31,6 +31,7 @@ from cc112_pbx.storage.repositories import (
     QueueConfigRepository,
     RecordingRepository,
     SeatRepository,
+    TimelineRepository,
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -94,6 +95,7 @@ class Database:
         self.calls = CallRepository(sessions)
         self.recordings = RecordingRepository(sessions)
         self.callbacks = CallbackRepository(sessions)
+        self.timeline = TimelineRepository(sessions)
         self.seats = SeatRepository(sessions)
         self.queue_config = QueueConfigRepository(sessions)
         self.audit = AuditRepository(sessions)

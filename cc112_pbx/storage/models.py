@@ -16,14 +16,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from cc112_pbx.storage.records import (
     ApiRole,
-    AttemptOutcome,
+    CallbackOutcome,
     CallbackReason,
     CallbackStatus,
     CallDirection,
     CallerKind,
     CallOutcome,
-    CategoryHint,
+    Category,
+    HangupParty,
     IncidentStatus,
+    LocationSource,
+    TimelineKind,
+    Verification,
 )
 from cc112_pbx.storage.types import UTCDateTime
 
@@ -41,20 +45,27 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
 
 
-def enum_column(enum: type[StrEnum]) -> sa.Enum:
-    """A VARCHAR with a CHECK constraint holding the enum's values (portable, no native enum types)."""
+def enum_column(enum: type[StrEnum], *, name: str | None = None, length: int = 16) -> sa.Enum:
+    """A VARCHAR with a CHECK constraint holding the enum's values (portable, no native enum types).
+    `name` names the constraint (default: the enum's name) when one enum guards two columns."""
     return sa.Enum(
         enum,
-        name=enum.__name__.lower(),
+        name=name or enum.__name__.lower(),
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda e: [member.value for member in e],
         validate_strings=True,
     )
 
 
+CATEGORY_LENGTH = 32
+
+
 class Incident(Base):
+    """The SOP's report. `category_hint` comes from the legacy number dialled and is never edited;
+    `category` is what the call taker decides (it starts as the hint)."""
+
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,10 +73,44 @@ class Incident(Base):
     closed_at: Mapped[dt.datetime | None]
     status: Mapped[IncidentStatus] = mapped_column(enum_column(IncidentStatus), index=True)
     dialled: Mapped[str] = mapped_column(sa.String(16))
-    category_hint: Mapped[CategoryHint | None] = mapped_column(enum_column(CategoryHint))
-    caller_number: Mapped[str | None] = mapped_column(sa.String(64))
+    category_hint: Mapped[Category | None] = mapped_column(
+        enum_column(Category, name="categoryhint", length=CATEGORY_LENGTH)
+    )
+    caller_number: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     no_callback: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    category: Mapped[Category | None] = mapped_column(enum_column(Category, length=CATEGORY_LENGTH), index=True)
+    reporter_name: Mapped[str] = mapped_column(sa.String(128), default="")
+    callback_number: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    address: Mapped[str] = mapped_column(sa.String(512), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    location_source: Mapped[LocationSource | None] = mapped_column(enum_column(LocationSource))
+    location_accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    verification: Mapped[Verification] = mapped_column(
+        enum_column(Verification), default=Verification.UNVERIFIED, index=True
+    )
+    priority: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    owner: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    updated_at: Mapped[dt.datetime | None]
+
+
+class IncidentEvent(Base):
+    """The incident's timeline: append-only (no repository updates or deletes a row).
+    `dedupe_key` makes a retried write of the same event land once."""
+
+    __tablename__ = "incident_events"
+    __table_args__ = (sa.Index("ix_incident_events_incident_id_at", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"))
+    at: Mapped[dt.datetime]
+    kind: Mapped[TimelineKind] = mapped_column(enum_column(TimelineKind, length=32), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    call_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    details: Mapped[dict[str, Any]]
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
 
 
 class Call(Base):
@@ -89,6 +134,7 @@ class Call(Base):
     ended_at: Mapped[dt.datetime | None]
     outcome: Mapped[CallOutcome | None] = mapped_column(enum_column(CallOutcome))
     hangup_cause: Mapped[str | None] = mapped_column(sa.String(64))
+    hung_up_by: Mapped[HangupParty | None] = mapped_column(enum_column(HangupParty))
 
 
 class Recording(Base):
@@ -109,7 +155,7 @@ class Callback(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
-    call_id: Mapped[str | None] = mapped_column(sa.ForeignKey("calls.id"))
+    call_id: Mapped[str | None] = mapped_column(sa.ForeignKey("calls.id"), unique=True)
     number: Mapped[str | None] = mapped_column(sa.String(64))
     reason: Mapped[CallbackReason] = mapped_column(enum_column(CallbackReason))
     status: Mapped[CallbackStatus] = mapped_column(enum_column(CallbackStatus))
@@ -118,6 +164,7 @@ class Callback(Base):
     seat_id: Mapped[str | None] = mapped_column(sa.String(32))
     attempts: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[dt.datetime | None]
+    detail: Mapped[str | None] = mapped_column(sa.String(128))
 
 
 class CallbackAttempt(Base):
@@ -131,7 +178,8 @@ class CallbackAttempt(Base):
     ended_at: Mapped[dt.datetime | None]
     seat_id: Mapped[str | None] = mapped_column(sa.String(32))
     call_id: Mapped[str | None] = mapped_column(sa.String(36))
-    outcome: Mapped[AttemptOutcome | None] = mapped_column(enum_column(AttemptOutcome))
+    outcome: Mapped[CallbackOutcome | None] = mapped_column(enum_column(CallbackOutcome, name="attemptoutcome"))
+    cause: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Seat(Base):

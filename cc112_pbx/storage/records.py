@@ -1,6 +1,6 @@
 """What the repositories hand out: frozen dataclasses (never ORM objects) and the enums of stored values.
 
-All datetimes are timezone-aware UTC. Enums are `StrEnum`, so `IncidentStatus.OPEN == "open"`;
+All datetimes are timezone-aware UTC. Enums are `StrEnum`, so `IncidentStatus.NEW == "new"`;
 repositories accept either the member or its string value.
 """
 
@@ -11,23 +11,26 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cc112_pbx.domain.callbacks import CallbackOutcome, CallbackReason, CallbackStatus
+from cc112_pbx.domain.categories import Category
+from cc112_pbx.domain.incident import Incident, LocationSource, Priority, Verification
+from cc112_pbx.domain.incident_status import IncidentStatus
+from cc112_pbx.domain.timeline import HangupParty, TimelineKind
 
-class IncidentStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    DISPATCHED = "dispatched"
-    CLOSED = "closed"
+__all__ = [
+    "CALLBACK_OPEN_STATUSES", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AttemptOutcome", "AuditEntry",
+    "CallDirection", "CallOutcome", "CallRecord", "CallbackAttemptRecord", "CallbackOutcome", "CallbackReason",
+    "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "CategoryHint", "HangupParty", "IncidentPage",
+    "IncidentRecord", "IncidentStatus", "LocationSource", "Priority", "QueueConfigVersion", "RecordNotFound",
+    "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification", "to_record",
+]
 
 
-class CategoryHint(StrEnum):
-    """Pre-tag from the legacy number dialled (110 police, 113 fire, 115 sar, 118 ambulance, ...)."""
-
-    POLICE = "police"
-    FIRE = "fire"
-    SAR = "sar"
-    AMBULANCE = "ambulance"
-    HEALTH = "health"
-    ELECTRICITY = "electricity"
+# The incident, category and callback vocabularies are the domain's: one set of values from the
+# call taker's form to the database's CHECK constraints. `CategoryHint` and `AttemptOutcome` are
+# the names these had here before; `parse_category` reads legacy stored names ("sar", "ambulance").
+CategoryHint = Category
+AttemptOutcome = CallbackOutcome
 
 
 class CallDirection(StrEnum):
@@ -50,29 +53,7 @@ class CallOutcome(StrEnum):
     FAILED = "failed"  # never connected (originate failed, channel error)
 
 
-class CallbackReason(StrEnum):
-    ABANDONED = "abandoned"
-    DROPPED = "dropped"
-
-
-class CallbackStatus(StrEnum):
-    PENDING = "pending"  # waiting for due_at
-    IN_PROGRESS = "in_progress"  # an attempt is running
-    DONE = "done"  # the caller was reached
-    EXHAUSTED = "exhausted"  # every attempt failed
-    SUPERVISOR = "supervisor"  # cannot be dialled (no-callback caller): on the supervisor's list
-    CANCELLED = "cancelled"
-
-
 CALLBACK_OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
-
-
-class AttemptOutcome(StrEnum):
-    ANSWERED = "answered"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    FAILED = "failed"
-    NO_SEAT = "no_seat"  # agent first: no seat could take the callback
 
 
 class ApiRole(StrEnum):
@@ -88,10 +69,49 @@ class IncidentRecord:
     closed_at: datetime | None
     status: IncidentStatus
     dialled: str
-    category_hint: CategoryHint | None
+    category_hint: Category | None
     caller_number: str | None
     no_callback: bool
     notes: str
+    category: Category | None = None
+    reporter_name: str = ""
+    callback_number: str | None = None
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    location_source: LocationSource | None = None
+    location_accuracy_m: float | None = None
+    description: str = ""
+    verification: Verification = Verification.UNVERIFIED
+    priority: Priority | None = None
+    owner: str | None = None
+    updated_at: datetime | None = None
+
+    def to_domain(self) -> Incident:
+        """The domain's `Incident`, to decide a change or a transition on."""
+        names = {f.name for f in fields(Incident)}
+        return Incident(**{name: getattr(self, name) for name in names})
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPage:
+    """One page of a filtered incident list; `total` counts every match, not only this page."""
+
+    items: list[IncidentRecord]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntryRecord:
+    id: int
+    incident_id: int
+    at: datetime
+    kind: TimelineKind
+    actor: str
+    call_id: str | None
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +132,7 @@ class CallRecord:
     ended_at: datetime | None
     outcome: CallOutcome | None
     hangup_cause: str | None
+    hung_up_by: HangupParty | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +159,7 @@ class CallbackRecord:
     seat_id: str | None
     attempts: int
     closed_at: datetime | None
+    detail: str | None = None  # why it is on the no-callback list, or why it was cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +171,8 @@ class CallbackAttemptRecord:
     ended_at: datetime | None
     seat_id: str | None
     call_id: str | None
-    outcome: AttemptOutcome | None
+    outcome: CallbackOutcome | None
+    cause: str | None = None  # the Q.850 cause of the citizen's leg, when known
 
 
 @dataclass(frozen=True, slots=True)

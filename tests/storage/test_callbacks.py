@@ -50,13 +50,13 @@ async def test_attempts_are_numbered_and_counted_until_the_caller_is_reached(db,
     await db.callbacks.reschedule(callback.id, at(210))
     assert [c.id for c in await db.callbacks.due(at(210))] == [callback.id]
     second = await db.callbacks.start_attempt(callback.id, at(210), seat_id="seat02", call_id="cb-leg-2")
-    await db.callbacks.finish_attempt(second.id, at(240), "answered")
+    await db.callbacks.finish_attempt(second.id, at(240), "connected")
     done = await db.callbacks.close(callback.id, "done", at(300))
     assert done.status is CallbackStatus.DONE and done.attempts == 2 and done.closed_at == at(300)
     attempts = await db.callbacks.attempts(callback.id)
     assert [(a.attempt_no, a.seat_id, a.call_id, a.outcome) for a in attempts] == [
         (1, "seat01", "cb-leg-1", AttemptOutcome.NO_ANSWER),
-        (2, "seat02", "cb-leg-2", AttemptOutcome.ANSWERED),
+        (2, "seat02", "cb-leg-2", AttemptOutcome.CONNECTED),
     ]
     assert attempts[0].ended_at == at(90)
 

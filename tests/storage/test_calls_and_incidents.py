@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from cc112_pbx.domain.incident_status import IllegalTransition
 from cc112_pbx.storage import RecordNotFound
 from cc112_pbx.storage.records import (
     CallDirection,
@@ -28,7 +29,7 @@ async def open_call(db, at, call_id="c-1", **overrides):
 
 async def test_citizen_call_is_written_with_an_incident_draft_before_anything_else(db, at):
     incident, call = await open_call(db, at)
-    assert incident.status is IncidentStatus.DRAFT
+    assert incident.status is IncidentStatus.NEW
     assert incident.opened_at == at(0)
     stored = await db.calls.get("c-1")
     assert stored == call
@@ -118,21 +119,23 @@ async def test_times_in_other_zones_come_back_as_the_same_instant_in_utc(db, at)
 
 async def test_incident_moves_through_its_statuses_and_closing_stamps_the_time(db, at):
     incident, _ = await open_call(db, at)
-    assert (await db.incidents.set_status(incident.id, "open", at(5))).closed_at is None
-    await db.incidents.set_status(incident.id, IncidentStatus.DISPATCHED, at(60))
+    assert (await db.incidents.set_status(incident.id, "in_progress", at(5))).closed_at is None
+    for status, second in (("verified", 30), (IncidentStatus.DISPATCHED, 60), ("resolved", 100)):
+        await db.incidents.set_status(incident.id, status, at(second))
     closed = await db.incidents.set_status(incident.id, "closed", at(120))
     assert closed.status is IncidentStatus.CLOSED and closed.closed_at == at(120)
-    reopened = await db.incidents.set_status(incident.id, "open", at(130))
-    assert reopened.closed_at is None
+    with pytest.raises(IllegalTransition, match="from 'closed' to 'in_progress'"):
+        await db.incidents.set_status(incident.id, "in_progress", at(130))
+    assert (await db.incidents.get(incident.id)).status is IncidentStatus.CLOSED
 
 
 async def test_call_taker_fills_in_category_and_notes(db, at):
     incident, _ = await open_call(db, at)
     notes = "Jl. Pemuda 12, pingsan"
     updated = await db.incidents.update(incident.id, category_hint="ambulance", notes=notes)
-    assert updated.category_hint is CategoryHint.AMBULANCE and updated.notes == "Jl. Pemuda 12, pingsan"
+    assert updated.category_hint is CategoryHint.MEDICAL and updated.notes == "Jl. Pemuda 12, pingsan"
     kept = await db.incidents.update(incident.id, notes="updated")
-    assert kept.category_hint is CategoryHint.AMBULANCE
+    assert kept.category_hint is CategoryHint.MEDICAL
     cleared = await db.incidents.update(incident.id, category_hint=None)
     assert cleared.category_hint is None and cleared.notes == "updated"
 
@@ -140,9 +143,9 @@ async def test_call_taker_fills_in_category_and_notes(db, at):
 async def test_recent_incidents_newest_first_and_by_status(db, at):
     first = await db.incidents.open_draft(opened_at=at(0), dialled="112")
     second = await db.incidents.open_draft(opened_at=at(10), dialled="110")
-    await db.incidents.set_status(first.id, "open", at(11))
+    await db.incidents.set_status(first.id, "in_progress", at(11))
     assert [i.id for i in await db.incidents.recent()] == [second.id, first.id]
-    assert [i.id for i in await db.incidents.recent(status="open")] == [first.id]
+    assert [i.id for i in await db.incidents.recent(status="in_progress")] == [first.id]
 
 
 async def test_recording_is_linked_to_call_seat_and_incident_with_its_duration(db, at):
@@ -177,7 +180,7 @@ async def test_citizen_call_and_incident_are_opened_together_and_a_retry_writes_
                   no_callback=True)
     incident, call = await db.incidents.open_for_call(**values)
     assert call.incident_id == incident.id and call.direction is CallDirection.INBOUND
-    assert incident.no_callback is True and incident.category_hint is CategoryHint.AMBULANCE
+    assert incident.no_callback is True and incident.category_hint is CategoryHint.MEDICAL
     assert incident.opened_at == call.arrived_at == at(0)
     again = await db.incidents.open_for_call(**values)
     assert again == (incident, call)

@@ -12,7 +12,7 @@ from cc112_pbx.storage.models import Base
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "incidents", "calls", "recordings", "callbacks", "callback_attempts", "seats",
-    "queue_config_versions", "audit_log", "api_users", "api_tokens",
+    "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
 }
 
 
@@ -113,3 +113,20 @@ def test_only_storage_code_holds_a_session():
         and ("AsyncSession" in path.read_text() or "async_sessionmaker" in path.read_text())
     ]
     assert offenders == []
+
+
+async def test_upgrading_0001_data_maps_it_to_the_one_vocabulary(empty_db_url):
+    async with Database(empty_db_url) as db:
+        await db.upgrade("0001")
+        async with db.engine.begin() as conn:
+            for n, (status, hint) in enumerate([("draft", "sar"), ("open", "health"), ("closed", "ambulance")], 1):
+                await conn.execute(sa.text(
+                    "INSERT INTO incidents (id, opened_at, status, dialled, category_hint, no_callback, notes) "
+                    f"VALUES ({n}, '2026-11-29 08:00:00+00', '{status}', '112', '{hint}', false, '')"))
+        await db.upgrade()
+        stored = [(i.status, i.category_hint, i.category, i.verification) for i in await db.incidents.recent()]
+    assert sorted(stored) == sorted([
+        ("new", "search_and_rescue", "search_and_rescue", "unverified"),
+        ("in_progress", "medical", "medical", "unverified"),
+        ("closed", "medical", "medical", "unverified"),
+    ])

@@ -4,8 +4,10 @@ and returns frozen records (`cc112_pbx.storage.records`), never ORM objects."""
 from cc112_pbx.storage.repositories.admin import AuditRepository, QueueConfigRepository
 from cc112_pbx.storage.repositories.api_users import ApiUserRepository, DuplicateUser
 from cc112_pbx.storage.repositories.callbacks import CallbackRepository
-from cc112_pbx.storage.repositories.incidents import CallRepository, IncidentRepository, RecordingRepository
+from cc112_pbx.storage.repositories.calls import CallRepository, RecordingRepository
+from cc112_pbx.storage.repositories.incidents import IncidentRepository
 from cc112_pbx.storage.repositories.seats import SeatDefinition, SeatRepository
+from cc112_pbx.storage.repositories.timeline import TimelineRepository
 
 __all__ = [
     "ApiUserRepository",
@@ -18,4 +20,5 @@ __all__ = [
     "RecordingRepository",
     "SeatDefinition",
     "SeatRepository",
+    "TimelineRepository",
 ]

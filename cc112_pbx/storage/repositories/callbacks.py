@@ -1,4 +1,10 @@
-"""Callbacks for abandoned and dropped calls, and each attempt to reach the caller."""
+"""Callbacks for abandoned and dropped calls, and each attempt to reach the caller.
+
+Pending callbacks live here, not only in memory, so they survive a controller restart
+(`pending()`). Scheduling, attempts, outcomes and cancellations each add their timeline entry
+to the incident in the same transaction. What happens after an outcome (retry, exhausted,
+done) is decided by `domain.callbacks.next_step`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from cc112_pbx.domain import timeline
+from cc112_pbx.domain.callbacks import CallbackPolicy, next_step
 from cc112_pbx.storage.models import Callback, CallbackAttempt
 from cc112_pbx.storage.records import (
     CALLBACK_OPEN_STATUSES,
@@ -17,6 +25,7 @@ from cc112_pbx.storage.records import (
     to_record,
 )
 from cc112_pbx.storage.repositories.base import Repository
+from cc112_pbx.storage.repositories.timeline import add_entries
 
 CLOSED_STATUSES = frozenset(CallbackStatus) - set(CALLBACK_OPEN_STATUSES)
 
@@ -33,14 +42,16 @@ class CallbackRepository(Repository):
         call_id: str | None = None,
         seat_id: str | None = None,
         dialable: bool = True,
+        detail: str | None = None,
     ) -> CallbackRecord:
         """A callback `pending` until `due_at`; a caller that cannot be dialled (`dialable=False`,
-        the no-callback callers) goes straight to the supervisor's list (status `supervisor`).
-        Idempotent by `call_id`: a second schedule for the same dropped call returns the first."""
+        the no-callback callers) goes straight to the supervisor's list (status `supervisor`,
+        `detail` says why). Idempotent by `call_id` (the inbound channel's call): a second schedule
+        for the same dropped call returns the first."""
         status = CallbackStatus.PENDING if dialable and number else CallbackStatus.SUPERVISOR
         row = Callback(
             incident_id=incident_id, call_id=call_id, number=number, reason=CallbackReason(reason),
-            status=status, created_at=created_at, due_at=due_at, seat_id=seat_id, attempts=0,
+            status=status, created_at=created_at, due_at=due_at, seat_id=seat_id, attempts=0, detail=detail,
         )
         async with self._transaction() as session:
             if call_id is not None:
@@ -48,7 +59,27 @@ class CallbackRepository(Repository):
                 if existing is not None:
                     return to_record(CallbackRecord, existing)
             session.add(row)
+            await session.flush()
+            entry = timeline.callback_scheduled(created_at, row.id, due_at, row.reason.value)
+            if status is CallbackStatus.SUPERVISOR:
+                entry = timeline.note(created_at, timeline.SYSTEM,
+                                      f"no callback: {detail or 'no callable number'}; on the supervisor list")
+            await add_entries(session, incident_id, [entry])
         return to_record(CallbackRecord, row)
+
+    async def pending(self) -> list[CallbackRecord]:
+        """Every open callback (pending or mid-attempt), due first: what a restarted controller resumes.
+        An `in_progress` one lost its live attempt with the old process; the service decides its fate."""
+        return await self.with_status(*CALLBACK_OPEN_STATUSES)
+
+    async def no_callback_list(self, limit: int = 100, offset: int = 0) -> list[CallbackRecord]:
+        """The supervisor's list: abandoned or dropped calls with no number to call back, newest first."""
+        query = (
+            sa.select(Callback).where(Callback.status == CallbackStatus.SUPERVISOR)
+            .order_by(Callback.created_at.desc(), Callback.id.desc()).limit(limit).offset(offset)
+        )
+        async with self._transaction() as session:
+            return [to_record(CallbackRecord, r) for r in (await session.scalars(query)).all()]
 
     async def get(self, callback_id: int) -> CallbackRecord | None:
         async with self._transaction() as session:
@@ -93,6 +124,8 @@ class CallbackRepository(Repository):
                 seat_id=seat_id, call_id=call_id,
             )
             session.add(attempt)
+            await add_entries(session, callback.incident_id, [
+                timeline.callback_attempt(at, callback_id, callback.attempts, seat_id, call_id)])
         return to_record(CallbackAttemptRecord, attempt)
 
     async def update_attempt(
@@ -108,13 +141,57 @@ class CallbackRepository(Repository):
         return to_record(CallbackAttemptRecord, attempt)
 
     async def finish_attempt(
-        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str
+        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str, *, cause: str | None = None
     ) -> CallbackAttemptRecord:
+        """Stamp the attempt's end and outcome only (the callback's status is left to the caller);
+        `record_outcome` also decides what comes next."""
         async with self._transaction() as session:
             attempt = await self._get_or_raise(session, CallbackAttempt, attempt_id, "callback attempt")
             attempt.ended_at = at
             attempt.outcome = AttemptOutcome(outcome)
+            attempt.cause = cause
         return to_record(CallbackAttemptRecord, attempt)
+
+    async def record_outcome(
+        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str, policy: CallbackPolicy,
+        *, cause: str | None = None,
+    ) -> tuple[CallbackAttemptRecord, CallbackRecord]:
+        """The attempt ended with `outcome`: stamp it, then per the policy the callback is done,
+        pending again after the spacing, exhausted at the maximum, or cancelled; with its timeline
+        entry. Idempotent: an attempt already finished is returned as it is."""
+        async with self._transaction() as session:
+            attempt = await self._get_or_raise(session, CallbackAttempt, attempt_id, "callback attempt")
+            callback = await self._get_or_raise(session, Callback, attempt.callback_id, "callback")
+            if attempt.ended_at is not None:
+                return to_record(CallbackAttemptRecord, attempt), to_record(CallbackRecord, callback)
+            attempt.ended_at, attempt.outcome, attempt.cause = at, AttemptOutcome(outcome), cause
+            status, due_at = next_step(attempt.outcome, callback.attempts, at, policy)
+            if callback.status in CALLBACK_OPEN_STATUSES:
+                callback.status = status
+                if due_at is not None:
+                    callback.due_at = due_at
+                else:
+                    callback.closed_at = at
+            await add_entries(session, callback.incident_id, [
+                timeline.callback_outcome(at, callback.id, attempt.attempt_no, attempt.outcome.value, attempt.call_id)])
+        return to_record(CallbackAttemptRecord, attempt), to_record(CallbackRecord, callback)
+
+    async def cancel(self, callback_id: int, at: dt.datetime, *, actor: str, reason: str) -> CallbackRecord:
+        """Stop an open callback (a supervisor, or the caller called again); a running attempt is
+        marked cancelled (hanging up its legs is the service's job). A closed callback is returned
+        unchanged."""
+        async with self._transaction() as session:
+            callback = await self._get_or_raise(session, Callback, callback_id, "callback")
+            if callback.status not in CALLBACK_OPEN_STATUSES:
+                return to_record(CallbackRecord, callback)
+            callback.status, callback.closed_at, callback.detail = CallbackStatus.CANCELLED, at, reason[:128]
+            running = await session.scalars(sa.select(CallbackAttempt).where(
+                CallbackAttempt.callback_id == callback_id, CallbackAttempt.ended_at.is_(None)))
+            for attempt in running:
+                attempt.ended_at, attempt.outcome = at, AttemptOutcome.CANCELLED
+            entry = timeline.callback_cancelled(at, callback_id, actor, reason)
+            await add_entries(session, callback.incident_id, [entry])
+        return to_record(CallbackRecord, callback)
 
     async def reschedule(self, callback_id: int, due_at: dt.datetime) -> CallbackRecord:
         """Back to `pending` for another attempt at `due_at`."""
