@@ -15,12 +15,6 @@ from cc112_pbx.services import facts as f
 from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.ports import Clock, Store
 
-# Domain categories -> the incident's stored category hint.
-_CATEGORY_HINT = {
-    "police": "police", "fire": "fire", "search_and_rescue": "sar", "ambulance": "ambulance",
-    "health": "health", "electricity": "electricity",
-}
-
 
 class PersistenceSubscriber:
     def __init__(self, store: Store, journal: Journal, clock: Clock, post: Callable[[object], None]) -> None:
@@ -62,7 +56,7 @@ class PersistenceSubscriber:
             incident, _ = await store.incidents.open_for_call(
                 call_id=fact.call_id, channel_id=fact.channel_id, channel_name=fact.channel_name,
                 arrived_at=fact.arrived_at, dialled=fact.dialled, caller_number=fact.caller_number,
-                caller_kind=fact.caller_kind.value, category_hint=_CATEGORY_HINT.get(fact.category or ""),
+                caller_kind=fact.caller_kind.value, category_hint=fact.category,
                 no_callback=fact.no_callback,
             )
             self.incident_ids[fact.call_id] = incident.id
