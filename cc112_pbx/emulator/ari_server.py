@@ -26,6 +26,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import ari_rest_bridges, ari_rest_channels, ari_rest_misc
 from .ari_apps import AriApplications
+from .ari_control import StasisControls
 from .ari_media import AriMedia
 from .ari_models import error
 from .ari_rest_common import STATE_KEY, AriState, Handler, as_bool
@@ -62,13 +63,14 @@ class AriServer:
         self.host, self._requested_port = host, port
         self._credentials = f"{user}:{password}"
         self.apps = AriApplications(core)
-        media_kwargs: dict[str, Any] = {}
+        self.controls = StasisControls(core)
+        media_kwargs: dict[str, Any] = {"controls": self.controls}
         if sound_seconds is not None:
             media_kwargs["sound_seconds"] = sound_seconds
         if sound_exists is not None:
             media_kwargs["sound_exists"] = sound_exists
         self.media = AriMedia(core, recordings_dir or Path("recordings"), **media_kwargs)
-        self.state = AriState(core, self.apps, self.media, core.now())
+        self.state = AriState(core, self.apps, self.media, core.now(), controls=self.controls)
         self._sockets: dict[web.WebSocketResponse, asyncio.Event] = {}  # set when its handler ended
         self._runner: web.AppRunner | None = None
         self.port = port
@@ -121,6 +123,7 @@ class AriServer:
             self._runner = None
         self.apps.close()
         self.media.close()
+        self.controls.close()
 
     @web.middleware
     async def _auth_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
