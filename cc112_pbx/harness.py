@@ -54,12 +54,18 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
 
 
 class Switchboard:
-    """An emulator with `seats` softphones and the controller on SQLite (or `database_url`)."""
+    """An emulator with `seats` softphones and the controller on SQLite (or `database_url`).
+
+    `serial_channel_commands=True` makes the emulator run each Stasis channel's commands in turn
+    as Asterisk does (ari-15: addChannel waits for the caller's queued channel playbacks); the
+    default False keeps the older behaviour the existing end-to-end suites were written against.
+    """
 
     def __init__(self, workdir: Path, *, seats: int = 3, queue: dict[str, Any] | None = None,
                  seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
-                 sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None) -> None:
+                 sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
+                 serial_channel_commands: bool = False) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -72,6 +78,7 @@ class Switchboard:
         self.emulator = Emulator(EmulatorConfig(
             seats=seats, seat_answer_after=seat_answer_after, recordings_dir=self.recordings_dir,
             ami_secret=SECRET, ari_password=SECRET, sound_seconds=sound_seconds,
+            serial_channel_commands=serial_channel_commands,
         ))
         self.app: Cc112App | None = None
 

@@ -11,6 +11,9 @@ moh, record, dtmf) answer at once and take effect in turn.
 When the channel leaves Stasis (continue, hang-up) the commands still queued are dropped
 unrun (`control_flush_queue`): a dropped playback never starts and sends no event.
 A command already queued runs even if the REST client that sent it is gone (the app died).
+
+`StasisControls(core, serial=False)` is the emulator's older, unrealistic behaviour, kept for
+suites written before ari-15: every command runs at once, playbacks of a channel overlap.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ class StasisControls:
     """`run(channel_id, command)` queues a command on the channel's control queue and returns a
     future of its result (None when the command was dropped)."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, serial: bool = True) -> None:
         self.core = core
+        self.serial = serial
         self._queues: dict[str, _Queue] = {}
         self._unsubscribe = core.subscribe(self._on_core_event)
 
@@ -55,8 +59,10 @@ class StasisControls:
     def run(self, channel_id: str, command: Command, *, name: str = "command") -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         queue = self._queues.get(channel_id)
-        if queue is None:
-            queue = self._queues[channel_id] = _Queue(channel_id)
+        if queue is None or not self.serial:  # not serial: a queue of its own for each command
+            queue = _Queue(channel_id)
+            if self.serial:
+                self._queues[channel_id] = queue
         queue.items.append((command, future))
         if not queue.running:
             queue.running = True
