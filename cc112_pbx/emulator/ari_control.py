@@ -31,6 +31,11 @@ from .core import events as ev
 Command = Callable[[], Any]  # a plain function or a coroutine function
 
 
+def announcer_queue(bridge_id: str) -> str:
+    """The control queue of a bridge's hidden Announcer channel (its playbacks, one at a time)."""
+    return f"announcer:{bridge_id}"
+
+
 @dataclass(eq=False)
 class _Queue:
     channel_id: str
@@ -110,3 +115,5 @@ class StasisControls:
     def _on_core_event(self, event: ev.CoreEvent) -> None:
         if isinstance(event, ev.StasisEnd | ev.ChannelDestroyed):
             self.flush(event.channel_id)
+        elif isinstance(event, ev.BridgeDestroyed):
+            self.flush(announcer_queue(event.bridge_id))

@@ -5,7 +5,7 @@ ari-15): it starts when the commands before it have run, so a channel's prompts 
 the other, and the channel's later commands wait for them. `DELETE /playbacks/{id}` of a playing
 playback stops it (the next queued one starts); of a queued one cancels it: when its turn comes
 it ends at once (PlaybackFinished `done`, no PlaybackStarted), as res_stasis_playback.c does.
-Bridge playbacks are not queued on any channel.
+Bridge playbacks are not queued on any channel: they queue on the bridge's own Announcer channel.
 
 Quirks kept from Asterisk 22.10.1 (trace ari-10): playing on a bridge whose music is on gives
 PlaybackStarted then PlaybackFinished `failed`; a missing sound file the same; a media URI
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ari_control import StasisControls
+from .ari_control import StasisControls, announcer_queue
 from .core import Core, CoreError
 from .core import events as ev
 
@@ -115,10 +115,9 @@ class AriMedia:
         playback = Playback(pid, media[0], target, lang or self.core.language,
                             channel_ids=(channel_id,) if channel_id else (), bridge_id=bridge_id)
         self.playbacks[pid] = playback
-        if channel_id is None:
-            self.core.spawn(self._run_playback(playback, media), name=f"playback:{pid}")
-            return playback
-        queued = self.controls.run(channel_id, lambda: self._run_playback(playback, media), name=f"playback:{pid}")
+        # a bridge's playbacks queue on its Announcer channel's control queue, one after the other
+        queue = channel_id or announcer_queue(bridge_id or "")
+        queued = self.controls.run(queue, lambda: self._run_playback(playback, media), name=f"playback:{pid}")
         queued.add_done_callback(lambda _: self._forget_unplayed(playback))
         return playback
 
@@ -181,7 +180,7 @@ class AriMedia:
         playback = self.playbacks.get(playback_id)
         if playback is None:
             raise CoreError("not_found", "Playback not found")
-        if playback.state == "queued" and playback.channel_ids and not playback.ran:
+        if playback.state == "queued" and not playback.ran:
             playback.cancelled, playback.state = True, "done"
             return
         playback.stop.set()

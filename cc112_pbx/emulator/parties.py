@@ -2,7 +2,8 @@
 
 - `SeatPhone(SeatBehaviour)`: the softphone registered as `PJSIP/seatNN`. A call to it rings,
   then per call the next action of its script: `answer` (after `answer_after` s, hangs up after
-  `talk_time` s if set), `busy` (486: cause 17), `reject` (603: cause 21), `never` (rings until
+  `talk_time` s if set), `auto` (an auto-answering softphone: 200 OK at once, no ringing:
+  ari-15), `busy` (486: cause 17), `reject` (603: cause 21), `never` (rings until
   the caller gives up).
 - `TrunkPhone`: the telco peer `PJSIP/telco`; `PJSIP/<number>@telco` reaches the citizen whose
   `CitizenBehaviour` says `answer`, `busy` or `never` (unknown numbers answer).
@@ -23,7 +24,7 @@ from .core import CallerId, Channel, Core
 from .core.lifecycle import dial_update
 from .timeline import CallRecord, Timeline
 
-SEAT_ACTIONS = ("answer", "busy", "reject", "never")
+SEAT_ACTIONS = ("answer", "auto", "busy", "reject", "never")
 REFUSAL = {"busy": (17, "BUSY"), "reject": (21, "CHANUNAVAIL")}
 
 
@@ -86,6 +87,10 @@ class SeatPhone:
     async def on_call(self, core: Core, channel: Channel) -> None:
         self.calls_received += 1
         action = next(self._actions)
+        if action == "auto":
+            core.answer(channel)
+            await answer_like(core, channel, "answered", 0, self.behaviour.talk_time)
+            return
         core.ring(channel)
         await answer_like(core, channel, action, self.behaviour.answer_after, self.behaviour.talk_time)
 
@@ -103,9 +108,10 @@ async def answer_like(core: Core, channel: Channel, action: str, answer_after: f
             dial_update(core, channel, status, final=True)
             core.hangup(channel.id, cause, origin="sip")
         return
-    if not await alive_after(channel, answer_after):
-        return
-    core.answer(channel)
+    if action != "answered":
+        if not await alive_after(channel, answer_after):
+            return
+        core.answer(channel)
     if talk_time is not None and await alive_after(channel, talk_time):
         core.hangup(channel.id, 16, origin="sip")
 

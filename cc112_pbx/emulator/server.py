@@ -55,6 +55,8 @@ class EmulatorConfig:
     ari_password: str = "cc112secret"
     seats: int = 0
     seat_answer_after: float = 0.2
+    seat_qualify_delay: float | None = None  # SeatBehaviour.qualify_delay of seat01..NN (None: not qualified)
+    seat_busy_at: int = 0  # SeatBehaviour.busy_at of seat01..NN (the project's pjsip.conf: 1)
     recordings_dir: Path | None = None  # MixMonitor files here, ARI recordings in ./recording
     scenario: Scenario = field(default_factory=Scenario)
     trunk: str | None = "telco"  # the telco peer reached by PJSIP/<number>@<trunk>; None: no trunk
@@ -137,9 +139,10 @@ class Emulator:
             self._tmp = None
 
     def _add_endpoints(self) -> None:
-        answer_after = self.config.seat_answer_after
-        behaviours = {f"seat{n:02d}": SeatBehaviour(f"seat{n:02d}", answer_after=answer_after)
-                      for n in range(1, self.config.seats + 1)}
+        cfg = self.config
+        behaviours = {f"seat{n:02d}": SeatBehaviour(f"seat{n:02d}", answer_after=cfg.seat_answer_after,
+                                                    qualify_delay=cfg.seat_qualify_delay, busy_at=cfg.seat_busy_at)
+                      for n in range(1, cfg.seats + 1)}
         behaviours.update({s.seat: s for s in self.config.scenario.seats})
         for behaviour in behaviours.values():
             self.add_seat(behaviour)

@@ -114,7 +114,10 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
                     (directory / f"{item['name']}.{item['format']}").write_bytes(b"")
 
 
-SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
+# ari-14 and ari-15 need a set-up of their own (a killed controller, auto-answering softphones):
+# tests/emulator/test_conformance_issue12.py replays them
+OWN_SET_UP = ("ari-14", "ari-15")
+SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl") if not p.name.startswith(OWN_SET_UP))
 
 def test_every_ari_trace_is_replayed():
     assert len(SCENARIOS) == 13, SCENARIOS
