@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cc112_pbx.app import Cc112App
-from cc112_pbx.emulator.core.model import CallerId
-from cc112_pbx.emulator.parties import SeatBehaviour, sip_call
+from cc112_pbx.emulator.parties import SeatBehaviour
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.settings import (
@@ -56,12 +55,22 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
 
 
 class Switchboard:
-    """An emulator with `seats` softphones and the controller on SQLite (or `database_url`)."""
+    """An emulator with `seats` softphones and the controller on SQLite (or `database_url`).
+
+    `serial_channel_commands=True` makes the emulator run each Stasis channel's commands in turn
+    as Asterisk does (ari-15: addChannel waits for the caller's queued channel playbacks); the
+    default False keeps the older behaviour the existing end-to-end suites were written against.
+    `seat_qualify_delay` (seconds, default None: not qualified, reachable at once) and
+    `seat_busy_at` (default 0: INUSE; the project's pjsip.conf: 1, BUSY) apply to seat01..NN as
+    `SeatBehaviour.qualify_delay` / `busy_at`; `seat_behaviours` overrides single seats.
+    """
 
     def __init__(self, workdir: Path, *, seats: int = 3, queue: dict[str, Any] | None = None,
                  seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
-                 sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None) -> None:
+                 sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
+                 serial_channel_commands: bool = False, seat_qualify_delay: float | None = None,
+                 seat_busy_at: int = 0) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -74,6 +83,8 @@ class Switchboard:
         self.emulator = Emulator(EmulatorConfig(
             seats=seats, seat_answer_after=seat_answer_after, recordings_dir=self.recordings_dir,
             ami_secret=SECRET, ari_password=SECRET, sound_seconds=sound_seconds,
+            serial_channel_commands=serial_channel_commands, seat_qualify_delay=seat_qualify_delay,
+            seat_busy_at=seat_busy_at,
         ))
         self.app: Cc112App | None = None
 
@@ -134,8 +145,30 @@ class Switchboard:
             raise TimeoutError(f"journal still has {self.app.journal.backlog} writes pending after {timeout:g}s")
 
     def dial_feature_code(self, seat: str, code: str) -> None:
-        """The seat's softphone dials a feature code (`*11` login ...) into `cc112-seats`."""
-        sip_call(self.emulator.core, seat, code, "cc112-seats", CallerId(seat, seat))
+        """The seat's softphone dials a feature code (`*11` login ...) into `cc112-seats`, registered
+        or not (a softphone's first INVITE may come before its REGISTER: ami-11)."""
+        self.emulator.dial_feature_code(seat, code)
+
+    def register_seat(self, seat: str, registered: bool = True) -> None:
+        """The seat's softphone registers now (or unregisters); see `seat_qualify_delay`."""
+        self.emulator.register_seat(seat, registered)
+
+    def qualify_seat(self, seat: str) -> bool:
+        """The seat's contact answers its first qualify now (device NOT_INUSE when idle)."""
+        return self.emulator.qualify_seat(seat)
+
+    async def kill_controller(self) -> None:
+        """The controller dies as under SIGKILL: its ARI events WebSocket is cut with no close
+        handshake and its AMI session dropped, then the app object is torn down (its tasks and
+        in-flight requests cancelled; it hangs nothing up). Asterisk keeps what ari-14 shows:
+        callers in Stasis, their MixMonitor recordings, bridges with their channels, and
+        commands already queued on a channel (a blocked addChannel still runs later).
+        `start_controller()` then starts a new one against the same emulator and database."""
+        await self.emulator.kill_ari_connections("cc112")
+        await self.emulator.drop_ami_connections()
+        app, self.app = self.app, None
+        if app is not None:
+            await app.stop()
 
     async def login_all(self) -> None:
         """Every seat logs in through the service (as the API does)."""

@@ -25,6 +25,7 @@ DEVICE_STATE_TEXT = {
     "UNKNOWN": "Unknown",
 }
 REGISTRATION_SECONDS = 120
+QUALIFY_FREQUENCY = 30  # reported for a qualified contact (the project's pjsip.conf, ami-10)
 
 
 def _pjsip_endpoints(ctx: ActionContext) -> list[Any]:
@@ -83,12 +84,12 @@ def _contact_item(endpoint: Any) -> list[tuple[str, str]]:
         ("ViaPort", port or "5060"),
         ("AuthenticateQualify", "no"),
         ("Uri", uri),
-        ("QualifyFrequency", "0"),
+        ("QualifyFrequency", "0" if endpoint.qualify_delay is None else str(QUALIFY_FREQUENCY)),
         ("UserAgent", "cc112-emulator-phone"),
         ("ExpirationTime", str(int(time.time()) + REGISTRATION_SECONDS)),
         ("OutboundProxy", ""),
-        ("Status", "NonQualified"),
-        ("RoundtripUsec", "N/A"),
+        ("Status", endpoint.contact_status),
+        ("RoundtripUsec", "502" if endpoint.contact_status == "Reachable" else "N/A"),
     ]
 
 

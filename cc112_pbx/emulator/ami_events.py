@@ -209,7 +209,8 @@ class AmiEventMapper:
         self._publish(name, CALL, [*self._dial_pairs(event), ("DialStatus", event.status)])
 
     def _contact_status(self, event: ev.ContactStatusChanged) -> None:
-        self._register_auth(event)
+        if not event.qualify:  # a qualify answer has no REGISTER behind it
+            self._register_auth(event)
         self._publish(
             "PeerStatus",
             "system,all",
@@ -227,7 +228,7 @@ class AmiEventMapper:
                 ("ContactStatus", event.status),
                 ("AOR", event.resource),
                 ("EndpointName", event.resource),
-                ("RoundtripUsec", "0"),
+                ("RoundtripUsec", event.roundtrip_usec),
             ],
         )
 

@@ -250,16 +250,18 @@ class AriApplications:
                                                        "resource": event.resource, "state": event.state,
                                                        "channel_ids": []}
         for app in self._endpoint_subscribers(device):
-            app.deliver(envelope(self.core, "EndpointStateChange", at=event.at, endpoint=model))
-            app.deliver(envelope(self.core, "PeerStatusChange", at=event.at, endpoint=model,
-                                 peer={"peer_status": event.peer_status}))
+            if event.state_changed:
+                app.deliver(envelope(self.core, "EndpointStateChange", at=event.at, endpoint=model))
+            if event.peer_status:
+                app.deliver(envelope(self.core, "PeerStatusChange", at=event.at, endpoint=model,
+                                     peer={"peer_status": event.peer_status}))
 
     def _on_contact(self, event: ev.ContactStatusChanged) -> None:
         device = f"{event.technology}/{event.resource}"
         model = {"technology": event.technology, "resource": event.resource,
                  "state": event.endpoint_state, "channel_ids": []}
         info = {"uri": event.uri, "contact_status": event.status, "aor": event.resource,
-                "roundtrip_usec": "0"}
+                "roundtrip_usec": event.roundtrip_usec}
         for app in self._endpoint_subscribers(device):
             app.deliver(envelope(self.core, "ContactStatusChange", at=event.at, endpoint=model,
                                  contact_info=info))

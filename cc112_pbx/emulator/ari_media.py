@@ -1,5 +1,12 @@
 """Playbacks, live and stored recordings, and music on hold, as ARI sees them.
 
+A channel playback is a command on the channel's Stasis control queue (`ari_control`, trace
+ari-15): it starts when the commands before it have run, so a channel's prompts play one after
+the other, and the channel's later commands wait for them. `DELETE /playbacks/{id}` of a playing
+playback stops it (the next queued one starts); of a queued one cancels it: when its turn comes
+it ends at once (PlaybackFinished `done`, no PlaybackStarted), as res_stasis_playback.c does.
+Bridge playbacks are not queued on any channel: they queue on the bridge's own Announcer channel.
+
 Quirks kept from Asterisk 22.10.1 (trace ari-10): playing on a bridge whose music is on gives
 PlaybackStarted then PlaybackFinished `failed`; a missing sound file the same; a media URI
 with an unknown scheme gives PlaybackStarted and never a PlaybackFinished (and the playback is
@@ -17,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .ari_control import StasisControls, announcer_queue
 from .core import Core, CoreError
 from .core import events as ev
 
@@ -34,6 +42,9 @@ class Playback:
     channel_ids: tuple[str, ...] = ()
     bridge_id: str | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    cancelled: bool = False  # stopped while still queued
+    ran: bool = False  # its command started (a dropped one never does)
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "media_uri": self.media_uri, "target_uri": self.target_uri,
@@ -64,8 +75,10 @@ class LiveRecording:
 class AriMedia:
     def __init__(self, core: Core, recordings_dir: Path, *,
                  sound_seconds: Callable[[str], float] = lambda media: 0.3,
-                 sound_exists: Callable[[str], bool] = lambda name: True) -> None:
+                 sound_exists: Callable[[str], bool] = lambda name: True,
+                 controls: StasisControls | None = None) -> None:
         self.core = core
+        self.controls = controls or StasisControls(core)
         self.recordings_dir = recordings_dir
         self.sound_seconds = sound_seconds
         self.sound_exists = sound_exists
@@ -102,8 +115,17 @@ class AriMedia:
         playback = Playback(pid, media[0], target, lang or self.core.language,
                             channel_ids=(channel_id,) if channel_id else (), bridge_id=bridge_id)
         self.playbacks[pid] = playback
-        self.core.spawn(self._run_playback(playback, media), name=f"playback:{pid}")
+        # a bridge's playbacks queue on its Announcer channel's control queue, one after the other
+        queue = channel_id or announcer_queue(bridge_id or "")
+        queued = self.controls.run(queue, lambda: self._run_playback(playback, media), name=f"playback:{pid}")
+        queued.add_done_callback(lambda _: self._forget_unplayed(playback))
         return playback
+
+    def _forget_unplayed(self, playback: Playback) -> None:
+        """A playback dropped from its channel's queue (the channel left Stasis) never started."""
+        if not playback.ran:
+            self.playbacks.pop(playback.id, None)
+            playback.finished.set()
 
     def _emit_playback(self, playback: Playback, kind: str) -> None:
         channel_ids = playback.channel_ids
@@ -114,6 +136,17 @@ class AriMedia:
                                         channel_ids, playback.bridge_id))
 
     async def _run_playback(self, playback: Playback, media: list[str]) -> None:
+        playback.ran = True
+        try:
+            await self._play(playback, media)
+        finally:
+            playback.finished.set()
+
+    async def _play(self, playback: Playback, media: list[str]) -> None:
+        if playback.cancelled:  # stopped while queued: ends as its turn comes, never started
+            self.playbacks.pop(playback.id, None)
+            self._emit_playback(playback, "finished")
+            return
         await asyncio.sleep(0)
         for channel_id in playback.channel_ids:  # a file played on a channel switches its music off
             self.channel_music.pop(channel_id, None)  # (main/file.c deactivates the MOH generator)
@@ -141,11 +174,19 @@ class AriMedia:
         if announcer is not None and bridge is not None:
             self.core.remove_hidden_participant(bridge.id, announcer)
 
-    def stop_playback(self, playback_id: str) -> None:
+    async def stop_playback(self, playback_id: str) -> None:
+        """Stop a playing playback (returns once it has ended, so the channel's next command can
+        run) or cancel a queued channel playback (it ends when its turn comes)."""
         playback = self.playbacks.get(playback_id)
         if playback is None:
             raise CoreError("not_found", "Playback not found")
+        if playback.state == "queued" and not playback.ran:
+            playback.cancelled, playback.state = True, "done"
+            return
         playback.stop.set()
+        if playback.ran:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(playback.finished.wait(), 1.0)
 
     # ---- music on hold ---------------------------------------------------------------------------
     def channel_moh(self, channel_id: str, music_class: str | None) -> None:

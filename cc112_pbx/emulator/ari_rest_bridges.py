@@ -1,4 +1,8 @@
-"""ARI REST: /bridges (create, list, get, destroy, addChannel, removeChannel, moh, play, record)."""
+"""ARI REST: /bridges (create, list, get, destroy, addChannel, removeChannel, moh, play, record).
+
+addChannel / removeChannel run on each channel's Stasis control queue and answer once done: a
+channel with queued or playing channel playbacks joins when they have ended (ari_control).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from aiohttp import web
 
 from .ari_models import json_response, no_content
 from .ari_rest_common import as_list, as_number, core_errors, params, state
-from .core import CoreError
+from .core import Channel, Core, CoreError
 
 BRIDGE_TYPES = {"mixing", "holding", "dtmf_events", "proxy_media", "video_sfu", "video_single", "sdp_label"}
 
@@ -66,10 +70,24 @@ async def add_channel(request: web.Request) -> web.Response:
         raise CoreError("bad_request", "Channel not found")
     if any(c.stasis_app is None for c in channels if c is not None):
         raise CoreError("unprocessable", "Channel not in Stasis application")
-    for channel in channels:
+    controls = state(request).control()
+    for channel in channels:  # one after the other, each once its control queue gets to it (ari-15)
         if channel is not None:
-            core.add_to_bridge(bridge.id, channel.id)
+            await controls.call(channel.id, lambda c=channel: _join(core, bridge.id, c), name="addChannel")
     return no_content()
+
+
+def _join(core: Core, bridge_id: str, channel: Channel) -> None:
+    """The queued join: a channel gone, out of Stasis or a bridge destroyed meanwhile is skipped
+    (Asterisk's failed command still answers 204)."""
+    if channel.alive and channel.stasis_app is not None and bridge_id in core.bridges:
+        core.add_to_bridge(bridge_id, channel.id)
+
+
+def _leave(core: Core, bridge_id: str, channel_id: str) -> None:
+    channel = core.channels.get(channel_id)
+    if channel is not None and channel.bridge_id == bridge_id:
+        core.remove_from_bridge(bridge_id, channel_id)
 
 
 @routes.post("/ari/bridges/{bridge_id}/removeChannel")
@@ -85,8 +103,9 @@ async def remove_channel(request: web.Request) -> web.Response:
         raise CoreError("bad_request", "Channel not found")
     if any(core.channels[i].bridge_id != bridge.id for i in ids):
         raise CoreError("unprocessable", "Channel not in this bridge")
+    controls = state(request).control()
     for channel_id in ids:
-        core.remove_from_bridge(bridge.id, channel_id)
+        await controls.call(channel_id, lambda c=channel_id: _leave(core, bridge.id, c), name="removeChannel")
     return no_content()
 
 

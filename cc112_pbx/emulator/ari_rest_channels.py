@@ -1,5 +1,10 @@
 """ARI REST: /channels (list, get, originate, create, dial, answer, ring, hangup, play, record,
-moh, variables, continue, dtmf)."""
+moh, variables, continue, dtmf).
+
+Commands res_stasis runs on the channel's control queue go through `ari_control`: answer waits
+for its turn before answering 204; ring, moh, play, record, continue and dtmf answer at once and
+act in turn (after the channel's queued playbacks, ari-15). Hang-up and variables act at once.
+"""
 
 from __future__ import annotations
 
@@ -116,14 +121,19 @@ async def hangup(request: web.Request) -> web.Response:
 @routes.post("/ari/channels/{channel_id}/answer")
 @core_errors
 async def answer(request: web.Request) -> web.Response:
-    state(request).core.answer(stasis_channel(request))
+    channel = stasis_channel(request)
+    core = state(request).core
+    await state(request).control().call(channel.id, lambda: core.answer(channel) if channel.alive else None,
+                                        name="answer")
     return no_content()
 
 
 @routes.post("/ari/channels/{channel_id}/ring")
 @core_errors
 async def ring(request: web.Request) -> web.Response:
-    state(request).core.ring(stasis_channel(request))
+    channel = stasis_channel(request)
+    core = state(request).core
+    state(request).control().run(channel.id, lambda: core.ring(channel) if channel.alive else None, name="ring")
     return no_content()
 
 
@@ -146,7 +156,8 @@ async def accepted_no_effect(request: web.Request) -> web.Response:
 async def moh_start(request: web.Request) -> web.Response:
     channel = stasis_channel(request)
     p = await params(request)
-    state(request).media.channel_moh(channel.id, p.get("mohClass") or "default")
+    media, music = state(request).media, p.get("mohClass") or "default"
+    state(request).control().run(channel.id, lambda: media.channel_moh(channel.id, music), name="moh")
     return no_content()
 
 
@@ -154,7 +165,8 @@ async def moh_start(request: web.Request) -> web.Response:
 @core_errors
 async def moh_stop(request: web.Request) -> web.Response:
     channel = stasis_channel(request)
-    state(request).media.channel_moh(channel.id, None)
+    media = state(request).media
+    state(request).control().run(channel.id, lambda: media.channel_moh(channel.id, None), name="moh_stop")
     return no_content()
 
 
@@ -224,7 +236,13 @@ async def continue_in_dialplan(request: web.Request) -> web.Response:
     channel = stasis_channel(request)
     p = await params(request)
     priority = int(as_number(p.get("priority"), 0, "priority"))
-    ari.core.continue_in_dialplan(channel.id, p.get("context", ""), p.get("extension", ""), priority)
+    context, exten, core = p.get("context", ""), p.get("extension", ""), ari.core
+
+    def resume() -> None:  # still in Stasis when its turn comes (a hang-up drops it)
+        if channel.alive and channel.stasis_app is not None:
+            core.continue_in_dialplan(channel.id, context, exten, priority)
+
+    ari.control().run(channel.id, resume, name="continue")
     return no_content()
 
 
@@ -239,6 +257,7 @@ async def send_dtmf(request: web.Request) -> web.Response:
         raise CoreError("bad_request", "DTMF is required")
     between = int(as_number(p.get("between"), 100, "between"))
     duration = int(as_number(p.get("duration"), 100, "duration"))
-    ari.core.spawn(ari.core.send_dtmf(channel.id, digits, between_ms=between, duration_ms=duration),
-                   name=f"dtmf:{channel.id}")
+    ari.control().run(channel.id, lambda: ari.core.send_dtmf(channel.id, digits, between_ms=between,
+                                                             duration_ms=duration) if channel.alive else None,
+                      name="dtmf")
     return no_content()

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .ari_apps import AriApplications
+from .ari_control import StasisControls
 from .ari_media import AriMedia
 from .ari_models import error, json_response
 from .core import Channel, Core, CoreError
@@ -29,6 +30,12 @@ class AriState:
     started: datetime
     created: dict[str, Any] = field(default_factory=dict)  # channel id -> OriginateResult not yet dialled
     device_states: dict[str, str] = field(default_factory=dict)  # Stasis:<name> -> state
+    controls: StasisControls | None = None  # each Stasis channel's command queue (ari_control)
+
+    def control(self) -> StasisControls:
+        if self.controls is None:
+            self.controls = self.media.controls
+        return self.controls
 
 
 STATE_KEY: web.AppKey[AriState] = web.AppKey("ari_state", AriState)

@@ -188,7 +188,7 @@ async def get_playback(request: web.Request) -> web.Response:
 @routes.delete("/ari/playbacks/{playback_id}")
 @core_errors
 async def stop_playback(request: web.Request) -> web.Response:
-    state(request).media.stop_playback(request.match_info["playback_id"])
+    await state(request).media.stop_playback(request.match_info["playback_id"])
     return no_content()
 
 

@@ -26,6 +26,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from . import ari_rest_bridges, ari_rest_channels, ari_rest_misc
 from .ari_apps import AriApplications
+from .ari_control import StasisControls
 from .ari_media import AriMedia
 from .ari_models import error
 from .ari_rest_common import STATE_KEY, AriState, Handler, as_bool
@@ -57,19 +58,21 @@ class AriServer:
     def __init__(self, core: Core, *, host: str = "127.0.0.1", port: int = 8088, user: str = "cc112",
                  password: str = "cc112secret", recordings_dir: Path | None = None,
                  sound_seconds: Callable[[str], float] | None = None,
-                 sound_exists: Callable[[str], bool] | None = None) -> None:
+                 sound_exists: Callable[[str], bool] | None = None, serial_commands: bool = True) -> None:
         self.core = core
         self.host, self._requested_port = host, port
         self._credentials = f"{user}:{password}"
         self.apps = AriApplications(core)
-        media_kwargs: dict[str, Any] = {}
+        self.controls = StasisControls(core, serial=serial_commands)
+        media_kwargs: dict[str, Any] = {"controls": self.controls}
         if sound_seconds is not None:
             media_kwargs["sound_seconds"] = sound_seconds
         if sound_exists is not None:
             media_kwargs["sound_exists"] = sound_exists
         self.media = AriMedia(core, recordings_dir or Path("recordings"), **media_kwargs)
-        self.state = AriState(core, self.apps, self.media, core.now())
+        self.state = AriState(core, self.apps, self.media, core.now(), controls=self.controls)
         self._sockets: dict[web.WebSocketResponse, asyncio.Event] = {}  # set when its handler ended
+        self._socket_owners: dict[web.WebSocketResponse, tuple[list[str], web.Request]] = {}
         self._runner: web.AppRunner | None = None
         self.port = port
 
@@ -113,6 +116,21 @@ class AriServer:
         log.info("emulator_ari_ws_dropped", sockets=len(dropped))
         return len(dropped)
 
+    async def abort_event_sockets(self, app: str | None = None) -> int:
+        """Cut the events WebSocket(s) of `app` (all: None) at the TCP level, with no close
+        handshake, as when the client process is killed; returns once their handlers ended (the
+        apps are detached, stay registered with their channels and bridges: ari-14)."""
+        chosen = [(ws, finished) for ws, finished in self._sockets.items()
+                  if app is None or app in self._socket_owners.get(ws, ([], None))[0]]
+        for ws, _ in chosen:
+            transport = self._socket_owners[ws][1].transport
+            if transport is not None:
+                transport.abort()
+        for _, finished in chosen:
+            await finished.wait()
+        log.info("emulator_ari_ws_aborted", sockets=len(chosen), app=app)
+        return len(chosen)
+
     async def stop(self) -> None:
         for ws in list(self._sockets):
             await ws.close()
@@ -121,6 +139,7 @@ class AriServer:
             self._runner = None
         self.apps.close()
         self.media.close()
+        self.controls.close()
 
     @web.middleware
     async def _auth_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -140,6 +159,7 @@ class AriServer:
         ws = web.WebSocketResponse(protocols=("ari",), heartbeat=None)
         await ws.prepare(request)
         finished = self._sockets[ws] = asyncio.Event()
+        self._socket_owners[ws] = (names, request)
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         writer = asyncio.get_running_loop().create_task(self._write(ws, queue), name="ari-ws-writer")
         subscribe_all = as_bool(request.query.get("subscribeAll"))
@@ -157,6 +177,7 @@ class AriServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
             self._sockets.pop(ws, None)
+            self._socket_owners.pop(ws, None)
             finished.set()
             log.info("emulator_ari_ws_closed", apps=names)
         return ws

@@ -87,12 +87,16 @@ class Step:
         if not self.channel.alive:
             raise HangupNow
         if target is not None and (target[0] or target[1]):
-            await self.goto(target[0] or self.channel.context, target[1] or self.channel.exten)
+            await self.goto(target[0] or self.channel.context, target[1] or self.channel.exten, app=False)
             raise HangupNow  # the goto ran the rest of the call
         return target
 
-    async def goto(self, context: str, exten: str) -> None:
-        """`Goto(context,exten,1)`: run that extension (priorities restart at 1)."""
+    async def goto(self, context: str, exten: str, *, app: bool = True) -> None:
+        """`Goto(context,exten,1)`: run that extension (priorities restart at 1). As an application
+        (`app`) it is a dialplan step of its own (Newexten Goto: ami-11); a `continue` is not."""
+        if app:
+            self.priority += 1
+            self.core.set_dialplan_step(self.channel, "Goto", f"{context},{exten},1", self.priority)
         fn = self.dialplan.lookup(context, exten)
         if fn is None:
             log.warning("emulator_goto_nowhere", context=context, exten=exten)

@@ -2,7 +2,8 @@
 
 - `SeatPhone(SeatBehaviour)`: the softphone registered as `PJSIP/seatNN`. A call to it rings,
   then per call the next action of its script: `answer` (after `answer_after` s, hangs up after
-  `talk_time` s if set), `busy` (486: cause 17), `reject` (603: cause 21), `never` (rings until
+  `talk_time` s if set), `auto` (an auto-answering softphone: 200 OK at once, no ringing:
+  ari-15), `busy` (486: cause 17), `reject` (603: cause 21), `never` (rings until
   the caller gives up).
 - `TrunkPhone`: the telco peer `PJSIP/telco`; `PJSIP/<number>@telco` reaches the citizen whose
   `CitizenBehaviour` says `answer`, `busy` or `never` (unknown numbers answer).
@@ -23,7 +24,7 @@ from .core import CallerId, Channel, Core
 from .core.lifecycle import dial_update
 from .timeline import CallRecord, Timeline
 
-SEAT_ACTIONS = ("answer", "busy", "reject", "never")
+SEAT_ACTIONS = ("answer", "auto", "busy", "reject", "never")
 REFUSAL = {"busy": (17, "BUSY"), "reject": (21, "CHANUNAVAIL")}
 
 
@@ -38,11 +39,37 @@ async def alive_after(channel: Channel, seconds: float) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SeatBehaviour:
+    """A seat's softphone `PJSIP/<seat>`.
+
+    - `registered`: registered when the emulator starts (False: the endpoint exists, no contact).
+    - `answer_after`, `actions`, `talk_time`: how it answers calls (see the module docstring).
+    - `qualify_delay`: None (default): the contact is not qualified, as before: registering makes
+      the device NOT_INUSE at once (ContactStatus NonQualified). Seconds: qualify is on
+      (qualify_frequency=30 in the project's pjsip.conf): after registering, the device stays
+      UNAVAILABLE (app_queue member status 5) and the contact Unknown, with no AMI event, until
+      the first qualify answer that many seconds later: PeerStatus + ContactStatus Reachable,
+      DeviceStateChange NOT_INUSE (ami-11: 12.7 s). ARI shows the endpoint online meanwhile.
+      `Emulator.qualify_seat(seat)` answers the qualify at once.
+    - `register_after`: seconds after the start at which it registers (it starts unregistered);
+      None: as `registered` says.
+    - `dial_on_start`: a feature code (e.g. "*11") the phone dials into `cc112-seats` as the
+      emulator starts, before registering: a softphone's first INVITE may beat its REGISTER (ami-11).
+    - `busy_at`: pjsip.conf `device_state_busy_at` (the project sets 1: an answered call makes
+      the device BUSY, ami-10/ami-11); 0 (default): INUSE, as before.
+    - `callerid`: pjsip.conf `callerid` ('Meja 1 <seat01>'): the caller id of calls to and from
+      the phone when none is given (ari-15); "" (default): none.
+    """
+
     seat: str
     registered: bool = True
     answer_after: float = 0.2
     actions: tuple[str, ...] = ("answer",)  # per call, the last one repeats
     talk_time: float | None = None  # None: talk until the other side hangs up
+    qualify_delay: float | None = None
+    register_after: float | None = None
+    dial_on_start: str = ""
+    busy_at: int = 0
+    callerid: str = ""
 
     def __post_init__(self) -> None:
         bad = [a for a in self.actions if a not in SEAT_ACTIONS]
@@ -60,6 +87,10 @@ class SeatPhone:
     async def on_call(self, core: Core, channel: Channel) -> None:
         self.calls_received += 1
         action = next(self._actions)
+        if action == "auto":
+            core.answer(channel)
+            await answer_like(core, channel, "answered", 0, self.behaviour.talk_time)
+            return
         core.ring(channel)
         await answer_like(core, channel, action, self.behaviour.answer_after, self.behaviour.talk_time)
 
@@ -77,9 +108,10 @@ async def answer_like(core: Core, channel: Channel, action: str, answer_after: f
             dial_update(core, channel, status, final=True)
             core.hangup(channel.id, cause, origin="sip")
         return
-    if not await alive_after(channel, answer_after):
-        return
-    core.answer(channel)
+    if action != "answered":
+        if not await alive_after(channel, answer_after):
+            return
+        core.answer(channel)
     if talk_time is not None and await alive_after(channel, talk_time):
         core.hangup(channel.id, 16, origin="sip")
 

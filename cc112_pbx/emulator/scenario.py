@@ -6,8 +6,13 @@ A scenario file (TOML or JSON) for `cc112 emulator --scenario FILE`:
     id = "seat01"
     registered = true              # false: endpoint exists, no contact (originate fails)
     answer_after = 0.5             # seconds of ringing before answering
-    actions = ["never", "answer"]  # per call: answer | busy | reject | never (last repeats)
+    actions = ["never", "answer"]  # per call: answer | auto | busy | reject | never (last repeats)
     talk_time = 30                 # optional: the call taker hangs up after this long
+    qualify_delay = 12.7           # optional: qualify on; device UNAVAILABLE until this long after registering
+    register_after = 2.0           # optional: registers this long after start (starts unregistered)
+    dial_on_start = "*11"          # optional: dials this feature code at start, before registering
+    busy_at = 1                    # optional: device_state_busy_at (BUSY when in a call)
+    callerid = "Meja 1 <seat01>"   # optional: the phone's caller id
 
     [[callers]]                    # citizens calling in, placed when the emulator starts
     number = "+6281234567890"      # omit or "" for no caller id; "anonymous" for withheld

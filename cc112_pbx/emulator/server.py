@@ -11,6 +11,9 @@ the scenario says otherwise; `PJSIP/<number>@<trunk>` reaches the scenario's cit
 Test hooks for a network blip (the server side closes the connections; calls go on):
     await emu.drop_ari_connections()   # every ARI events WebSocket; apps keep their channels
     await emu.drop_ami_connections()   # every AMI session
+and for a controller killed with SIGKILL (ari-14): `await emu.kill_ari_connections("cc112")`.
+Softphones: `register_seat(seat)` (later), `qualify_seat(seat)`, `dial_feature_code(seat, "*11")`;
+see `SeatBehaviour` for `qualify_delay`, `register_after`, `dial_on_start`, `busy_at`, `callerid`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class EmulatorConfig:
     ari_password: str = "cc112secret"
     seats: int = 0
     seat_answer_after: float = 0.2
+    seat_qualify_delay: float | None = None  # SeatBehaviour.qualify_delay of seat01..NN (None: not qualified)
+    seat_busy_at: int = 0  # SeatBehaviour.busy_at of seat01..NN (the project's pjsip.conf: 1)
     recordings_dir: Path | None = None  # MixMonitor files here, ARI recordings in ./recording
     scenario: Scenario = field(default_factory=Scenario)
     trunk: str | None = "telco"  # the telco peer reached by PJSIP/<number>@<trunk>; None: no trunk
@@ -59,6 +64,10 @@ class EmulatorConfig:
     sound_seconds: float = 0.3
     missing_sounds: frozenset[str] = frozenset()
     with_ami: bool = True  # False: no AMI side, so no Queue/MixMonitor (fallback calls hang up)
+    # Each Stasis channel's commands run one after the other, as res_stasis does (ari-15): a channel's
+    # playbacks play in turn and addChannel/answer/continue... wait for them. False: the emulator's
+    # older behaviour (every command at once, a channel's playbacks overlap), for suites that predate it.
+    serial_channel_commands: bool = True
 
 
 class Emulator:
@@ -96,7 +105,8 @@ class Emulator:
         self.ari = AriServer(self.core, host=cfg.host, port=cfg.ari_port, user=cfg.ari_user,
                              password=cfg.ari_password, recordings_dir=self.recordings_dir / "recording",
                              sound_seconds=lambda media: cfg.sound_seconds,
-                             sound_exists=lambda name: name not in missing)
+                             sound_exists=lambda name: name not in missing,
+                             serial_commands=cfg.serial_channel_commands)
         await self.ari.start()
         if cfg.with_ami:
             from .ami_server import AmiServer  # the AMI side, built beside this one
@@ -106,6 +116,12 @@ class Emulator:
             await self.ami.start()
         for caller in cfg.scenario.callers:
             self.core.spawn(self._delayed_call(caller), name=f"scenario-caller:{caller.number}")
+        for seat in cfg.scenario.seats:
+            if seat.dial_on_start:
+                self.dial_feature_code(seat.seat, seat.dial_on_start)
+            if seat.register_after is not None:
+                self.core.spawn(self._delayed_registration(seat.seat, seat.register_after),
+                                name=f"scenario-register:{seat.seat}")
         log.info("emulator_started", ari=self.ari_url, ami_port=self.ami_port)
 
     async def stop(self) -> None:
@@ -123,9 +139,10 @@ class Emulator:
             self._tmp = None
 
     def _add_endpoints(self) -> None:
-        answer_after = self.config.seat_answer_after
-        behaviours = {f"seat{n:02d}": SeatBehaviour(f"seat{n:02d}", answer_after=answer_after)
-                      for n in range(1, self.config.seats + 1)}
+        cfg = self.config
+        behaviours = {f"seat{n:02d}": SeatBehaviour(f"seat{n:02d}", answer_after=cfg.seat_answer_after,
+                                                    qualify_delay=cfg.seat_qualify_delay, busy_at=cfg.seat_busy_at)
+                      for n in range(1, cfg.seats + 1)}
         behaviours.update({s.seat: s for s in self.config.scenario.seats})
         for behaviour in behaviours.values():
             self.add_seat(behaviour)
@@ -145,9 +162,16 @@ class Emulator:
         if endpoint is None:
             endpoint = self.core.add_endpoint(Endpoint("PJSIP", behaviour.seat))
         endpoint.phone = phone
-        self.core.set_registered(endpoint.device, behaviour.registered,
-                                 f"sip:{behaviour.seat}@127.0.0.1:5072")
+        endpoint.qualify_delay, endpoint.busy_at = behaviour.qualify_delay, behaviour.busy_at
+        endpoint.caller = CallerId.parse(behaviour.callerid) if behaviour.callerid else None
+        registered = behaviour.registered and behaviour.register_after is None
+        self.core.set_registered(endpoint.device, registered, self._contact(behaviour.seat))
+        self.core._refresh_device(endpoint)
         return phone
+
+    @staticmethod
+    def _contact(seat: str) -> str:
+        return f"sip:{seat}@127.0.0.1:5072"
 
     def set_seat(self, seat: str, **changes: Any) -> SeatPhone:
         """Change a seat's behaviour for the next calls (e.g. `actions=("busy",)`)."""
@@ -155,7 +179,21 @@ class Emulator:
         return self.add_seat(replace(current, **changes))
 
     def register_seat(self, seat: str, registered: bool = True) -> None:
-        self.core.set_registered(f"PJSIP/{seat}", registered)
+        """The seat's softphone registers now (or unregisters); with the seat's `qualify_delay` set
+        its device stays UNAVAILABLE until the qualify answer that many seconds later."""
+        self.core.set_registered(f"PJSIP/{seat}", registered, self._contact(seat))
+
+    def qualify_seat(self, seat: str) -> bool:
+        """The seat's registered contact answers its first qualify now (PeerStatus/ContactStatus
+        Reachable, device NOT_INUSE when idle); False if there is nothing to qualify."""
+        return self.core.qualify(f"PJSIP/{seat}")
+
+    def dial_feature_code(self, seat: str, code: str, context: str = "cc112-seats") -> Channel:
+        """The seat's softphone dials `code` (`*11` log-in, ...) into `context`, registered or not:
+        the INVITE may come before the REGISTER (ami-11)."""
+        endpoint = self.core.get_endpoint("PJSIP", seat)
+        caller = endpoint.caller if endpoint is not None and endpoint.caller is not None else CallerId(seat, seat)
+        return sip_call(self.core, seat, code, context, CallerId(caller.name, caller.number))
 
     def place_call(self, number: str | None = "+6281234567890", dialled: str = "112", **behaviour: Any
                    ) -> CallRecord:
@@ -181,6 +219,17 @@ class Emulator:
     async def drop_ami_connections(self) -> int:
         """Close every AMI session from the server side; returns the count (0 without the AMI side)."""
         return await self.ami.drop_sessions() if self.ami is not None else 0
+
+    async def kill_ari_connections(self, app: str | None = None) -> int:
+        """Abort the events WebSocket(s) of `app` (every app: None) as a SIGKILLed client leaves
+        them: no close handshake. Asterisk keeps the app's callers in Stasis (app_data intact),
+        their MixMonitor recordings, its bridges with their channels, and the commands its dead
+        requests queued (ari-14, ami-10); nothing is replayed to the next client. Returns the count."""
+        return await self.ari.abort_event_sockets(app) if self.ari is not None else 0
+
+    async def _delayed_registration(self, seat: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.register_seat(seat)
 
     async def _delayed_call(self, caller: CallerBehaviour) -> None:
         await asyncio.sleep(caller.delay)

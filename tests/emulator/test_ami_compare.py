@@ -1,9 +1,9 @@
-"""The strict AMI stream comparison (cc112_pbx/emulator/ami_compare.py) on hand-made streams."""
+"""The strict AMI stream comparison (tests/emulator/conformance/ami_compare.py) on hand-made streams."""
 
 from __future__ import annotations
 
-from cc112_pbx.emulator.ami_compare import Excuse, compare_streams, streams
 from cc112_pbx.emulator.ami_protocol import AmiMessage
+from tests.emulator.conformance.ami_compare import Excuse, compare_streams, streams
 
 
 def event(name: str, channel: str = "", **fields: str) -> AmiMessage:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from cc112_pbx.emulator.ami_compare import Excuse
 from cc112_pbx.emulator.ami_protocol import AmiMessage
-from cc112_pbx.emulator.ami_replay import Trace, compare, replay
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core, Endpoint
 from cc112_pbx.emulator.core import events as ev
 from cc112_pbx.emulator.dialplan import Dialplan
+from tests.emulator.conformance.ami_compare import Excuse
+from tests.emulator.conformance.ami_replay import Trace, compare, replay
 
 TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
 

@@ -7,11 +7,11 @@ import wave
 
 import pytest
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core
 from cc112_pbx.emulator.dialplan import Dialplan
 from cc112_pbx.emulator.mixmonitor import write_wav
+from tests.emulator.conformance.ami_client import AmiTestClient
 
 
 @pytest.fixture

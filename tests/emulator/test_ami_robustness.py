@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
 from cc112_pbx.emulator.ami_protocol import MAX_HEADERS, AmiFrameParser, encode
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core
 from cc112_pbx.emulator.dialplan import Dialplan
+from tests.emulator.conformance.ami_client import AmiTestClient
 
 
 @pytest.fixture

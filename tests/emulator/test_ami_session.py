@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core
 from cc112_pbx.emulator.dialplan import Dialplan
+from tests.emulator.conformance.ami_client import AmiTestClient
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Each trace drives the same REST requests and WebSockets as the real client did; what the
 emulator answers and sends is compared with what Asterisk 22.10.1 answered and sent (see
-`cc112_pbx.emulator.ari_replay` for what is compared). Parts the ARI side cannot drive are
+`tests.emulator.conformance.ari_replay` for what is compared). Parts the ARI side cannot drive are
 driven as the recording did: SIP (ari-05: an inbound SIP call from the `pstn` peer, ari-12: a
 softphone registering) through the emulator's simulation API, AMI (ari-11 MixMonitor, ari-13
 Originate) over a real AMI TCP connection to the emulator.
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from cc112_pbx.emulator.ari_replay import AriReplay, compare_events, load_trace, normalise_name
 from cc112_pbx.emulator.core import CallerId
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+from tests.emulator.conformance.ari_replay import AriReplay, compare_events, load_trace, normalise_name
 
 TRACES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk-traces"
 USER, PASSWORD = "cc112", "cc112secret"
@@ -114,7 +114,10 @@ def seed_stored_recordings(records: list[dict], directory: Path) -> None:
                     (directory / f"{item['name']}.{item['format']}").write_bytes(b"")
 
 
-SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl"))
+# ari-14 and ari-15 need a set-up of their own (a killed controller, auto-answering softphones):
+# tests/emulator/test_conformance_issue12.py replays them
+OWN_SET_UP = ("ari-14", "ari-15")
+SCENARIOS = sorted(p.name for p in TRACES.glob("ari-*.jsonl") if not p.name.startswith(OWN_SET_UP))
 
 def test_every_ari_trace_is_replayed():
     assert len(SCENARIOS) == 13, SCENARIOS

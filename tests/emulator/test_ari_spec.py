@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from cc112_pbx.emulator.ari_replay import AriReplay, load_trace
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+from tests.emulator.conformance.ari_replay import AriReplay, load_trace
 from tests.emulator.test_ari_conformance import REPLAY_ENDPOINTS, TRACES, hooks_for
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,10 +9,10 @@ import wave
 
 import pytest
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
 from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core, Endpoint
 from cc112_pbx.emulator.dialplan import Dialplan
+from tests.emulator.conformance.ami_client import AmiTestClient
 
 QUEUE = "cc112-fallback"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
+from tests.emulator.conformance.ami_client import AmiTestClient
 from tests.emulator.test_scenario import MiniController
 
 

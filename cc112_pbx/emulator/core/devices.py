@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from . import events as ev
 from .errors import CoreError
@@ -22,6 +24,9 @@ class DeviceOps:
     def now(self) -> datetime:  # provided by Core
         raise NotImplementedError
 
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:  # provided by Core
+        raise NotImplementedError
+
     def channels_of_endpoint(self, endpoint: Endpoint) -> list[Channel]:
         return [
             c for c in self.channels.values()
@@ -38,14 +43,23 @@ class DeviceOps:
         return self.endpoints.get(f"{technology}/{resource}")
 
     def set_registered(self, device: str, registered: bool, uri: str = "") -> None:
-        """A softphone registers (online, NOT_INUSE) or unregisters (offline, UNAVAILABLE)."""
+        """A softphone registers (online, NOT_INUSE) or unregisters (offline, UNAVAILABLE).
+
+        With `endpoint.qualify_delay` set the registration only brings the endpoint online (ARI
+        EndpointStateChange; no AMI event, the device stays UNAVAILABLE, the contact Unknown) and
+        the first qualify answer follows `qualify_delay` s later (`qualify`): ami-11."""
         endpoint = self.endpoints.get(device)
         if endpoint is None:
             raise CoreError("not_found", f"Endpoint not found: {device}")
         if endpoint.registered == registered:
             return
-        endpoint.registered = registered
+        endpoint.registered, endpoint.qualified = registered, False
         endpoint.contact_uri = uri or endpoint.contact_uri or f"sip:{endpoint.resource}@127.0.0.1:5060"
+        if registered and endpoint.qualify_delay is not None:
+            self.emit(ev.EndpointStateChanged(self.now(), endpoint.technology, endpoint.resource,
+                                              endpoint.state, ""))
+            self.spawn(self._qualify_after(endpoint, endpoint.qualify_delay), name=f"qualify:{device}")
+            return
         peer_status = "Reachable" if registered else "Unreachable"
         self.emit(ev.EndpointStateChanged(self.now(), endpoint.technology, endpoint.resource,
                                           endpoint.state, peer_status))
@@ -60,15 +74,39 @@ class DeviceOps:
             self.emit(contact)
             self._refresh_device(endpoint)
 
+    async def _qualify_after(self, endpoint: Endpoint, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.qualify(endpoint.device)
+
+    def qualify(self, device: str, roundtrip_usec: int = 502) -> bool:
+        """The registered contact of `device` answers its first qualify now: PeerStatus Reachable,
+        ContactStatus Reachable, then the device's state (NOT_INUSE when idle). False when there
+        is nothing to qualify (not registered, not qualified, or already answered)."""
+        endpoint = self.endpoints.get(device)
+        if endpoint is None or not endpoint.registered or endpoint.qualify_delay is None or endpoint.qualified:
+            return False
+        endpoint.qualified = True
+        self.emit(ev.EndpointStateChanged(self.now(), endpoint.technology, endpoint.resource, endpoint.state,
+                                          "Reachable", state_changed=False))
+        self.emit(ev.ContactStatusChanged(self.now(), endpoint.technology, endpoint.resource, endpoint.contact_uri,
+                                          "Reachable", endpoint.state, "Reachable", qualify=True,
+                                          roundtrip_usec=str(roundtrip_usec)))
+        self._refresh_device(endpoint)
+        return True
+
     def _device_state(self, endpoint: Endpoint) -> str:
-        if endpoint.state != "online":
-            return "UNAVAILABLE"
-        states = {c.state for c in self.channels_of_endpoint(endpoint) if c.alive}
+        """chan_pjsip_devicestate: the endpoint's channels decide when it has any (even before its
+        contact is reachable: ami-11's INVITE before REGISTER), else UNAVAILABLE / NOT_INUSE."""
+        live = [c for c in self.channels_of_endpoint(endpoint) if c.alive]
+        states = {c.state for c in live}
+        up = sum(1 for c in live if c.state == "Up")
+        if endpoint.busy_at and up >= endpoint.busy_at:
+            return "BUSY"
         if "Up" in states or "Busy" in states:
             return "INUSE"
         if states & {"Ringing", "Ring", "Down"}:
             return "RINGING"
-        return "NOT_INUSE"
+        return "NOT_INUSE" if endpoint.reachable else "UNAVAILABLE"
 
     def _refresh_device(self, endpoint: Endpoint) -> None:
         state = self._device_state(endpoint)

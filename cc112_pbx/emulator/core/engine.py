@@ -132,7 +132,8 @@ class Core(DeviceOps):
         channel.connected = connected or CallerId(channel.caller.name, channel.caller.number)
         self.channels[cid] = channel
         self.emit(ev.ChannelCreated(self.now(), cid, channel.to_dict(), originator))
-        self._refresh_device_of(channel)
+        if not (technology == "PJSIP" and state == "Ring"):  # a phone's INVITE: no device state
+            self._refresh_device_of(channel)  # until its first state change (ami-11: BUSY at Answer)
         return channel
 
     def snapshot(self, channel: Channel) -> dict[str, Any]:

@@ -166,17 +166,22 @@ class EndpointStateChanged(CoreEvent):
 
     On registration the core emits EndpointStateChanged, DeviceStateChanged, ContactStatusChanged;
     on unregistration EndpointStateChanged, ContactStatusChanged, DeviceStateChanged (as Asterisk).
+    A qualified contact (Endpoint.qualify_delay) registers with EndpointStateChanged alone (no
+    peer status); its first qualify answer gives EndpointStateChanged(state_changed=False,
+    peer_status Reachable), ContactStatusChanged(qualify=True, Reachable), DeviceStateChanged.
     """
 
     technology: str
     resource: str
     state: str
-    peer_status: str
+    peer_status: str  # "" when no peer status is published (a registration awaiting its qualify)
+    state_changed: bool = True  # False: only the peer status is news (a first qualify answer)
 
 
 @dataclass(frozen=True, slots=True)
 class ContactStatusChanged(CoreEvent):
-    """A softphone registered (`status` "NonQualified", endpoint online) or unregistered ("Removed")."""
+    """A softphone registered (`status` "NonQualified", endpoint online) or unregistered ("Removed"),
+    or its contact answered its first qualify (`qualify` True, "Reachable": no REGISTER behind it)."""
 
     technology: str
     resource: str
@@ -184,6 +189,8 @@ class ContactStatusChanged(CoreEvent):
     status: str
     endpoint_state: str  # online / offline
     peer_status: str  # Reachable / Unreachable
+    qualify: bool = False
+    roundtrip_usec: str = "0"
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,6 +200,27 @@ class Endpoint:
     phone: Any = None  # an object with `async def on_call(core, channel)`; see parties.py
     always_available: bool = False  # a trunk: reachable without a registration
     device_state: str = "UNAVAILABLE"
+    # qualify (pjsip.conf qualify_frequency): None: the contact is not qualified (NonQualified, the
+    # device NOT_INUSE as soon as it registers); seconds: the first OPTIONS is answered that long
+    # after the registration, until then the device is UNAVAILABLE and the contact Unknown (ami-11)
+    qualify_delay: float | None = None
+    qualified: bool = False  # the registered contact answered a qualify (Reachable)
+    busy_at: int = 0  # pjsip.conf device_state_busy_at: this many Up channels make the device BUSY
+    caller: CallerId | None = None  # pjsip.conf callerid: the caller id of channels it makes
+
+    @property
+    def contact_status(self) -> str:
+        """The registered contact's status: NonQualified, Unknown (qualify pending) or Reachable."""
+        if self.qualify_delay is None:
+            return "NonQualified"
+        return "Reachable" if self.qualified else "Unknown"
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the device counts as available (chan_pjsip: not UNAVAILABLE when idle)."""
+        if self.always_available:
+            return True
+        return self.registered and (self.qualify_delay is None or self.qualified)
 
     @property
     def device(self) -> str:

@@ -163,9 +163,12 @@ def pjsip_channel(core: Core, resource: str, number: str, caller: CallerId, requ
     if endpoint is None or endpoint.state != "online":
         raise CoreError("allocation_failed", "Allocation failed")
     name = f"PJSIP/{resource}-{core.ids.suffix()}"
+    connected = None
+    if not (caller.name or caller.number) and endpoint.caller is not None:  # pjsip.conf callerid (ari-15)
+        caller, connected = CallerId(endpoint.caller.name, endpoint.caller.number), CallerId()
     channel = core.new_channel("PJSIP", resource, name, caller=caller, context="default",
                                exten=number or "s", originator=request.originator, channel_id=channel_id,
-                               dialled=number)
+                               dialled=number, connected=connected)
     channel.protocol_id = f"{core.ids.uuid()}@127.0.0.1"  # the SIP Call-ID
     channel.app_name, channel.app_data = "AppDial2", "(Outgoing Line)"
     return channel

@@ -102,6 +102,7 @@ class RestExchange:
     trace_body: Any
     status: int = 0
     body: Any = None
+    elapsed: float = 0.0  # seconds from sending the request to its answer
 
 
 class AriReplay:
@@ -203,6 +204,10 @@ class AriReplay:
             await reader
 
     # ---- REST ------------------------------------------------------------------------------------
+    def exchange(self, seq: int) -> RestExchange:
+        """The replayed exchange of the trace's request `seq`."""
+        return next(e for e in self.exchanges if e.seq == seq)
+
     def translate(self, text: str) -> str:
         return self.ids.get(text, text)
 
@@ -215,12 +220,14 @@ class AriReplay:
         if "bad password" in (record.get("tag") or ""):
             headers["Authorization"] = aiohttp.encode_basic_auth("cc112", "wrong")
         assert self._session is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         async with self._session.request(record["method"], f"{self.base_url}/ari{path}", params=query,
                                          headers=headers) as reply:
             text = await reply.text()
             body = json.loads(text) if text and reply.content_type == "application/json" else None
         exchange = RestExchange(record["seq"], record["method"], record["path"], response["status"],
-                                response.get("body"), reply.status, body)
+                                response.get("body"), reply.status, body, loop.time() - started)
         self.exchanges.append(exchange)
         self._learn_from_bodies(exchange.trace_body, body)
 

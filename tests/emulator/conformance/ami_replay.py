@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cc112_pbx.emulator.ami_client import AmiTestClient
-from cc112_pbx.emulator.ami_compare import Excuse, StreamNamer, compare_streams, event_name
 from cc112_pbx.emulator.ami_protocol import AmiMessage
-from cc112_pbx.emulator.ami_transcript import TranscriptEntry, parse_rx, parse_txt
+from tests.emulator.conformance.ami_client import AmiTestClient
+from tests.emulator.conformance.ami_compare import Excuse, StreamNamer, compare_streams, event_name
+from tests.emulator.conformance.ami_transcript import TranscriptEntry, parse_rx, parse_txt
 
 Hook = Callable[[TranscriptEntry], Awaitable[None]]
 BeforeSend = Callable[[int, AmiMessage, AmiTestClient], Awaitable[None]]
