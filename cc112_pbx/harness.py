@@ -57,7 +57,7 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
 class Switchboard:
     """An emulator with `seats` softphones and the controller on SQLite (or `database_url`).
 
-    `serial_channel_commands=True` makes the emulator run each Stasis channel's commands in turn
+    `serial_channel_commands=True` (the default, as Asterisk does) makes the emulator run each Stasis channel's commands in turn
     as Asterisk does (ari-15: addChannel waits for the caller's queued channel playbacks); the
     default False keeps the older behaviour the existing end-to-end suites were written against.
     `seat_qualify_delay` (seconds, default None: not qualified, reachable at once) and
@@ -69,7 +69,7 @@ class Switchboard:
                  seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
                  sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
-                 serial_channel_commands: bool = False, seat_qualify_delay: float | None = None,
+                 serial_channel_commands: bool = True, seat_qualify_delay: float | None = None,
                  seat_busy_at: int = 0) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"

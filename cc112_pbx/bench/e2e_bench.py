@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cc112_pbx.bench.stats import cpu_seconds, rss_bytes, summary_ms
-from cc112_pbx.emulator.timeline import CallRecord, SeatLeg, Timeline
+from cc112_pbx.emulator.timeline import SeatLeg, SimulatedCall, Timeline
 from cc112_pbx.harness import Switchboard
 
 FALLBACK_QUEUE = "cc112-fallback"
@@ -71,7 +71,7 @@ async def run_e2e_case(case: E2eCase, workdir: Path, *, controller: bool, timeou
         return _measures(case, emu.timeline, records, handled, cpu, sampler.peak - rss_before)
 
 
-def _measures(case: E2eCase, timeline: Timeline, records: list[CallRecord], handled: float, cpu: float,
+def _measures(case: E2eCase, timeline: Timeline, records: list[SimulatedCall], handled: float, cpu: float,
               rss_growth: int) -> dict[str, Any]:
     legs = _answering_legs(timeline)
     rings = [(legs[r.inbound_id].rang_at or 0.0) - r.placed_at for r in records if r.inbound_id in legs]
@@ -107,7 +107,7 @@ def _answering_legs(timeline: Timeline) -> dict[str, SeatLeg]:
     return by_call
 
 
-def free_to_ring(timeline: Timeline, records: list[CallRecord]) -> list[float]:
+def free_to_ring(timeline: Timeline, records: list[SimulatedCall]) -> list[float]:
     """Seconds from a seat becoming free (its conversation over, wrap-up 0) while a caller of
     the burst was still waiting, to that seat's next ring. The same rule for both paths (the
     demo's version needs StasisStart, which fallback callers never get)."""

@@ -14,7 +14,7 @@ import wave
 from typing import Any
 
 from cc112_pbx.bench.stats import percentile
-from cc112_pbx.emulator.timeline import CallRecord, Timeline
+from cc112_pbx.emulator.timeline import SimulatedCall, Timeline
 
 
 def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
@@ -54,7 +54,7 @@ def free_to_ring_delays(timeline: Timeline, wrapup: float) -> list[float]:
     return delays
 
 
-def _caller_of(leg: Any, by_inbound: dict[str, CallRecord]) -> CallRecord | None:
+def _caller_of(leg: Any, by_inbound: dict[str, SimulatedCall]) -> SimulatedCall | None:
     return next((by_inbound[c] for c in leg.bridged_with if c in by_inbound), None)
 
 
@@ -66,7 +66,7 @@ def _rang_out_just_before(timeline: Timeline, free_at: float, offered_at: float)
                for leg in timeline.seat_legs)
 
 
-def service_level(calls: list[CallRecord], within: float) -> float:
+def service_level(calls: list[SimulatedCall], within: float) -> float:
     if not calls:
         return 0.0
     answered = [c for c in calls if c.connected_at is not None and c.connected_at - c.placed_at <= within]

@@ -1,4 +1,4 @@
-"""How a citizen's call ended: abandoned, dropped or completed; and whether it was a ghost call.
+"""How a citizen's call ended: abandoned, dropped or answered (completed); and whether it was a ghost call.
 
 The difference decides what happens next: abandoned and dropped calls are called back
 (see `callbacks`), completed calls are not. A *dropped* line is one the caller's side ended
@@ -22,10 +22,13 @@ from cc112_pbx.domain.incident_status import INTAKE_STATUSES, IncidentStatus
 from cc112_pbx.domain.timeline import HangupParty
 
 
-class CallEnd(StrEnum):
+class CallOutcome(StrEnum):
+    """How a citizen's call ended: the one word stored on the call, shown and counted."""
+
+    ANSWERED = "answered"  # a seat talked to the caller and the call completed
     ABANDONED = "abandoned"  # the caller hung up before any seat answered
     DROPPED = "dropped"  # the caller's leg ended while the report was still being taken
-    COMPLETED = "completed"
+    FAILED = "failed"  # never connected (a callback that could not be placed, a channel error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +47,12 @@ class EndedCall:
         return max(0.0, (self.ended_at - self.arrived_at).total_seconds())
 
 
-def classify_call_end(call: EndedCall) -> CallEnd:
+def classify_call_end(call: EndedCall) -> CallOutcome:
     if call.answered_by_seat_at is None:
-        return CallEnd.ABANDONED
+        return CallOutcome.ABANDONED
     if call.hung_up_by is not HangupParty.SEAT and call.incident_status in INTAKE_STATUSES:
-        return CallEnd.DROPPED
-    return CallEnd.COMPLETED
+        return CallOutcome.DROPPED
+    return CallOutcome.ANSWERED
 
 
 def is_ghost_call(call: EndedCall, threshold_s: float) -> bool:

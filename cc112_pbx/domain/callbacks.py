@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from cc112_pbx.domain.call_end import CallEnd
+from cc112_pbx.domain.call_end import CallOutcome
 from cc112_pbx.domain.caller import callback_number, classify_caller
 
 NUMBER_PLACEHOLDER = "{number}"
@@ -181,10 +181,10 @@ class Qualification:
     callback_reason: CallbackReason | None = None
 
 
-def qualify(end: CallEnd, caller_number: str | None, policy: CallbackPolicy, *,
+def qualify(end: CallOutcome, caller_number: str | None, policy: CallbackPolicy, *,
             ghost: bool = False, callback_to: str | None = None) -> Qualification:
     """Whether an ended call is called back. `callback_to` is a number the caller gave (preferred)."""
-    if end is CallEnd.COMPLETED:
+    if end not in (CallOutcome.ABANDONED, CallOutcome.DROPPED):
         return Qualification(Verdict.NOT_NEEDED, "the call completed")
     reason = CallbackReason(end.value)
     if ghost and not policy.call_back_ghosts:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .core import CallerId, Channel, Core
 from .core.lifecycle import dial_update
-from .timeline import CallRecord, Timeline
+from .timeline import SimulatedCall, Timeline
 
 SEAT_ACTIONS = ("answer", "auto", "busy", "reject", "never")
 REFUSAL = {"busy": (17, "BUSY"), "reject": (21, "CHANUNAVAIL")}
@@ -154,20 +154,20 @@ class CallerBehaviour:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def place_call(core: Core, timeline: Timeline, caller: CallerBehaviour) -> CallRecord:
+def place_call(core: Core, timeline: Timeline, caller: CallerBehaviour) -> SimulatedCall:
     """Originate the caller's leg now and record it; the caller's script runs in an owned task."""
     caller_id = CallerId(caller.name, caller.number or "")
     result = core.originate(f"Local/{caller.dialled}@{caller.context}", caller_id=caller_id,
                             timeout=3600, originator=None)
     one = result.channel
-    record = CallRecord(caller.number or None, caller.dialled, one.id, one.partner_id or one.id,
+    record = SimulatedCall(caller.number or None, caller.dialled, one.id, one.partner_id or one.id,
                         core.clock.monotonic())
     timeline.add_call(record)
     core.spawn(_caller_script(core, one, record, caller), name=f"caller:{one.name}")
     return record
 
 
-async def _caller_script(core: Core, one: Channel, record: CallRecord, caller: CallerBehaviour) -> None:
+async def _caller_script(core: Core, one: Channel, record: SimulatedCall, caller: CallerBehaviour) -> None:
     waiters = {asyncio.ensure_future(record.connected.wait()), asyncio.ensure_future(one.gone.wait())}
     try:
         await asyncio.wait(waiters, timeout=caller.patience, return_when=asyncio.FIRST_COMPLETED)
@@ -189,7 +189,7 @@ async def _caller_script(core: Core, one: Channel, record: CallRecord, caller: C
     await one.gone.wait()
 
 
-def hang_up_caller(core: Core, record: CallRecord) -> None:
+def hang_up_caller(core: Core, record: SimulatedCall) -> None:
     """The citizen hangs up (a BYE on the caller's leg)."""
     if record.channel_id in core.channels:
         record.ended_by = record.ended_by or "caller"

@@ -39,7 +39,7 @@ from .parties import (
     sip_call,
 )
 from .scenario import Scenario
-from .timeline import CallRecord, Timeline
+from .timeline import SimulatedCall, Timeline
 
 log = structlog.get_logger(__name__)
 
@@ -196,12 +196,12 @@ class Emulator:
         return sip_call(self.core, seat, code, context, CallerId(caller.name, caller.number))
 
     def place_call(self, number: str | None = "+6281234567890", dialled: str = "112", **behaviour: Any
-                   ) -> CallRecord:
+                   ) -> SimulatedCall:
         """A citizen calls now; keyword arguments as `CallerBehaviour` (patience, talk_time, dtmf...)."""
         caller = CallerBehaviour(number=number, dialled=dialled, **behaviour)
         return place_call(self.core, self.timeline, caller)
 
-    def hang_up(self, call: CallRecord) -> None:
+    def hang_up(self, call: SimulatedCall) -> None:
         """The citizen hangs up now."""
         hang_up_caller(self.core, call)
 
@@ -237,7 +237,7 @@ class Emulator:
 
     # ---- addresses -----------------------------------------------------------------------------
     @property
-    def calls(self) -> list[CallRecord]:
+    def calls(self) -> list[SimulatedCall]:
         return self.timeline.calls
 
     @property

@@ -3,7 +3,7 @@
 Built only from core events. Times are monotonic seconds (`core.clock.monotonic()`), so a test
 can measure e.g. the delay between a seat becoming free and its phone ringing.
 
-- `timeline.calls`: one `CallRecord` per simulated caller (placed with `place_call`).
+- `timeline.calls`: one `SimulatedCall` per simulated caller (placed with `place_call`).
 - `timeline.seat_legs`: one `SeatLeg` per call to a seat's softphone (`PJSIP/seatNN`): when it
   rang, was answered, ended, and with which channels it was bridged.
 - `timeline.trunk_legs`: outbound calls through the trunk (callbacks): number, outcome.
@@ -21,7 +21,7 @@ from .core import events as ev
 
 
 @dataclass(eq=False)
-class CallRecord:
+class SimulatedCall:
     """A citizen's call: `channel_id` is the caller's own leg (`;1`), `inbound_id` the `;2` half."""
 
     number: str | None
@@ -69,13 +69,13 @@ class TrunkLeg:
 class Timeline:
     def __init__(self, core: Core, seat_resources: Callable[[str], bool] | None = None) -> None:
         self.core = core
-        self.calls: list[CallRecord] = []
+        self.calls: list[SimulatedCall] = []
         self.seat_legs: list[SeatLeg] = []
         self.trunk_legs: list[TrunkLeg] = []
         self.recordings: list[str] = []
         self.bridged: list[tuple[float, str, str]] = []  # (at, channel a, channel b)
         self._is_seat = seat_resources or (lambda resource: resource.startswith("seat"))
-        self._calls_by_channel: dict[str, CallRecord] = {}
+        self._calls_by_channel: dict[str, SimulatedCall] = {}
         self._legs: dict[str, SeatLeg | TrunkLeg] = {}
         self._changed = asyncio.Event()
         self._unsubscribe = core.subscribe(self._on_event)
@@ -84,10 +84,10 @@ class Timeline:
         self._unsubscribe()
 
     # ---- queries -----------------------------------------------------------------------------
-    def call_by_channel(self, channel_id: str) -> CallRecord | None:
+    def call_by_channel(self, channel_id: str) -> SimulatedCall | None:
         return self._calls_by_channel.get(channel_id)
 
-    def calls_from(self, number: str | None) -> list[CallRecord]:
+    def calls_from(self, number: str | None) -> list[SimulatedCall]:
         return [c for c in self.calls if c.number == number]
 
     def rings_of(self, seat: str) -> list[SeatLeg]:
@@ -104,7 +104,7 @@ class Timeline:
                 await self._changed.wait()
 
     # ---- recording -------------------------------------------------------------------------------
-    def add_call(self, record: CallRecord) -> None:
+    def add_call(self, record: SimulatedCall) -> None:
         self.calls.append(record)
         self._calls_by_channel[record.channel_id] = record
         self._calls_by_channel[record.inbound_id] = record

@@ -182,7 +182,7 @@ class CallbackAttempt(Base):
     cause: Mapped[str | None] = mapped_column(sa.String(64))
 
 
-class Seat(Base):
+class SeatRow(Base):
     __tablename__ = "seats"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)

@@ -11,46 +11,32 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cc112_pbx.domain.call_end import CallOutcome
 from cc112_pbx.domain.callbacks import CallbackOutcome, CallbackReason, CallbackStatus
+from cc112_pbx.domain.caller import CallerKind
 from cc112_pbx.domain.categories import Category
 from cc112_pbx.domain.incident import Incident, LocationSource, Priority, Verification
 from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.timeline import HangupParty, TimelineKind
 
 __all__ = [
-    "CALLBACK_OPEN_STATUSES", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AttemptOutcome", "AuditEntry",
+    "CALLBACK_OPEN_STATUSES", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AuditEntry",
     "CallDirection", "CallOutcome", "CallRecord", "CallbackAttemptRecord", "CallbackOutcome", "CallbackReason",
-    "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "CategoryHint", "HangupParty", "IncidentPage",
+    "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "HangupParty", "IncidentPage",
     "IncidentRecord", "IncidentStatus", "LocationSource", "Priority", "QueueConfigVersion", "RecordNotFound",
     "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification", "to_record",
 ]
 
 
-# The incident, category and callback vocabularies are the domain's: one set of values from the
-# call taker's form to the database's CHECK constraints. `CategoryHint` and `AttemptOutcome` are
-# the names these had here before; `parse_category` reads legacy stored names ("sar", "ambulance").
-CategoryHint = Category
-AttemptOutcome = CallbackOutcome
+# The call, caller, incident, category and callback vocabularies are the domain's: one set of values
+# from the call taker's form to the database's CHECK constraints (`parse_category` reads legacy
+# stored names such as "sar" and "ambulance").
 
 
 class CallDirection(StrEnum):
     INBOUND = "inbound"  # a citizen's call
     SEAT = "seat"  # a leg the controller originated to a seat
     CALLBACK = "callback"  # a leg dialled out to call a citizen back
-
-
-class CallerKind(StrEnum):
-    NORMAL = "normal"
-    NONE = "none"  # no caller number at all (SIM-less phones)
-    ANONYMOUS = "anonymous"
-    UNROUTABLE = "unroutable"
-
-
-class CallOutcome(StrEnum):
-    ANSWERED = "answered"  # a seat took it and the call ended normally
-    ABANDONED = "abandoned"  # the caller hung up before any seat answered
-    DROPPED = "dropped"  # the line ended while the incident was still open
-    FAILED = "failed"  # never connected (originate failed, channel error)
 
 
 CALLBACK_OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)

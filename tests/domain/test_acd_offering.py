@@ -16,7 +16,6 @@ from cc112_pbx.domain.acd import (
     OfferCall,
     OfferFailed,
     OfferFailure,
-    Outcome,
     RingTimer,
     SeatHungUp,
     SeatLoggedIn,
@@ -25,6 +24,7 @@ from cc112_pbx.domain.acd import (
     TimerFired,
     WrapupTimer,
 )
+from cc112_pbx.domain.call_end import CallOutcome
 
 
 def board(*seats: str, **fields: object) -> AcdDriver:
@@ -147,7 +147,7 @@ def test_caller_hanging_up_while_waiting_is_abandoned():
     sb.now = 7
     sb.feed(CallerHungUp("c1"))
     outcome = sb.outcome_of("c1")
-    assert (outcome.outcome, outcome.seat_id, outcome.waited) == (Outcome.ABANDONED, None, 7)
+    assert (outcome.outcome, outcome.seat_id, outcome.waited) == (CallOutcome.ABANDONED, None, 7)
     assert sb.acd.snapshot().calls == ()
 
 
@@ -158,7 +158,7 @@ def test_caller_hanging_up_while_a_seat_rings_cancels_the_offer_and_frees_the_se
     ringing = sb.offer_for("c1")
     commands = sb.feed(CallerHungUp("c1"))
     assert CancelOffer(ringing) in commands
-    assert sb.outcome_of("c1").outcome is Outcome.ABANDONED
+    assert sb.outcome_of("c1").outcome is CallOutcome.ABANDONED
     assert sb.offer_for("c2").seat_id == "seat01"
     assert sb.acd.snapshot().seats[0].missed_in_a_row == 0
 
@@ -172,7 +172,7 @@ def test_caller_hanging_up_after_answer_ends_answered_and_the_seat_wraps_up():
     sb.now = 60
     commands = sb.feed(CallerHungUp("c1"))
     outcome = sb.outcome_of("c1")
-    assert (outcome.outcome, outcome.seat_id, outcome.waited) == (Outcome.ANSWERED, "seat01", 3)
+    assert (outcome.outcome, outcome.seat_id, outcome.waited) == (CallOutcome.ANSWERED, "seat01", 3)
     assert StartTimer(WrapupTimer("seat01", 1), at=70) in commands
     assert sb.acd.snapshot().seats[0].status is SeatStatus.WRAP_UP
 
@@ -183,7 +183,7 @@ def test_seat_hanging_up_hangs_up_the_caller_and_ends_the_call_answered():
     sb.feed(OfferAnswered(sb.offer_for("c1")))
     sb.feed(SeatHungUp("c1"))
     assert sb.callers_hung_up == ["c1"]
-    assert sb.outcome_of("c1").outcome is Outcome.ANSWERED
+    assert sb.outcome_of("c1").outcome is CallOutcome.ANSWERED
     # the caller's own hang-up that follows is not a second outcome
     sb.feed(CallerHungUp("c1"))
     assert sb.outcome_counts()["c1"] == 1

@@ -26,7 +26,6 @@ from cc112_pbx.domain.acd import (
     OfferAnswered,
     OfferFailed,
     OfferFailure,
-    Outcome,
     OverflowTimer,
     QueueConfig,
     Reconfigured,
@@ -42,6 +41,7 @@ from cc112_pbx.domain.acd import (
     SeatUnreachable,
     WrapupTimer,
 )
+from cc112_pbx.domain.call_end import CallOutcome
 
 SEATS = ("s1", "s2", "s3")
 
@@ -210,7 +210,7 @@ class ShiftMachine(RuleBasedStateMachine):
         assert live | counts.keys() == set(self.arrived)
         for outcome in self.sb.outcomes:
             answered = any(o.call_id == outcome.call_id for o in self._connected_offers())
-            assert (outcome.outcome is Outcome.ANSWERED) == answered
+            assert (outcome.outcome is CallOutcome.ANSWERED) == answered
 
     def teardown(self) -> None:
         if not hasattr(self, "sb"):

@@ -15,7 +15,6 @@ from cc112_pbx.domain.acd import (
     OfferAnswered,
     OfferFailed,
     OfferFailure,
-    Outcome,
     SeatAutoPaused,
     SeatLoggedIn,
     SeatLoggedOut,
@@ -29,6 +28,7 @@ from cc112_pbx.domain.acd import (
     UnknownSeatError,
     WrapupTimer,
 )
+from cc112_pbx.domain.call_end import CallOutcome
 
 
 def board(*seats: str, **fields: object) -> AcdDriver:
@@ -156,7 +156,7 @@ def test_logging_out_during_a_call_keeps_the_call_and_skips_wrap_up():
     assert sb.bridged == {"c1": "seat01"}
     assert sb.fallback["seat01"] == (False, False)
     sb.feed(CallerHungUp("c1"))
-    assert sb.outcome_of("c1").outcome is Outcome.ANSWERED
+    assert sb.outcome_of("c1").outcome is CallOutcome.ANSWERED
     assert status(sb, "seat01") is SeatStatus.LOGGED_OUT
     assert not any(isinstance(k, WrapupTimer) for k in sb.timers)
 

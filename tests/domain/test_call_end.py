@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cc112_pbx.domain.call_end import CallEnd, EndedCall, classify_call_end, is_ghost_call
+from cc112_pbx.domain.call_end import CallOutcome, EndedCall, classify_call_end, is_ghost_call
 from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.timeline import HangupParty
 
@@ -19,13 +19,13 @@ def ended(seconds, by="caller", status="new", answered_after=None, silent=False)
 
 
 def test_caller_who_hangs_up_before_any_seat_answered_abandoned():
-    assert classify_call_end(ended(40)) is CallEnd.ABANDONED
-    assert classify_call_end(ended(40, by="system")) is CallEnd.ABANDONED
+    assert classify_call_end(ended(40)) is CallOutcome.ABANDONED
+    assert classify_call_end(ended(40, by="system")) is CallOutcome.ABANDONED
 
 
 @pytest.mark.parametrize(("by", "status"), [("caller", "in_progress"), ("system", "new"), ("caller", "new")])
 def test_caller_leg_ending_while_the_report_is_still_being_taken_dropped(by, status):
-    assert classify_call_end(ended(60, by, status, answered_after=10)) is CallEnd.DROPPED
+    assert classify_call_end(ended(60, by, status, answered_after=10)) is CallOutcome.DROPPED
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_caller_leg_ending_while_the_report_is_still_being_taken_dropped(by, sta
     [("seat", "in_progress"), ("caller", "verified"), ("caller", "dispatched"), ("system", "closed")],
 )
 def test_seat_ending_the_call_or_a_report_that_moved_on_completed(by, status):
-    assert classify_call_end(ended(60, by, status, answered_after=10)) is CallEnd.COMPLETED
+    assert classify_call_end(ended(60, by, status, answered_after=10)) is CallOutcome.ANSWERED
 
 
 def test_a_short_call_that_never_reached_a_seat_is_a_ghost_call():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cc112_pbx.domain.call_end import CallEnd
+from cc112_pbx.domain.call_end import CallOutcome
 from cc112_pbx.domain.callbacks import (
     CallbackOutcome,
     CallbackPolicy,
@@ -31,35 +31,35 @@ POLICY = CallbackPolicy(first_delay=15, max_attempts=3, spacing=120, seat_cap=1)
 
 
 def test_abandoned_caller_with_a_number_is_called_back_on_the_normalised_number():
-    decision = qualify(CallEnd.ABANDONED, "0812-3456-7890", POLICY)
+    decision = qualify(CallOutcome.ABANDONED, "0812-3456-7890", POLICY)
     assert decision.verdict is Verdict.CALL_BACK
     assert decision.number == "+6281234567890" and decision.callback_reason is CallbackReason.ABANDONED
 
 
 def test_a_number_the_caller_gave_is_preferred_over_the_one_the_network_sent():
-    decision = qualify(CallEnd.DROPPED, None, POLICY, callback_to="024 355 1234")
+    decision = qualify(CallOutcome.DROPPED, None, POLICY, callback_to="024 355 1234")
     assert (decision.verdict, decision.number) == (Verdict.CALL_BACK, "+62243551234")
 
 
 @pytest.mark.parametrize(("number", "kind"), [(None, "none"), ("anonymous", "anonymous"), ("112", "unroutable")])
 def test_sim_less_withheld_and_unroutable_callers_go_on_the_supervisor_list(number, kind):
-    decision = qualify(CallEnd.DROPPED, number, POLICY)
+    decision = qualify(CallOutcome.DROPPED, number, POLICY)
     assert decision.verdict is Verdict.NO_CALLBACK_LIST and decision.number is None
     assert decision.reason == f"no callable number ({kind})"
     assert decision.callback_reason is CallbackReason.DROPPED
 
 
 def test_completed_calls_and_ghost_calls_are_not_called_back_unless_the_policy_says_so():
-    assert qualify(CallEnd.COMPLETED, "081234567890", POLICY).verdict is Verdict.NOT_NEEDED
-    assert qualify(CallEnd.ABANDONED, "081234567890", POLICY, ghost=True).reason == "ghost call"
+    assert qualify(CallOutcome.ANSWERED, "081234567890", POLICY).verdict is Verdict.NOT_NEEDED
+    assert qualify(CallOutcome.ABANDONED, "081234567890", POLICY, ghost=True).reason == "ghost call"
     eager = CallbackPolicy(call_back_ghosts=True)
-    assert qualify(CallEnd.ABANDONED, "081234567890", eager, ghost=True).verdict is Verdict.CALL_BACK
+    assert qualify(CallOutcome.ABANDONED, "081234567890", eager, ghost=True).verdict is Verdict.CALL_BACK
 
 
 def test_disabled_callbacks_still_put_no_callback_callers_on_the_list():
     off = CallbackPolicy(enabled=False)
-    assert qualify(CallEnd.ABANDONED, "081234567890", off).verdict is Verdict.NOT_NEEDED
-    assert qualify(CallEnd.ABANDONED, None, off).verdict is Verdict.NO_CALLBACK_LIST
+    assert qualify(CallOutcome.ABANDONED, "081234567890", off).verdict is Verdict.NOT_NEEDED
+    assert qualify(CallOutcome.ABANDONED, None, off).verdict is Verdict.NO_CALLBACK_LIST
 
 
 def test_first_attempt_waits_the_configured_delay():

@@ -1,11 +1,11 @@
 """The controller restarts while a caller waits in its Stasis app: the caller is adopted, not lost."""
 
-from cc112_pbx.emulator.timeline import CallRecord
+from cc112_pbx.emulator.timeline import SimulatedCall
 from cc112_pbx.harness import Switchboard
 from tests.waiting import wait_until
 
 
-async def _taken_in(sb: Switchboard, call: CallRecord) -> bool:
+async def _taken_in(sb: Switchboard, call: SimulatedCall) -> bool:
     """The controller stored the waiting caller's call and the recording it started."""
     row = await sb.app.db.calls.by_channel(call.inbound_id)
     return row is not None and bool(await sb.app.db.recordings.for_call(row.id))

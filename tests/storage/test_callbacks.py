@@ -1,7 +1,7 @@
 import pytest
 
 from cc112_pbx.storage import RecordNotFound
-from cc112_pbx.storage.records import AttemptOutcome, CallbackReason, CallbackStatus
+from cc112_pbx.storage.records import CallbackOutcome, CallbackReason, CallbackStatus
 
 
 async def dropped_call(db, at, number="081234567890", dialable=True, due=60):
@@ -46,7 +46,7 @@ async def test_attempts_are_numbered_and_counted_until_the_caller_is_reached(db,
     assert (await db.callbacks.get(callback.id)).status is CallbackStatus.IN_PROGRESS
     assert await db.callbacks.due(at(61)) == []
     await db.callbacks.update_attempt(first.id, call_id="cb-leg-1")
-    await db.callbacks.finish_attempt(first.id, at(90), AttemptOutcome.NO_ANSWER)
+    await db.callbacks.finish_attempt(first.id, at(90), CallbackOutcome.NO_ANSWER)
     await db.callbacks.reschedule(callback.id, at(210))
     assert [c.id for c in await db.callbacks.due(at(210))] == [callback.id]
     second = await db.callbacks.start_attempt(callback.id, at(210), seat_id="seat02", call_id="cb-leg-2")
@@ -55,8 +55,8 @@ async def test_attempts_are_numbered_and_counted_until_the_caller_is_reached(db,
     assert done.status is CallbackStatus.DONE and done.attempts == 2 and done.closed_at == at(300)
     attempts = await db.callbacks.attempts(callback.id)
     assert [(a.attempt_no, a.seat_id, a.call_id, a.outcome) for a in attempts] == [
-        (1, "seat01", "cb-leg-1", AttemptOutcome.NO_ANSWER),
-        (2, "seat02", "cb-leg-2", AttemptOutcome.CONNECTED),
+        (1, "seat01", "cb-leg-1", CallbackOutcome.NO_ANSWER),
+        (2, "seat02", "cb-leg-2", CallbackOutcome.CONNECTED),
     ]
     assert attempts[0].ended_at == at(90)
 

@@ -9,7 +9,7 @@ from cc112_pbx.storage.records import (
     CallDirection,
     CallerKind,
     CallOutcome,
-    CategoryHint,
+    Category,
     IncidentStatus,
 )
 
@@ -65,7 +65,7 @@ async def test_caller_without_a_number_is_stored_as_no_callback(db, at):
 
 async def test_legacy_number_carries_its_category_hint(db, at):
     incident = await db.incidents.open_draft(opened_at=at(0), dialled="113", category_hint="fire")
-    assert (await db.incidents.get(incident.id)).category_hint is CategoryHint.FIRE
+    assert (await db.incidents.get(incident.id)).category_hint is Category.FIRE
 
 
 async def test_all_legs_of_an_incident_come_back_in_arrival_order(db, at):
@@ -133,9 +133,9 @@ async def test_call_taker_fills_in_category_and_notes(db, at):
     incident, _ = await open_call(db, at)
     notes = "Jl. Pemuda 12, pingsan"
     updated = await db.incidents.update(incident.id, category_hint="ambulance", notes=notes)
-    assert updated.category_hint is CategoryHint.MEDICAL and updated.notes == "Jl. Pemuda 12, pingsan"
+    assert updated.category_hint is Category.MEDICAL and updated.notes == "Jl. Pemuda 12, pingsan"
     kept = await db.incidents.update(incident.id, notes="updated")
-    assert kept.category_hint is CategoryHint.MEDICAL
+    assert kept.category_hint is Category.MEDICAL
     cleared = await db.incidents.update(incident.id, category_hint=None)
     assert cleared.category_hint is None and cleared.notes == "updated"
 
@@ -180,7 +180,7 @@ async def test_citizen_call_and_incident_are_opened_together_and_a_retry_writes_
                   no_callback=True)
     incident, call = await db.incidents.open_for_call(**values)
     assert call.incident_id == incident.id and call.direction is CallDirection.INBOUND
-    assert incident.no_callback is True and incident.category_hint is CategoryHint.MEDICAL
+    assert incident.no_callback is True and incident.category_hint is Category.MEDICAL
     assert incident.opened_at == call.arrived_at == at(0)
     again = await db.incidents.open_for_call(**values)
     assert again == (incident, call)

@@ -1,6 +1,6 @@
 """A caller's life in the queue: waiting -> offered -> (waiting again ...) -> connected -> ended.
 
-Every call ends exactly once, with one `Outcome`: answered if a seat ever talked to it,
+Every call ends exactly once, with one `CallOutcome`: answered if a seat ever talked to it,
 abandoned otherwise. `QueuedCall.move_to` refuses any other path, so a bug in the core
 shows up as an error instead of a second outcome.
 """

@@ -9,15 +9,10 @@ timer that already fired or never ran is harmless; a late `TimerFired` is ignore
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from cc112_pbx.domain.acd.events import Offer, TimerKey
 from cc112_pbx.domain.acd.seats import SeatStatus
-
-
-class Outcome(StrEnum):
-    ANSWERED = "answered"  # a seat talked to the caller
-    ABANDONED = "abandoned"  # the caller hung up before any seat answered
+from cc112_pbx.domain.call_end import CallOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +90,7 @@ class CallEndedOutcome:
     answered (None when abandoned); `waited` is seconds from arrival to answer or hang-up."""
 
     call_id: str
-    outcome: Outcome
+    outcome: CallOutcome  # the core says ANSWERED (a seat talked to the caller) or ABANDONED
     seat_id: str | None
     waited: float
 

@@ -32,7 +32,6 @@ from cc112_pbx.domain.acd.commands import (
     FallbackMembershipChanged,
     HangUpCaller,
     OfferCall,
-    Outcome,
     StartTimer,
 )
 from cc112_pbx.domain.acd.config import QueueConfig
@@ -64,6 +63,7 @@ from cc112_pbx.domain.acd.seat_rules import SeatRules
 from cc112_pbx.domain.acd.seats import Engagement, Seat, SeatView, view_of
 from cc112_pbx.domain.acd.strategies import Candidate, Strategy, make_strategy
 from cc112_pbx.domain.acd.waiting import WaitingLine
+from cc112_pbx.domain.call_end import CallOutcome
 
 
 class UnknownSeatError(ValueError):
@@ -195,7 +195,7 @@ class Acd(SeatRules):
             out.append(CancelOffer(self._offer_of(call)))
             out.append(CancelTimer(RingTimer(call.offer_id)))  # type: ignore[arg-type]
             self._release_seat(seat)
-        self._end(call, Outcome.ABANDONED, now, out)
+        self._end(call, CallOutcome.ABANDONED, now, out)
 
     def _seat_hung_up(self, event: SeatHungUp, now: float, out: list[AcdCommand]) -> None:
         call = self._calls.get(event.call_id)
@@ -261,18 +261,18 @@ class Acd(SeatRules):
     def _end_conversation(self, call: QueuedCall, now: float, out: list[AcdCommand]) -> None:
         seat = self._seats.get(call.seat_id)  # type: ignore[arg-type]
         if seat is None or seat.call_id != call.call_id:  # a resumed call whose seat was not given to it
-            self._end(call, Outcome.ANSWERED, now, out)
+            self._end(call, CallOutcome.ANSWERED, now, out)
             return
         self._book.touch(seat)
         seat.call_id = None
         seat.idle_since = now
         self._after_call(seat, now, out)
-        self._end(call, Outcome.ANSWERED, now, out)
+        self._end(call, CallOutcome.ANSWERED, now, out)
 
-    def _end(self, call: QueuedCall, outcome: Outcome, now: float, out: list[AcdCommand]) -> None:
+    def _end(self, call: QueuedCall, outcome: CallOutcome, now: float, out: list[AcdCommand]) -> None:
         overflow.disarm(call, out)
         until = call.connected_at if call.connected_at is not None else now
-        seat_id = call.seat_id if outcome is Outcome.ANSWERED else None
+        seat_id = call.seat_id if outcome is CallOutcome.ANSWERED else None
         self._waiting.discard(call)
         call.move_to(CallPhase.ENDED)
         del self._calls[call.call_id]

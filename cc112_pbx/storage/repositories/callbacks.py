@@ -17,8 +17,8 @@ from cc112_pbx.domain.callbacks import CallbackPolicy, next_step
 from cc112_pbx.storage.models import Callback, CallbackAttempt
 from cc112_pbx.storage.records import (
     CALLBACK_OPEN_STATUSES,
-    AttemptOutcome,
     CallbackAttemptRecord,
+    CallbackOutcome,
     CallbackReason,
     CallbackRecord,
     CallbackStatus,
@@ -141,19 +141,19 @@ class CallbackRepository(Repository):
         return to_record(CallbackAttemptRecord, attempt)
 
     async def finish_attempt(
-        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str, *, cause: str | None = None
+        self, attempt_id: int, at: dt.datetime, outcome: CallbackOutcome | str, *, cause: str | None = None
     ) -> CallbackAttemptRecord:
         """Stamp the attempt's end and outcome only (the callback's status is left to the caller);
         `record_outcome` also decides what comes next."""
         async with self._transaction() as session:
             attempt = await self._get_or_raise(session, CallbackAttempt, attempt_id, "callback attempt")
             attempt.ended_at = at
-            attempt.outcome = AttemptOutcome(outcome)
+            attempt.outcome = CallbackOutcome(outcome)
             attempt.cause = cause
         return to_record(CallbackAttemptRecord, attempt)
 
     async def record_outcome(
-        self, attempt_id: int, at: dt.datetime, outcome: AttemptOutcome | str, policy: CallbackPolicy,
+        self, attempt_id: int, at: dt.datetime, outcome: CallbackOutcome | str, policy: CallbackPolicy,
         *, cause: str | None = None,
     ) -> tuple[CallbackAttemptRecord, CallbackRecord]:
         """The attempt ended with `outcome`: stamp it, then per the policy the callback is done,
@@ -164,7 +164,7 @@ class CallbackRepository(Repository):
             callback = await self._get_or_raise(session, Callback, attempt.callback_id, "callback")
             if attempt.ended_at is not None:
                 return to_record(CallbackAttemptRecord, attempt), to_record(CallbackRecord, callback)
-            attempt.ended_at, attempt.outcome, attempt.cause = at, AttemptOutcome(outcome), cause
+            attempt.ended_at, attempt.outcome, attempt.cause = at, CallbackOutcome(outcome), cause
             status, due_at = next_step(attempt.outcome, callback.attempts, at, policy)
             if callback.status in CALLBACK_OPEN_STATUSES:
                 callback.status = status
@@ -188,7 +188,7 @@ class CallbackRepository(Repository):
             running = await session.scalars(sa.select(CallbackAttempt).where(
                 CallbackAttempt.callback_id == callback_id, CallbackAttempt.ended_at.is_(None)))
             for attempt in running:
-                attempt.ended_at, attempt.outcome = at, AttemptOutcome.CANCELLED
+                attempt.ended_at, attempt.outcome = at, CallbackOutcome.CANCELLED
             entry = timeline.callback_cancelled(at, callback_id, actor, reason)
             await add_entries(session, callback.incident_id, [entry])
         return to_record(CallbackRecord, callback)

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from cc112_pbx.storage.models import Seat
+from cc112_pbx.storage.models import SeatRow
 from cc112_pbx.storage.records import SeatRecord, to_record
 from cc112_pbx.storage.repositories.base import Repository
 
@@ -32,14 +32,14 @@ class SeatRepository(Repository):
         their login and pause state), delete seats no longer configured. Returns all seats."""
         wanted = {seat.id: seat for seat in seats}
         async with self._transaction() as session:
-            existing = {row.id: row for row in (await session.scalars(sa.select(Seat))).all()}
+            existing = {row.id: row for row in (await session.scalars(sa.select(SeatRow))).all()}
             for seat_id, row in existing.items():
                 if seat_id not in wanted:
                     await session.delete(row)
             for seat_id, seat in wanted.items():
                 row = existing.get(seat_id)
                 if row is None:
-                    row = Seat(id=seat_id, logged_in=False, paused_reason=None)
+                    row = SeatRow(id=seat_id, logged_in=False, paused_reason=None)
                     session.add(row)
                 if (row.name, row.dial_string, row.overflow) != (seat.name, seat.dial_string, seat.overflow):
                     row.name, row.dial_string, row.overflow = seat.name, seat.dial_string, seat.overflow
@@ -48,18 +48,18 @@ class SeatRepository(Repository):
 
     async def all(self) -> list[SeatRecord]:
         async with self._transaction() as session:
-            rows = (await session.scalars(sa.select(Seat).order_by(Seat.id))).all()
+            rows = (await session.scalars(sa.select(SeatRow).order_by(SeatRow.id))).all()
             return [to_record(SeatRecord, r) for r in rows]
 
     async def get(self, seat_id: str) -> SeatRecord | None:
         async with self._transaction() as session:
-            row = await session.get(Seat, seat_id)
+            row = await session.get(SeatRow, seat_id)
             return to_record(SeatRecord, row) if row is not None else None
 
     async def set_logged_in(self, seat_id: str, logged_in: bool, at: dt.datetime) -> SeatRecord:
         """Log the seat in or out; logging out also clears a pause."""
         async with self._transaction() as session:
-            row = await self._get_or_raise(session, Seat, seat_id, "seat")
+            row = await self._get_or_raise(session, SeatRow, seat_id, "seat")
             row.logged_in = logged_in
             if not logged_in:
                 row.paused_reason = None
@@ -69,7 +69,7 @@ class SeatRepository(Repository):
     async def set_paused(self, seat_id: str, reason: str | None, at: dt.datetime) -> SeatRecord:
         """Pause with a reason (`"break"`, `"auto:missed"`), or unpause with None."""
         async with self._transaction() as session:
-            row = await self._get_or_raise(session, Seat, seat_id, "seat")
+            row = await self._get_or_raise(session, SeatRow, seat_id, "seat")
             row.paused_reason = reason
             row.updated_at = at
         return to_record(SeatRecord, row)
