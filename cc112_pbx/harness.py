@@ -57,9 +57,9 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
 class Switchboard:
     """An emulator with `seats` softphones and the controller on SQLite (or `database_url`).
 
-    `serial_channel_commands=True` (the default, as Asterisk does) makes the emulator run each Stasis channel's commands in turn
-    as Asterisk does (ari-15: addChannel waits for the caller's queued channel playbacks); the
-    default False keeps the older behaviour the existing end-to-end suites were written against.
+    `serial_channel_commands=True` (the default) makes the emulator run each Stasis channel's
+    commands in turn as Asterisk does (ari-15: addChannel waits for the caller's queued channel
+    playbacks); False runs them at once (only to show what the controller did before issue 12).
     `seat_qualify_delay` (seconds, default None: not qualified, reachable at once) and
     `seat_busy_at` (default 0: INUSE; the project's pjsip.conf: 1, BUSY) apply to seat01..NN as
     `SeatBehaviour.qualify_delay` / `busy_at`; `seat_behaviours` overrides single seats.
