@@ -31,6 +31,8 @@ from cc112_pbx.asterisk.call_control import AriCallControl
 from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
+from cc112_pbx.domain.callbacks import CallbackPolicy
+from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.journal import Journal
@@ -59,6 +61,8 @@ def controller_options(settings: Settings) -> ControllerOptions:
         feature_logout=queue.feature_logout,
         feature_pause=queue.feature_pause,
         seat_dial_strings={seat.id: seat.dial_string for seat in settings.seats},
+        repeat_caller_window=float(settings.incident.repeat_caller_window),
+        ghost_call_threshold=float(settings.incident.ghost_call_threshold),
     )
 
 
@@ -111,8 +115,11 @@ class Cc112App:
             fallback=AmiFallbackQueue(self.ami, settings.asterisk.fallback_queue), devices=self.ami,
             store=self.db, watch=self.ari_events.watch,
         )
-        self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats))
-        ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, self.controller.post))
+        policy = CallbackPolicy.from_settings(settings.callback, settings.trunk)
+        self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats), policy)
+        controller = self.controller
+        ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, controller.post,
+                                                  lambda: controller.callbacks.policy))
         ctx.facts.subscribe(NoticeSubscriber(self.notifier))
         self._exits.push_async_callback(self.controller.close)
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
@@ -120,6 +127,7 @@ class Cc112App:
             await self._restore_seats()
         if db_ready:
             await self._close_calls_ended_while_down()
+            await self._restore_callbacks()
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
@@ -138,6 +146,22 @@ class Cc112App:
                       database=_safe_url(self.settings.database.url))
             return False
         return True
+
+    async def _restore_callbacks(self) -> None:
+        """Callbacks a previous run scheduled and did not finish go on (an attempt cut short by the
+        restart counts as made; the next one is due at once or when it was due)."""
+        assert self.db is not None and self.controller is not None
+        controller = self.controller
+        try:
+            rows = await self.db.callbacks.pending()
+        except Exception as exc:
+            log.warning("pending_callbacks_not_restored", error=repr(exc))
+            return
+        entries = [PendingCallback(key=row.call_id or f"callback-{row.id}", number=row.number, reason=row.reason,
+                                   incident_id=row.incident_id, seat_id=row.seat_id, due_at=row.due_at,
+                                   attempts=row.attempts, callback_id=row.id)
+                   for row in rows if row.number]
+        await controller.request(lambda: controller.callbacks.restore(entries))
 
     async def _restore_seats(self) -> None:
         """Seats logged in before a restart stay logged in (and paused) as stored."""
@@ -228,7 +252,8 @@ def _refused_by_database(exc: BaseException) -> bool:
 
     from cc112_pbx.storage import RecordNotFound
 
-    return isinstance(exc, IntegrityError | DataError | ProgrammingError | RecordNotFound)
+    # ValueError: a write the domain refuses (an illegal transition, a callback already closed)
+    return isinstance(exc, IntegrityError | DataError | ProgrammingError | RecordNotFound | ValueError)
 
 
 def _safe_url(url: str) -> str:

@@ -59,6 +59,11 @@ class AriCallControl:
         await self.ari.originate(dial_string, app=self.app, app_args=("seat", seat_id), caller_id=caller_id,
                                  timeout=timeout, channel_id=channel_id)
 
+    async def call_citizen(self, dial_string: str, *, call_id: str, caller_id: str, timeout: int,
+                           channel_id: str) -> None:
+        await self.ari.originate(dial_string, app=self.app, app_args=("callback", call_id), caller_id=caller_id,
+                                 timeout=timeout, channel_id=channel_id)
+
     async def create_bridge(self, bridge_id: str, *, name: str, holding: bool = False) -> None:
         await self.ari.create_bridge("holding" if holding else "mixing", name=name, bridge_id=bridge_id)
 

@@ -9,7 +9,6 @@ failing request is logged and the call carries on with what still works.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,17 +31,22 @@ from cc112_pbx.domain.acd import (
     OfferFailure,
     SeatHungUp,
 )
-from cc112_pbx.domain.caller import classify_caller
+from cc112_pbx.domain.call_end import CallOutcome, EndedCall, classify_call_end, is_ghost_call
+from cc112_pbx.domain.callbacks import CallbackOutcome
+from cc112_pbx.domain.caller import callback_number, classify_caller
 from cc112_pbx.domain.categories import category_for_dialled
+from cc112_pbx.domain.incident_status import FINAL_STATUSES, IncidentStatus
 from cc112_pbx.domain.telephony_errors import EndpointUnreachable, TelephonyError
+from cc112_pbx.domain.timeline import HangupParty
 from cc112_pbx.services import facts as f
+from cc112_pbx.services.adoption import Adopted, Adoption, look_up_stored
+from cc112_pbx.services.callback_legs import CallbackLegs, CitizenNotDialled
+from cc112_pbx.services.callbacks import CallbackService
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import Holding, call_log
-from cc112_pbx.services.sessions import CallSession, SeatLeg, StraySeatLeg
+from cc112_pbx.services.sessions import CallKind, CallSession, SeatLeg, StraySeatLeg
 
 log = structlog.get_logger("cc112.calls")
-
-ADOPT_LOOKUP_TIMEOUT = 2.0  # seconds a recovered caller may wait for the database's answer
 
 
 _OFFER_FAILURES = {
@@ -60,18 +64,6 @@ def offer_failure_for_cause(cause: tel.HangupCause | None) -> OfferFailure:
 
 
 @dataclass(frozen=True, slots=True)
-class Adoption:
-    """What a previous run stored about a caller found in the app (all None: nothing)."""
-
-    call_id: str | None = None
-    incident_id: int | None = None
-    arrived_at: datetime | None = None
-    recording_id: int | None = None
-    recording_path: str | None = None
-    connected_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class CallBridged:
     """Loop input: caller and seat are both in the call's bridge (the request completed)."""
 
@@ -81,20 +73,34 @@ class CallBridged:
 
 
 @dataclass(frozen=True, slots=True)
-class Adopted:
-    """Loop input: a recovered caller, with what the database knew of it."""
+class RecentCall:
+    """An inbound call that ended with its incident still open: a repeat caller joins it."""
 
-    event: tel.CallEntered
-    adoption: Adoption
+    incident_id: int
+    seat_id: str | None
+    ended_mono: float
+    status: IncidentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentStatusChanged:
+    """Loop input: an incident's status changed outside the call (the call taker's form)."""
+
+    incident_id: int
+    status: IncidentStatus
 
 
 class CallFlow:
     def __init__(self, ctx: Context, feed: Callable[[AcdEvent], None],
-                 start_hold_timer: Callable[[str], None], post: Callable[[object], None]) -> None:
+                 start_hold_timer: Callable[[str], None], post: Callable[[object], None],
+                 callbacks: CallbackService) -> None:
         self.ctx = ctx
         self.feed = feed
         self.post = post
         self.holding = Holding(ctx, start_hold_timer)
+        self.callbacks = callbacks
+        self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
+        self.recent: dict[str, RecentCall] = {}  # E.164 number -> its last call with an open incident
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -102,26 +108,9 @@ class CallFlow:
             return  # reported again by a resync: already ours
         if event.recovered:
             # found in the app after a (re)start: maybe the call a previous run already stored
-            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: self._look_up_stored(event))
+            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: look_up_stored(self.ctx.store, event, self.post))
             return
         self._open(event, Adoption())
-
-    async def _look_up_stored(self, event: tel.CallEntered) -> None:
-        """What the database knows of this channel (bounded: a database outage never holds a
-        caller back), then hand the caller to the loop as adopted."""
-        adoption = Adoption()
-        store = self.ctx.store
-        try:
-            async with asyncio.timeout(ADOPT_LOOKUP_TIMEOUT):
-                row = await store.calls.by_channel(event.channel_id)
-                if row is not None and row.ended_at is None and row.direction == "inbound":
-                    recordings = await store.recordings.for_call(row.id)
-                    last = recordings[-1] if recordings else None
-                    adoption = Adoption(row.id, row.incident_id, row.arrived_at, last.id if last else None,
-                                        last.path if last else None, row.connected_at)
-        except Exception as exc:
-            log.warning("adopt_lookup_failed", channel=event.channel_id, error=repr(exc))
-        self.post(Adopted(event, adoption))
 
     def adopted(self, item: Adopted) -> None:
         if self.ctx.sessions.by_caller_channel(item.event.channel_id) is None:
@@ -144,18 +133,38 @@ class CallFlow:
         )
         session.recording_path = adoption.recording_path
         ctx.sessions.add(session)
+        preferred_seat = self._repeat_caller(session) if adoption.call_id is None else None
         clog = self._log(session)
         clog.info("call_arrived", caller=session.caller_number, caller_kind=kind.value, dialled=dialled,
-                  category=session.category, adopted=event.recovered, stored_before=adoption.call_id is not None)
+                  category=session.category, adopted=event.recovered, stored_before=adoption.call_id is not None,
+                  repeat_of=session.repeat_of)
         ctx.facts.publish(f.CallOpened(
             call_id=session.call_id, channel_id=session.channel_id, channel_name=session.channel_name,
             arrived_at=arrived_at, dialled=dialled, caller_number=session.caller_number, caller_kind=kind,
             category=session.category, adopted=event.recovered, stored_call=adoption.call_id is not None,
-            incident_id=adoption.incident_id, recording_id=adoption.recording_id))
+            incident_id=adoption.incident_id, recording_id=adoption.recording_id, repeat_of=session.repeat_of,
+            repeat_window=ctx.options.repeat_caller_window))
         if event.bridge_id is not None and self._resume(session, event.bridge_id, adoption):
             return
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
-        self.feed(CallArrived(session.call_id, priority=0, arrived_at=session.arrived_mono))
+        self.feed(CallArrived(session.call_id, priority=0, preferred_seat_id=preferred_seat,
+                              arrived_at=session.arrived_mono))
+
+    def _repeat_caller(self, session: CallSession) -> str | None:
+        """A citizen calling again: their pending callback is cancelled (they are on the line), and
+        within the window the call joins their open incident, offered first to the seat that had it.
+        Returns that seat."""
+        number = callback_number(session.caller_number)
+        if number is None:
+            return None
+        self.callbacks.cancel_for_number(number, "the citizen called again")
+        recent = self.recent.get(number)
+        window = self.ctx.options.repeat_caller_window
+        if recent is None or self.ctx.clock.monotonic() - recent.ended_mono > window:
+            return None
+        session.incident_id = session.repeat_of = recent.incident_id
+        session.incident_status = recent.status
+        return recent.seat_id
 
     def _resume(self, session: CallSession, bridge_id: str, adoption: Adoption) -> bool:
         """A caller found in a bridge after a restart: if its seat's leg is there too, the call goes
@@ -184,6 +193,18 @@ class CallFlow:
             session.incident_id = fact.incident_id
         self.ctx.facts.publish(fact)
 
+    def incident_status_changed(self, item: IncidentStatusChanged) -> None:
+        for session in self.ctx.sessions.calls.values():
+            if session.incident_id == item.incident_id:
+                session.incident_status = item.status
+        for number, recent in list(self.recent.items()):
+            if recent.incident_id == item.incident_id:
+                if item.status in FINAL_STATUSES:
+                    del self.recent[number]
+                else:
+                    self.recent[number] = RecentCall(recent.incident_id, recent.seat_id, recent.ended_mono,
+                                                     item.status)
+
     # --- offering a seat -------------------------------------------------------------------
     def offer(self, command: OfferCall) -> None:
         offer = command.offer
@@ -198,7 +219,8 @@ class CallFlow:
         self.ctx.facts.publish(f.SeatRinging(offer.call_id, offer.seat_id, session.caller_number,
                                              session.no_callback, session.incident_id))
         self._log(session, seat=offer.seat_id).info("seat_offered", dial=dial, timeout=command.timeout)
-        caller_id = f'"112 {session.caller_number or "TANPA NOMOR"}" <{session.caller_number or "112"}>'
+        label = "CALLBACK" if session.kind is CallKind.CALLBACK else "112"
+        caller_id = f'"{label} {session.caller_number or "TANPA NOMOR"}" <{session.caller_number or "112"}>'
         control = self.ctx.control
 
         async def originate() -> None:
@@ -251,11 +273,37 @@ class CallFlow:
         leg = next((leg for leg in self.ctx.sessions.seat_legs.values() if leg.offer == offer), None)
         if session is None or leg is None:
             return
-        control, clock = self.ctx.control, self.ctx.clock
         session.seat_id, session.seat_channel_id = offer.seat_id, leg.channel_id
-        bridge_id = session.bridge_id = f"cc112-call-{session.call_id}"
-        clog = self._log(session, seat=offer.seat_id)
-        clog.info("seat_answered", waited_s=round(clock.monotonic() - session.arrived_mono, 3))
+        session.bridge_id = f"cc112-call-{session.call_id}"
+        self._log(session, seat=offer.seat_id).info(
+            "seat_answered", waited_s=round(self.ctx.clock.monotonic() - session.arrived_mono, 3))
+        if session.kind is CallKind.CALLBACK:
+            self.legs.dial_citizen(session)  # bridged when the citizen answers
+            return
+        self._bridge(session)
+
+    def callback_answered(self, event: tel.CallEntered) -> None:
+        """The citizen answered a callback (`Stasis(cc112,callback,<call id>)`): record, bridge."""
+        session = self.ctx.sessions.by_caller_channel(event.channel_id)
+        if session is None or session.kind is not CallKind.CALLBACK or session.ended:
+            log.warning("unknown_callback_leg_hung_up", channel=event.channel_id, args=list(event.args))
+            self.ctx.lanes.submit(event.channel_id, "hangup_stray", lambda: self.ctx.control.hang_up(event.channel_id))
+            return
+        session.channel_name, session.answered = event.channel_name, True
+        self._log(session).info("callback_citizen_answered")
+        self.ctx.lanes.submit(session.call_id, "record", lambda: self.holding.start_recording(session))
+        self._bridge(session)
+
+    def citizen_not_dialled(self, item: CitizenNotDialled) -> None:
+        session = self.legs.not_dialled(item)
+        if session is not None:
+            self._caller_gone(session, None)
+
+    def _bridge(self, session: CallSession) -> None:
+        control, clock = self.ctx.control, self.ctx.clock
+        bridge_id, seat_channel = session.bridge_id, session.seat_channel_id
+        assert bridge_id is not None and seat_channel is not None
+        clog = self._log(session)
 
         async def bridge() -> None:
             for playback_id in list(session.playbacks):
@@ -269,7 +317,7 @@ class CallFlow:
                 pass
             try:
                 await control.create_bridge(bridge_id, name=f"call-{session.call_id}")
-                await control.bridge_channels(bridge_id, [session.channel_id, leg.channel_id])
+                await control.bridge_channels(bridge_id, [session.channel_id, seat_channel])
             except TelephonyError as exc:
                 clog.error("bridge_failed", error=str(exc))
                 return
@@ -283,12 +331,15 @@ class CallFlow:
         if session is None or session.ended or session.seat_id is None or session.seat_channel_id is None:
             return
         session.connected_at, session.connected_mono = item.at, item.mono
+        if session.kind is CallKind.INBOUND and session.incident_status is IncidentStatus.NEW:
+            session.incident_status = IncidentStatus.IN_PROGRESS  # the call taker is taking the report
         waited = item.mono - session.arrived_mono
         self._log(session).info("call_connected", waited_s=round(waited, 3))
         self.ctx.facts.publish(f.CallConnected(
             call_id=session.call_id, seat_id=session.seat_id, seat_channel_id=session.seat_channel_id,
             at=item.at, caller_number=session.caller_number, no_callback=session.no_callback,
             incident_id=session.incident_id, waited=waited))
+        self.callbacks.seat_freed()  # one caller fewer waits: a due callback may go
 
     def hang_up_caller(self, call_id: str) -> None:
         session = self.ctx.sessions.calls.get(call_id)
@@ -312,6 +363,9 @@ class CallFlow:
         session = self.ctx.sessions.calls.get(leg.offer.call_id)
         if session is not None and session.seat_channel_id == channel_id:
             self._log(session, seat=leg.offer.seat_id).info("seat_hung_up")
+            session.hung_up_by = session.hung_up_by or HangupParty.SEAT
+            if session.kind is CallKind.CALLBACK:
+                self.legs.leg_ended(session, None)
             self.feed(SeatHungUp(leg.offer.call_id))
         self.ctx.facts.publish(f.SeatLegEnded(channel_id, self.ctx.clock.wall()))
 
@@ -319,6 +373,9 @@ class CallFlow:
         if session.ended:
             return
         session.ended = True
+        session.hung_up_by = session.hung_up_by or HangupParty.CALLER
+        if session.kind is CallKind.CALLBACK:
+            self.legs.leg_ended(session, cause)
         self._log(session, seat=session.seat_id).info("caller_hung_up", cause=cause)
         self.feed(CallerHungUp(session.call_id))
         if session.seat_channel_id is not None:
@@ -330,23 +387,52 @@ class CallFlow:
         session = self.ctx.sessions.calls.get(command.call_id)
         if session is None:
             return
-        outcome = command.outcome.value
+        ended_at = self.ctx.clock.wall()
+        outcome, ghost = self._outcome(session, ended_at)
         # answered: the wait ended when caller and seat were bridged, not when the seat answered
         waited = (session.connected_mono - session.arrived_mono if session.connected_mono is not None
                   else command.waited)
-        self._log(session, seat=command.seat_id).info("call_ended", outcome=outcome, waited_s=round(waited, 3))
+        hung_up_by = session.hung_up_by or HangupParty.SYSTEM
+        self._log(session, seat=command.seat_id).info("call_ended", outcome=outcome.value, waited_s=round(waited, 3),
+                                                      hung_up_by=hung_up_by.value, ghost=ghost)
         self.ctx.facts.publish(f.CallFinished(
-            call_id=session.call_id, outcome=outcome, seat_id=command.seat_id, waited=waited,
-            at=self.ctx.clock.wall(), recording_path=session.recording_path, incident_id=session.incident_id))
+            call_id=session.call_id, outcome=outcome.value, seat_id=command.seat_id, waited=waited, at=ended_at,
+            recording_path=session.recording_path, incident_id=session.incident_id, hung_up_by=hung_up_by.value,
+            ghost=ghost, callback=session.kind is CallKind.CALLBACK))
         self.holding.forget(session)
         if session.bridge_id is not None:
             bridge_id = session.bridge_id
             self.ctx.lanes.submit(session.call_id, "destroy_bridge", lambda: self.ctx.control.destroy_bridge(bridge_id))
         session.ended = True  # if the seat ended it, the caller's leg is being hung up (HangUpCaller)
         self.ctx.sessions.remove(session)
+        if session.kind is CallKind.CALLBACK:
+            self.callbacks.attempt_ended(session)
+        else:
+            self._remember(session)
+            self.callbacks.call_ended(session, outcome, ghost)
+        self.callbacks.seat_freed()
+
+    def _outcome(self, session: CallSession, ended_at: datetime) -> tuple[CallOutcome, bool]:
+        """Answered, abandoned or dropped (the caller's side ended while the report was still
+        being taken); and whether it was a ghost call (short, no conversation, by policy)."""
+        if session.kind is CallKind.CALLBACK:
+            connected = session.callback_outcome is CallbackOutcome.CONNECTED
+            return (CallOutcome.ANSWERED if connected else CallOutcome.FAILED), False
+        ended = EndedCall(arrived_at=session.arrived_at, ended_at=ended_at,
+                          hung_up_by=session.hung_up_by or HangupParty.SYSTEM,
+                          incident_status=session.incident_status, answered_by_seat_at=session.connected_at,
+                          silent_call=session.silent)
+        return classify_call_end(ended), is_ghost_call(ended, self.ctx.options.ghost_call_threshold)
+
+    def _remember(self, session: CallSession) -> None:
+        number = callback_number(session.caller_number)
+        if number is None or session.incident_id is None or session.incident_status in FINAL_STATUSES:
+            return
+        self.recent[number] = RecentCall(session.incident_id, session.seat_id, self.ctx.clock.monotonic(),
+                                         session.incident_status)
 
     def _log(self, session: CallSession, **extra: object) -> structlog.typing.FilteringBoundLogger:
         return call_log(log, session, **extra)
 
 
-__all__ = ["Adopted", "Adoption", "CallBridged", "CallFlow", "offer_failure_for_cause"]
+__all__ = ["CallBridged", "CallFlow", "IncidentStatusChanged", "offer_failure_for_cause"]

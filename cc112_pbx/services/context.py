@@ -41,6 +41,8 @@ class ControllerOptions:
     feature_pause: str = "*13"
     seat_dial_strings: dict[str, str] = field(default_factory=dict)
     seat_caller_id: str = "CC112 <112>"
+    repeat_caller_window: float = 1800.0  # seconds: a citizen calling again joins their open incident
+    ghost_call_threshold: float = 5.0  # seconds: shorter unanswered calls are ghost calls (0: never)
 
 
 def _no_watch(channel_id: str) -> None:

@@ -33,10 +33,15 @@ from cc112_pbx.domain.acd import (
     StartTimer,
     TimerFired,
 )
+from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.services import facts as f
-from cc112_pbx.services.call_flow import Adopted, CallBridged, CallFlow
+from cc112_pbx.services.adoption import Adopted
+from cc112_pbx.services.call_flow import CallBridged, CallFlow, IncidentStatusChanged
+from cc112_pbx.services.callback_legs import CitizenNotDialled
+from cc112_pbx.services.callbacks import CallbackDue, CallbackService
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.seat_service import SeatService
+from cc112_pbx.services.sessions import CallKind
 from cc112_pbx.services.timers import TimerService
 
 log = structlog.get_logger("cc112.controller")
@@ -63,12 +68,16 @@ class _Request:
 
 
 class Controller:
-    def __init__(self, ctx: Context, config: QueueConfig) -> None:
+    def __init__(self, ctx: Context, config: QueueConfig, callback_policy: CallbackPolicy | None = None) -> None:
         self.ctx = ctx
         self.acd = Acd(config)
         self.inbox: asyncio.Queue[object] = asyncio.Queue()
         self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.clock.monotonic)
-        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post)
+        self.callbacks = CallbackService(
+            ctx, callback_policy or CallbackPolicy(), start_timer=self.timers.start, cancel_timer=self.timers.cancel,
+            open_attempt=lambda entry: self.calls.legs.open(entry),
+            end_attempt=lambda call_id: self.calls.legs.withdraw(call_id), inbound_waiting=self._inbound_waiting)
+        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post, self.callbacks)
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
         self.unknown: set[str] = set()
@@ -85,7 +94,10 @@ class Controller:
             tel.ApplicationReplaced: self._on_replaced,
             Adopted: self.calls.adopted,
             CallBridged: self.calls.bridged,
+            CitizenNotDialled: self.calls.citizen_not_dialled,
+            IncidentStatusChanged: self.calls.incident_status_changed,
             f.IncidentLinked: self.calls.incident_linked,
+            f.CallbackStored: self.callbacks.stored,
         }
         self._commands: dict[type, Callable[[Any], None]] = {
             OfferCall: self.calls.offer,
@@ -146,6 +158,8 @@ class Controller:
         role = event.args[0] if event.args else "inbound"
         if role == "seat":
             self.calls.seat_answered(event)
+        elif role == "callback":
+            self.calls.callback_answered(event)
         elif role == "feature":
             self.seats.feature_code(event)
         else:  # "inbound", or anything unexpected: an emergency call is never refused
@@ -162,6 +176,8 @@ class Controller:
     def _on_timer(self, key: Hashable) -> None:
         if isinstance(key, HoldAnnouncement):
             self.calls.holding.hold_announcement(key.call_id)
+        elif isinstance(key, CallbackDue):
+            self.callbacks.due(key.key)
         else:
             self.feed(TimerFired(key))  # type: ignore[arg-type]
 
@@ -215,6 +231,11 @@ class Controller:
         if name not in self.unknown:
             self.unknown.add(name)
             log.debug("event_not_handled", event_type=name)
+
+    def _inbound_waiting(self) -> int:
+        """Citizens waiting for a seat (ringing one included), whom callbacks never starve."""
+        return sum(1 for s in self.ctx.sessions.calls.values()
+                   if s.kind is CallKind.INBOUND and s.seat_id is None and not s.ended)
 
     def _start_hold_timer(self, call_id: str) -> None:
         interval = self.ctx.options.hold_announcement_interval

@@ -56,6 +56,8 @@ class CallOpened:
     stored_call: bool = False  # a previous run stored it (and its incident) already
     incident_id: int | None = None
     recording_id: int | None = None
+    repeat_of: int | None = None  # a repeat caller: the open incident this call joins
+    repeat_window: float = 0.0  # seconds: the store may still find an open incident for the number
 
     @property
     def no_callback(self) -> bool:
@@ -114,6 +116,8 @@ class SilentCallConfirmed:
 
 @dataclass(frozen=True, slots=True)
 class CallFinished:
+    """A citizen's call (or a callback attempt's leg) ended; `outcome` is a `CallOutcome` value."""
+
     call_id: str
     outcome: str
     seat_id: str | None
@@ -121,6 +125,63 @@ class CallFinished:
     at: datetime
     recording_path: str | None
     incident_id: int | None
+    hung_up_by: str | None = None
+    ghost: bool = False
+    callback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackScheduled:
+    """An abandoned or dropped call will be called back (`dialable`), or goes on the supervisor's
+    no-callback list (no number to dial). `key` is the ended call's id."""
+
+    key: str
+    incident_id: int | None
+    reason: str
+    number: str | None
+    created_at: datetime
+    due_at: datetime
+    seat_id: str | None
+    dialable: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackStored:
+    """Loop input: the store gave the callback `key` its id (callbacks restored at start have one)."""
+
+    key: str
+    callback_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttemptStarted:
+    key: str
+    attempt: int
+    call_id: str  # the attempt's session (the citizen's leg, once dialled)
+    channel_id: str
+    number: str
+    incident_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttemptEnded:
+    key: str
+    attempt: int
+    call_id: str
+    outcome: str  # a `CallbackOutcome` value
+    at: datetime
+    seat_id: str | None
+    next_due_at: datetime | None  # when it is tried again (None: done, exhausted or cancelled)
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackCancelled:
+    key: str
+    at: datetime
+    actor: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

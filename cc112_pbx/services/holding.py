@@ -48,7 +48,7 @@ class Holding:
         except TelephonyError as exc:  # keep going: the caller still waits for a seat
             clog.error("answer_failed", error=str(exc))
         if session.recording_path is None:
-            await self._start_recording(session)
+            await self.start_recording(session)
         if session.adopted:
             await self._music_on(session)  # greeted already, before the restart
             return
@@ -59,7 +59,7 @@ class Holding:
         if not session.playbacks and not session.ended:
             await self._music_on(session)  # nothing to wait for: music at once
 
-    async def _start_recording(self, session: CallSession) -> None:
+    async def start_recording(self, session: CallSession) -> None:
         ctx = self.ctx
         path = f"{ctx.options.recordings_dir.rstrip('/')}/{session.call_id}.wav"
         if session.adopted and await self._already_recording(session):
@@ -132,7 +132,8 @@ class Holding:
 
     def dtmf(self, session: CallSession, digit: str) -> None:
         session.silent_digits = (session.silent_digits + digit)[-2:]
-        if session.silent_digits == "55":
+        if session.silent_digits == "55" and not session.silent:
+            session.silent = True
             self._log(session).warning("silent_call_confirmed")
             self.ctx.facts.publish(f.SilentCallConfirmed(session.call_id, session.incident_id))
 

@@ -15,7 +15,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from cc112_pbx.domain.callbacks import CallbackPolicy
+from cc112_pbx.domain.incident_status import IncidentStatus
+from cc112_pbx.domain.repeat_caller import RecentIncident
 from cc112_pbx.domain.telephony import ChannelSnapshot, DeviceStateSnapshot
+from cc112_pbx.domain.timeline import TimelineEntry
 
 # --- telephony -----------------------------------------------------------------------------------
 
@@ -42,6 +46,10 @@ class CallControl(Protocol):
     async def ring_seat(self, dial_string: str, *, seat_id: str, caller_id: str, timeout: int,
                         channel_id: str) -> None:
         """Place a call to a seat's phone that enters the controller's app when answered."""
+
+    async def call_citizen(self, dial_string: str, *, call_id: str, caller_id: str, timeout: int,
+                           channel_id: str) -> None:
+        """Call a citizen back through the trunk; the leg enters the app when answered."""
 
     async def create_bridge(self, bridge_id: str, *, name: str, holding: bool = False) -> None:
         """A bridge in which channels talk (or, `holding`, one where callers wait)."""
@@ -130,6 +138,43 @@ class IncidentRepository(Protocol):
 
     async def update(self, incident_id: int, **fields: Any) -> object: ...
 
+    async def link_repeat_call(self, *, incident_id: int, call_id: str, channel_id: str, channel_name: str,
+                               arrived_at: datetime, dialled: str, caller_number: str,
+                               caller_kind: str | None = None) -> tuple[StoredIncident, object, list[int]]: ...
+
+    async def recent_for_number(self, number: str, since: datetime) -> Sequence[RecentIncident]: ...
+
+    async def transition(self, incident_id: int, target: IncidentStatus | str, *, actor: str, at: datetime,
+                         reason: str = "") -> object: ...
+
+    async def change(self, incident_id: int, changes: Mapping[str, Any], *, actor: str, at: datetime) -> object: ...
+
+
+class TimelineRepository(Protocol):
+    async def append(self, incident_id: int, entries: Sequence[TimelineEntry], *, key: str | None = None) -> object:
+        """Idempotent by `key`: a retried write adds nothing."""
+
+
+class StoredCallback(Protocol):
+    id: int
+
+
+class CallbackRepository(Protocol):
+    async def schedule(self, *, incident_id: int, reason: str, created_at: datetime, due_at: datetime,
+                       number: str | None, call_id: str | None = None, seat_id: str | None = None,
+                       dialable: bool = True, detail: str | None = None) -> StoredCallback: ...
+
+    async def start_attempt(self, callback_id: int, at: datetime, *, seat_id: str | None = None,
+                            call_id: str | None = None) -> StoredCallback: ...
+
+    async def update_attempt(self, attempt_id: int, *, seat_id: str | None = None,
+                             call_id: str | None = None) -> object: ...
+
+    async def record_outcome(self, attempt_id: int, at: datetime, outcome: str, policy: CallbackPolicy,
+                             *, cause: str | None = None) -> object: ...
+
+    async def cancel(self, callback_id: int, at: datetime, *, actor: str, reason: str) -> object: ...
+
 
 class RecordingRepository(Protocol):
     async def add(self, *, call_id: str, path: str, started_at: datetime) -> StoredRecording: ...
@@ -171,6 +216,12 @@ class Store(Protocol):
 
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def timeline(self) -> TimelineRepository: ...
+
+    @property
+    def callbacks(self) -> CallbackRepository: ...
 
 
 # --- time and people ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What the controller knows about the calls it is handling (one `CallSession` per citizen call).
+"""What the controller knows about the calls it is handling (one `CallSession` per citizen call,
+and one per callback attempt: the citizen's leg is then the one the controller dials).
 
 Plain data, no I/O: the ACD core decides *who* gets a call; a session remembers *which
 channels, bridge and recording* belong to it, so commands can be turned into ARI/AMI requests
@@ -9,15 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from cc112_pbx.domain.acd import Offer
+from cc112_pbx.domain.callbacks import CallbackOutcome
 from cc112_pbx.domain.caller import CallerKind
+from cc112_pbx.domain.incident_status import IncidentStatus
+from cc112_pbx.domain.timeline import HangupParty
+
+
+class CallKind(StrEnum):
+    INBOUND = "inbound"  # a citizen called 112
+    CALLBACK = "callback"  # the centre calls a citizen back (seat first, then the citizen)
 
 
 @dataclass(slots=True)
 class CallSession:
     call_id: str
-    channel_id: str  # the caller's channel in the app
+    channel_id: str  # the citizen's channel in the app (for a callback: the leg the controller dials)
     channel_name: str
     caller_number: str | None
     caller_kind: CallerKind
@@ -38,6 +48,13 @@ class CallSession:
     hold_timer_started: bool = False
     adopted: bool = False  # found in the app after a (re)start, not seen arriving
     playbacks: set[str] = field(default_factory=set)
+    kind: CallKind = CallKind.INBOUND
+    incident_status: IncidentStatus = IncidentStatus.NEW  # as far as the controller knows
+    hung_up_by: HangupParty | None = None
+    silent: bool = False  # the caller pressed 5 5
+    repeat_of: int | None = None  # the open incident a repeat caller's call joined
+    callback_key: str | None = None  # callback attempts: the callback they belong to
+    callback_outcome: CallbackOutcome | None = None  # callback attempts: how the citizen's leg went
 
     @property
     def no_callback(self) -> bool:

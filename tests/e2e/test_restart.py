@@ -31,7 +31,7 @@ async def test_a_caller_waiting_across_a_controller_restart_is_adopted_and_conne
             stored += [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
         # the same stored call and incident, now ended, with its one recording
         [row] = [c for c in stored if c.channel_id == call.inbound_id]
-        assert row.outcome == "answered" and row.seat_id == "seat01"
+        assert row.outcome == "dropped" and row.seat_id == "seat01"
         [recording] = await sb.app.db.recordings.for_call(row.id)
         assert recording.path == emu.timeline.recordings[0] and recording.ended_at is not None
 

