@@ -114,6 +114,7 @@ class FakeCallControl(Recording):
         self.playing: dict[str, tuple[str, str, str]] = {}  # playback id -> (channel, prompt, lang)
         self.bridges: dict[str, list[str]] = {}
         self.channels: list[tel.ChannelSnapshot] = []
+        self.originated: list[Call] = []  # every ring_seat, kept when a test clears the log
         self._playbacks = 0
 
     async def answer(self, channel_id: str) -> None:
@@ -141,8 +142,10 @@ class FakeCallControl(Recording):
 
     async def ring_seat(self, dial_string: str, *, seat_id: str, caller_id: str, timeout: int,
                         channel_id: str) -> None:
-        await self._enter("ring_seat", dial_string=dial_string, seat_id=seat_id, caller_id=caller_id,
-                          timeout=timeout, channel_id=channel_id)
+        args = dict(dial_string=dial_string, seat_id=seat_id, caller_id=caller_id, timeout=timeout,
+                    channel_id=channel_id)
+        self.originated.append(Call("ring_seat", args))
+        await self._enter("ring_seat", **args)
 
     async def create_bridge(self, bridge_id: str, *, name: str, holding: bool = False) -> None:
         await self._enter("create_bridge", bridge_id=bridge_id, name=name, holding=holding)
@@ -171,7 +174,8 @@ class FakeCallControl(Recording):
         return [pb for pb, (channel, _, _) in self.playing.items() if channel == channel_id]
 
     def rings(self, seat_id: str | None = None) -> list[Call]:
-        return [c for c in self.called("ring_seat") if seat_id is None or c["seat_id"] == seat_id]
+        """Every seat the controller tried to ring (failed attempts too), in order."""
+        return [c for c in self.originated if seat_id is None or c["seat_id"] == seat_id]
 
 
 class FakeRecorder(Recording):
