@@ -64,6 +64,7 @@ class Recording:
 
     def __init__(self) -> None:
         self.log: list[Call] = []
+        self.failed: list[Call] = []  # the calls of `log` that raised
         self._failures: dict[str, list[_Failure]] = {}
         self._hooks: dict[str, list[Callable[[dict[str, Any]], Any]]] = {}
 
@@ -91,7 +92,8 @@ class Recording:
         return [c.method for c in self.log]
 
     async def _enter(self, method: str, **args: Any) -> None:
-        self.log.append(Call(method, args))
+        call = Call(method, args)
+        self.log.append(call)
         for hook in self._hooks.get(method, []):
             result = hook(args)
             if inspect.isawaitable(result):
@@ -102,6 +104,7 @@ class Recording:
                     continue
                 if failure.times is not None:
                     failure.times -= 1
+                self.failed.append(call)
                 raise failure.error
 
 
@@ -429,9 +432,10 @@ class FakeStore(Recording):
 
     @property
     def writes(self) -> list[str]:
-        """Every method that changes something, in the order it was called (reads left out)."""
+        """Every write that was applied, in order (reads and failed attempts left out)."""
         reads = {"calls.by_channel", "calls.active", "recordings.for_call", "seats.all"}
-        return [c.method for c in self.log if c.method not in reads]
+        failed = {id(c) for c in self.failed}
+        return [c.method for c in self.log if c.method not in reads and id(c) not in failed]
 
     def seed_call(self, *, call_id: str, channel_id: str, arrived_at: datetime, incident_id: int | None = None,
                   connected_at: datetime | None = None, recording_path: str | None = None) -> CallRow:
