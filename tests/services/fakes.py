@@ -272,6 +272,16 @@ class SeatRow:
     paused_reason: str | None = None
 
 
+class NotFound(LookupError):
+    """An update named a row that does not exist (as `cc112_pbx.storage.RecordNotFound`)."""
+
+
+def _row(rows: dict[Any, Any], key: Any, kind: str) -> Any:
+    if key not in rows:
+        raise NotFound(f"{kind} {key!r} not found")
+    return rows[key]
+
+
 class _Repository:
     def __init__(self, store: FakeStore, name: str) -> None:
         self._store = store
@@ -303,16 +313,16 @@ class FakeCallRepository(_Repository):
 
     async def mark_answered(self, call_id: str, at: datetime) -> None:
         await self._enter("mark_answered", call_id=call_id, at=at)
-        self.rows[call_id].answered_at = at
+        _row(self.rows, call_id, "call").answered_at = at
 
     async def mark_connected(self, call_id: str, at: datetime, *, seat_id: str, peer_call_id: str) -> None:
         await self._enter("mark_connected", call_id=call_id, at=at, seat_id=seat_id, peer_call_id=peer_call_id)
-        row = self.rows[call_id]
+        row = _row(self.rows, call_id, "call")
         row.connected_at, row.seat_id, row.peer_call_id = at, seat_id, peer_call_id
 
     async def end(self, call_id: str, at: datetime, outcome: str | None, cause: str | None = None) -> None:
         await self._enter("end", call_id=call_id, at=at, outcome=outcome, cause=cause)
-        row = self.rows[call_id]
+        row = _row(self.rows, call_id, "call")
         row.ended_at, row.outcome, row.cause = at, outcome, cause
 
     async def active(self) -> list[CallRow]:
@@ -341,7 +351,7 @@ class FakeIncidentRepository(_Repository):
 
     async def update(self, incident_id: int, **fields: Any) -> IncidentRow:
         await self._enter("update", incident_id=incident_id, **fields)
-        self.rows[incident_id].fields.update(fields)
+        _row(self.rows, incident_id, "incident").fields.update(fields)
         return self.rows[incident_id]
 
 
@@ -358,11 +368,11 @@ class FakeRecordingRepository(_Repository):
 
     async def finish(self, recording_id: int, ended_at: datetime) -> None:
         await self._enter("finish", recording_id=recording_id, ended_at=ended_at)
-        self.rows[recording_id].ended_at = ended_at
+        _row(self.rows, recording_id, "recording").ended_at = ended_at
 
     async def set_seat(self, recording_id: int, seat_id: str) -> None:
         await self._enter("set_seat", recording_id=recording_id, seat_id=seat_id)
-        self.rows[recording_id].seat_id = seat_id
+        _row(self.rows, recording_id, "recording").seat_id = seat_id
 
     async def for_call(self, call_id: str) -> list[RecordingRow]:
         await self._enter("for_call", call_id=call_id)
@@ -438,10 +448,16 @@ class FakeStore(Recording):
         return [c.method for c in self.log if c.method not in reads and id(c) not in failed]
 
     def seed_call(self, *, call_id: str, channel_id: str, arrived_at: datetime, incident_id: int | None = None,
-                  connected_at: datetime | None = None, recording_path: str | None = None) -> CallRow:
-        """What a previous run stored about a caller (for adoption after a restart)."""
-        row = CallRow(call_id, channel_id, "inbound", arrived_at, incident_id, connected_at=connected_at)
+                  connected_at: datetime | None = None, recording_path: str | None = None,
+                  seat_id: str | None = None, seat_leg: str | None = None) -> CallRow:
+        """What a previous run stored about a caller (for adoption after a restart); `seat_leg`:
+        the channel of the seat it was connected to (stored under that id, as a connected call's is)."""
+        row = CallRow(call_id, channel_id, "inbound", arrived_at, incident_id, connected_at=connected_at,
+                      seat_id=seat_id, peer_call_id=seat_leg)
         self._calls_repo.rows[call_id] = row
+        if seat_leg is not None:
+            self._calls_repo.rows[seat_leg] = CallRow(seat_leg, seat_leg, "seat", connected_at or arrived_at,
+                                                      incident_id, seat_id or "", seat_id, call_id)
         if incident_id is not None:
             self._incidents.rows[incident_id] = IncidentRow(incident_id, call_id)
             self.next_incident_id = max(self.next_incident_id, incident_id + 1)
@@ -685,8 +701,10 @@ async def build_pbx(*, seats: Sequence[str] = SEATS, options: ControllerOptions 
     """A started controller with fakes for every port (close it with `Pbx.close`)."""
     control, recorder, fallback = FakeCallControl(), FakeRecorder(), FakeFallbackQueue()
     devices, store, clock, notices = FakeDeviceStates(), FakeStore(), FakeClock(), FakeNotices()
-    # a failing store is retried at once (no backoff to wait for); close never waits for it
-    journal = journal or Journal(min_backoff=0.0, max_backoff=0.0, drain_timeout=0.0)
+    # a failing store is retried at once (no backoff to wait for); close never waits for it; a write
+    # naming a row that does not exist is given up, as app.py's journal gives up RecordNotFound
+    journal = journal or Journal(min_backoff=0.0, max_backoff=0.0, drain_timeout=0.0,
+                                 is_permanent=lambda exc: isinstance(exc, LookupError))
     watched: list[str] = []
     ctx = Context(options or default_options(seats), control, recorder, fallback, devices, store,
                   clock=clock, watch=watched.append)
