@@ -320,8 +320,9 @@ class FakeCallRepository(_Repository):
         row = _row(self.rows, call_id, "call")
         row.connected_at, row.seat_id, row.peer_call_id = at, seat_id, peer_call_id
 
-    async def end(self, call_id: str, at: datetime, outcome: str | None, cause: str | None = None) -> None:
-        await self._enter("end", call_id=call_id, at=at, outcome=outcome, cause=cause)
+    async def end(self, call_id: str, at: datetime, outcome: str | None, cause: str | None = None, *,
+                  hung_up_by: str | None = None) -> None:
+        await self._enter("end", call_id=call_id, at=at, outcome=outcome, cause=cause, hung_up_by=hung_up_by)
         row = _row(self.rows, call_id, "call")
         row.ended_at, row.outcome, row.cause = at, outcome, cause
 
@@ -353,6 +354,75 @@ class FakeIncidentRepository(_Repository):
         await self._enter("update", incident_id=incident_id, **fields)
         _row(self.rows, incident_id, "incident").fields.update(fields)
         return self.rows[incident_id]
+
+    async def link_repeat_call(self, *, incident_id: int, call_id: str, channel_id: str, channel_name: str,
+                               arrived_at: datetime, dialled: str, caller_number: str,
+                               caller_kind: str | None = None) -> tuple[IncidentRow, CallRow, list[int]]:
+        await self._enter("link_repeat_call", incident_id=incident_id, call_id=call_id)
+        incident = _row(self.rows, incident_id, "incident")
+        call = self._store.calls.rows[call_id] = CallRow(call_id, channel_id, "inbound", arrived_at, incident_id,
+                                                         channel_name)
+        return incident, call, []
+
+    async def recent_for_number(self, number: str, since: datetime) -> list[Any]:
+        await self._enter("recent_for_number", number=number, since=since)
+        return []
+
+    async def transition(self, incident_id: int, target: str, *, actor: str, at: datetime, reason: str = "") -> None:
+        await self._enter("transition", incident_id=incident_id, target=str(target), actor=actor)
+        _row(self.rows, incident_id, "incident").fields["status"] = str(target)
+
+    async def change(self, incident_id: int, changes: dict[str, Any], *, actor: str, at: datetime) -> None:
+        await self._enter("change", incident_id=incident_id, changes=dict(changes), actor=actor)
+        _row(self.rows, incident_id, "incident").fields.update(changes)
+
+
+class FakeTimelineRepository(_Repository):
+    def __init__(self, store: FakeStore) -> None:
+        super().__init__(store, "timeline")
+        self.entries: list[tuple[int, Any]] = []
+
+    async def append(self, incident_id: int, entries: list[Any], *, key: str | None = None) -> None:
+        await self._enter("append", incident_id=incident_id, kinds=[e.kind.value for e in entries], key=key)
+        self.entries += [(incident_id, e) for e in entries]
+
+
+class FakeCallbackRepository(_Repository):
+    def __init__(self, store: FakeStore) -> None:
+        super().__init__(store, "callbacks")
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.attempts: dict[int, dict[str, Any]] = {}
+
+    async def schedule(self, **fields: Any) -> Any:
+        await self._enter("schedule", **fields)
+        row_id = len(self.rows) + 1
+        self.rows[row_id] = dict(fields, id=row_id, status="pending" if fields.get("dialable", True) else "supervisor")
+        return _Id(row_id)
+
+    async def start_attempt(self, callback_id: int, at: datetime, *, seat_id: str | None = None,
+                            call_id: str | None = None) -> Any:
+        await self._enter("start_attempt", callback_id=callback_id, call_id=call_id)
+        attempt_id = len(self.attempts) + 1
+        self.attempts[attempt_id] = {"callback_id": callback_id, "call_id": call_id, "seat_id": seat_id}
+        return _Id(attempt_id)
+
+    async def update_attempt(self, attempt_id: int, *, seat_id: str | None = None, call_id: str | None = None) -> None:
+        await self._enter("update_attempt", attempt_id=attempt_id, seat_id=seat_id)
+        self.attempts[attempt_id]["seat_id"] = seat_id
+
+    async def record_outcome(self, attempt_id: int, at: datetime, outcome: str, policy: Any, *,
+                             cause: str | None = None) -> None:
+        await self._enter("record_outcome", attempt_id=attempt_id, outcome=outcome)
+        self.attempts[attempt_id]["outcome"] = outcome
+
+    async def cancel(self, callback_id: int, at: datetime, *, actor: str, reason: str) -> None:
+        await self._enter("cancel", callback_id=callback_id, reason=reason)
+        self.rows[callback_id]["status"] = "cancelled"
+
+
+@dataclass
+class _Id:
+    id: int
 
 
 class FakeRecordingRepository(_Repository):
@@ -419,6 +489,8 @@ class FakeStore(Recording):
         self._recordings = FakeRecordingRepository(self)
         self._seats = FakeSeatRepository(self)
         self._audit = FakeAuditRepository(self)
+        self._timeline = FakeTimelineRepository(self)
+        self._callbacks = FakeCallbackRepository(self)
 
     @property
     def calls(self) -> FakeCallRepository:
@@ -441,9 +513,18 @@ class FakeStore(Recording):
         return self._audit
 
     @property
+    def timeline(self) -> FakeTimelineRepository:
+        return self._timeline
+
+    @property
+    def callbacks(self) -> FakeCallbackRepository:
+        return self._callbacks
+
+    @property
     def writes(self) -> list[str]:
         """Every write that was applied, in order (reads and failed attempts left out)."""
-        reads = {"calls.by_channel", "calls.active", "recordings.for_call", "seats.all"}
+        reads = {"calls.by_channel", "calls.active", "recordings.for_call", "seats.all",
+                 "incidents.recent_for_number"}
         failed = {id(c) for c in self.failed}
         return [c.method for c in self.log if c.method not in reads and id(c) not in failed]
 

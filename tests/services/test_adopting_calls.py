@@ -88,9 +88,12 @@ async def test_the_adopted_calls_later_writes_use_its_stored_ids(staffed: Pbx):
     leg = await staffed.seat_answers("seat01")
     await staffed.gone(leg)
 
-    assert [(c.method, c.args.get("call_id", c.args.get("recording_id"))) for c in staffed.store.log] == [
+    call_writes = {"calls.add", "calls.mark_connected", "recordings.set_seat", "calls.end", "recordings.finish",
+                   "incidents.transition"}
+    assert [(c.method, c.args.get("call_id", c.args.get("recording_id", c.args.get("incident_id"))))
+            for c in staffed.store.log if c.method in call_writes] == [
         ("calls.add", leg), ("calls.mark_connected", "call-7"), ("recordings.set_seat", 1),
-        ("calls.end", "call-7"), ("recordings.finish", 1), ("calls.end", leg)]
+        ("incidents.transition", 7), ("calls.end", "call-7"), ("recordings.finish", 1), ("calls.end", leg)]
 
 
 async def test_a_recovered_caller_the_store_does_not_know_keeps_the_recording_mixmonitor_is_writing(pbx: Pbx):

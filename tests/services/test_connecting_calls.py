@@ -81,7 +81,7 @@ async def test_caller_hanging_up_while_connected_hangs_up_the_seat_leg(staffed: 
 
     assert [c["channel_id"] for c in staffed.control.called("hang_up")] == [leg]
     [finished] = staffed.facts_of(f.CallFinished)
-    assert finished.outcome == "answered"
+    assert finished.outcome == "dropped"  # the report was still being taken: the line dropped
     assert len(staffed.facts_of(f.SeatLegEnded)) == 1
     assert staffed.store.calls.rows[leg].outcome == "answered"  # the seat's own call row ended too
 
