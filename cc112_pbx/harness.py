@@ -19,7 +19,9 @@ from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.settings import (
     AsteriskSettings,
+    CallbackSettings,
     DatabaseSettings,
+    IncidentSettings,
     QueueSettings,
     SeatSettings,
     Secret,
@@ -32,6 +34,7 @@ SETTLE_POLL_INTERVAL = 0.02  # seconds between looks at the controller in `Switc
 
 def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
                      queue: dict[str, Any] | None = None, overflow_seats: int = 0,
+                     callback: dict[str, Any] | None = None, incident: dict[str, Any] | None = None,
                      dial_strings: dict[str, str] | None = None) -> Settings:
     base = Settings()
     dial_strings = dial_strings or {}
@@ -50,6 +53,9 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
         ),
         database=DatabaseSettings(url=database_url),
         queue=dataclasses.replace(QueueSettings(), **(queue or {})),
+        # callbacks only where a test or the demo asks for them: they ring seats on their own
+        callback=dataclasses.replace(CallbackSettings(), **{"enabled": False, **(callback or {})}),
+        incident=dataclasses.replace(IncidentSettings(), **(incident or {})),
         seats=seat_list,
     )
 
@@ -66,6 +72,7 @@ class Switchboard:
     """
 
     def __init__(self, workdir: Path, *, seats: int = 3, queue: dict[str, Any] | None = None,
+                 callback: dict[str, Any] | None = None, incident: dict[str, Any] | None = None,
                  seat_behaviours: dict[str, SeatBehaviour] | None = None, seat_answer_after: float = 0.2,
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
                  sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
@@ -76,6 +83,8 @@ class Switchboard:
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
         self.seats = seats
         self.queue = queue
+        self.callback = callback
+        self.incident = incident
         self.overflow_seats = overflow_seats
         self.seat_behaviours = seat_behaviours or {}
         self.dial_strings = dial_strings
@@ -108,7 +117,8 @@ class Switchboard:
     def settings(self) -> Settings:
         return harness_settings(
             ari_url=self.emulator.ari_url, ami_port=self.emulator.ami_port, recordings_dir=self.recordings_dir,
-            database_url=self.database_url, seats=self.seats, queue=self.queue,
+            database_url=self.database_url, seats=self.seats, queue=self.queue, callback=self.callback,
+            incident=self.incident,
             overflow_seats=self.overflow_seats, dial_strings=self.dial_strings,
         )
 

@@ -39,6 +39,8 @@ from cc112_pbx.services.sessions import CallKind, CallSession
 
 log = structlog.get_logger("cc112.callbacks")
 
+OWN_SEAT_WAIT = 60.0  # seconds a due callback waits for the seat that had the call to finish its work
+
 
 @dataclass(frozen=True, slots=True)
 class CallbackDue:
@@ -65,7 +67,8 @@ class PendingCallback:
 class CallbackService:
     def __init__(self, ctx: Context, policy: CallbackPolicy, *, start_timer: Callable[[Hashable, float], None],
                  cancel_timer: Callable[[Hashable], None], open_attempt: Callable[[PendingCallback], str],
-                 end_attempt: Callable[[str], None], inbound_waiting: Callable[[], int]) -> None:
+                 end_attempt: Callable[[str], None], inbound_waiting: Callable[[], int],
+                 seat_finishing: Callable[[str], bool] = lambda seat_id: False) -> None:
         self.ctx = ctx
         self.policy = policy
         self._start_timer = start_timer
@@ -73,6 +76,7 @@ class CallbackService:
         self._open_attempt = open_attempt
         self._end_attempt = end_attempt
         self._inbound_waiting = inbound_waiting
+        self._seat_finishing = seat_finishing
         self.pending: dict[str, PendingCallback] = {}
 
     # --- what ends a call decides ------------------------------------------------------------
@@ -125,12 +129,16 @@ class CallbackService:
         entry = self.pending.get(key)
         if entry is None or entry.running is not None:
             return
-        entry.due, entry.waiting_since = True, self.ctx.clock.monotonic()
+        if not entry.due:
+            entry.due, entry.waiting_since = True, self.ctx.clock.monotonic()
         self._start_due()
 
     def _start_due(self) -> None:
+        now = self.ctx.clock.monotonic()
         for entry in sorted((e for e in self.pending.values() if e.due and e.running is None),
                             key=lambda e: e.waiting_since):
+            if self._waits_for_own_seat(entry, now):
+                continue
             if not self._may_start():
                 return
             entry.due = False
@@ -138,6 +146,17 @@ class CallbackService:
             entry.running = self._open_attempt(entry)
             log.info("callback_attempt_started", key=entry.key, attempt=entry.attempts, number=entry.number,
                      call_id=entry.running, incident_id=entry.incident_id)
+
+    def _waits_for_own_seat(self, entry: PendingCallback, now: float) -> bool:
+        """The call taker who had the call knows the case: while they finish it (talking, wrap-up),
+        the callback waits for them, up to `OWN_SEAT_WAIT` (then any free seat takes it)."""
+        if entry.seat_id is None or not self._seat_finishing(entry.seat_id):
+            return False
+        until = entry.waiting_since + OWN_SEAT_WAIT
+        if now >= until:
+            return False
+        self._start_timer(CallbackDue(entry.key), until)
+        return True
 
     def _may_start(self) -> bool:
         running = sum(1 for e in self.pending.values() if e.running is not None)

@@ -30,6 +30,7 @@ from cc112_pbx.domain.acd import (
     Reconfigured,
     SeatAutoPaused,
     SeatStateChanged,
+    SeatStatus,
     StartTimer,
     TimerFired,
 )
@@ -76,7 +77,8 @@ class Controller:
         self.callbacks = CallbackService(
             ctx, callback_policy or CallbackPolicy(), start_timer=self.timers.start, cancel_timer=self.timers.cancel,
             open_attempt=lambda entry: self.calls.legs.open(entry),
-            end_attempt=lambda call_id: self.calls.legs.withdraw(call_id), inbound_waiting=self._inbound_waiting)
+            end_attempt=lambda call_id: self.calls.legs.withdraw(call_id), inbound_waiting=self._inbound_waiting,
+            seat_finishing=self.acd.finishing_a_call)
         self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post, self.callbacks)
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
@@ -106,7 +108,7 @@ class Controller:
             HangUpCaller: lambda c: self.calls.hang_up_caller(c.call_id),
             StartTimer: lambda c: self.timers.start(c.key, c.at),
             CancelTimer: lambda c: self.timers.cancel(c.key),
-            SeatStateChanged: self.seats.state_changed,
+            SeatStateChanged: self._on_seat_state,
             SeatAutoPaused: self.seats.auto_paused,
             FallbackMembershipChanged: self.seats.fallback_membership,
             CallEndedOutcome: self._on_call_ended,
@@ -188,6 +190,11 @@ class Controller:
             request.future.set_result(request.action())
         except Exception as exc:
             request.future.set_exception(exc)
+
+    def _on_seat_state(self, command: SeatStateChanged) -> None:
+        self.seats.state_changed(command)
+        if command.new is SeatStatus.AVAILABLE:
+            self.callbacks.seat_freed()  # a due callback may have waited for this seat
 
     def _on_call_ended(self, command: CallEndedOutcome) -> None:
         self.timers.cancel(HoldAnnouncement(command.call_id))

@@ -134,6 +134,14 @@ class Acd(SeatRules):
             for s in self._ordered_seats()
         ]
 
+    def finishing_a_call(self, seat_id: str) -> bool:
+        """Logged in, not paused, but still busy with a call (ringing, talking, wrap-up, its phone
+        still in use): the seat will be free soon."""
+        seat = self._seats.get(seat_id)
+        if seat is None or not seat.logged_in or seat.paused:
+            return False
+        return seat.engagement is not Engagement.FREE or (not seat.reachable and seat.unreachable_reason == "in_use")
+
     def snapshot(self) -> AcdSnapshot:
         seats = tuple(view_of(s, self._config.is_overflow(s.seat_id)) for s in self._ordered_seats())
         waiting = self._waiting_calls()

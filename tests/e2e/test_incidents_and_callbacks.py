@@ -1,0 +1,183 @@
+"""Incidents per the SOP and callbacks when a line drops (issue 13), through the emulator.
+
+Abandoned and dropped callers with a number are called back agent first: a seat rings first,
+then the citizen is dialled through the trunk, recorded, and linked to the same incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cc112_pbx.domain.incident_status import IllegalTransition
+from cc112_pbx.emulator.parties import CitizenBehaviour
+from cc112_pbx.harness import Switchboard
+from cc112_pbx.services.sessions import CallKind
+from tests.waiting import wait_until
+
+FAST_CALLBACKS = {"enabled": True, "first_delay": 0, "retry_interval": 1, "ring_timeout": 2, "max_attempts": 2}
+NO_GHOSTS = {"ghost_call_threshold": 0}  # these callers give up quickly: not pocket dials
+
+
+async def _incident_of(sb: Switchboard, channel_id: str):
+    for incident in await sb.app.db.incidents.recent(limit=100):
+        for call in await sb.app.db.calls.for_incident(incident.id):
+            if call.channel_id == channel_id:
+                return incident
+    return None
+
+
+async def _callbacks(sb: Switchboard, incident_id: int):
+    return await sb.app.db.callbacks.for_incident(incident_id)
+
+
+async def test_an_abandoned_caller_is_called_back_agent_first_recorded_and_linked(tmp_path):
+    async with Switchboard(tmp_path, seats=1, callback=FAST_CALLBACKS, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        emu.trunk.citizens["+6281255550001"] = CitizenBehaviour("+6281255550001", talk_time=0.5)
+        call = emu.place_call(number="+6281255550001", patience=0.5)  # nobody logged in: gives up
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        assert call.connected_at is None
+        await sb.login_all()  # a call taker arrives: the callback rings them first
+        await emu.timeline.wait_for(lambda: emu.timeline.trunk_legs and emu.timeline.trunk_legs[0].ended_at,
+                                    timeout=10)
+        [seat_leg] = emu.timeline.seat_legs[-1:]
+        [trunk_leg] = emu.timeline.trunk_legs
+        assert seat_leg.answered_at < trunk_leg.created_at  # agent first
+        assert trunk_leg.answered_at is not None and trunk_leg.number == "+6281255550001"
+        await sb.settled()
+        incident = await _incident_of(sb, call.inbound_id)
+        [callback] = await _callbacks(sb, incident.id)
+        assert (callback.status, callback.reason, callback.attempts) == ("done", "abandoned", 1)
+        [attempt] = await sb.app.db.callbacks.attempts(callback.id)
+        assert attempt.outcome == "connected" and attempt.seat_id == "seat01"
+        legs = {c.direction: c for c in await sb.app.db.calls.for_incident(incident.id)}
+        assert legs["inbound"].outcome == "abandoned" and legs["callback"].outcome == "answered"
+        [recording] = await sb.app.db.recordings.for_call(legs["callback"].id)
+        assert recording.path in emu.timeline.recordings and recording.seat_id == "seat01"
+        kinds = [e.kind for e in await sb.app.db.timeline.for_incident(incident.id)]
+        assert kinds.index("arrived") < kinds.index("hung_up") < kinds.index("callback_scheduled")
+        assert kinds.index("callback_attempt") < kinds.index("callback_outcome")
+
+
+async def test_a_line_dropped_mid_call_is_called_back_by_the_same_seat_when_it_is_free(tmp_path):
+    # no wrap-up: both seats are free when the callback is due; seat02 has waited longer for a call
+    async with Switchboard(tmp_path, seats=2, callback=FAST_CALLBACKS, queue={"wrapup_time": 0}) as sb:
+        emu = sb.emulator
+        emu.trunk.citizens["+6281255550002"] = CitizenBehaviour("+6281255550002", talk_time=0.5)
+        await sb.login_all()
+        call = emu.place_call(number="+6281255550002", talk_time=1.0)  # the line drops mid-report
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        first_seat = call.seat
+        await emu.timeline.wait_for(lambda: emu.timeline.trunk_legs and emu.timeline.trunk_legs[0].answered_at,
+                                    timeout=10)
+        callback_leg = emu.timeline.seat_legs[-1]
+        assert callback_leg.seat == first_seat  # the call taker who knows the case
+        await emu.timeline.wait_for(lambda: emu.timeline.trunk_legs[0].ended_at is not None, timeout=5)
+        await sb.settled()
+        incident = await _incident_of(sb, call.inbound_id)
+        [callback] = await _callbacks(sb, incident.id)
+        assert (callback.reason, callback.status) == ("dropped", "done")
+        inbound = [c for c in await sb.app.db.calls.for_incident(incident.id) if c.direction == "inbound"]
+        assert inbound[0].outcome == "dropped" and inbound[0].hung_up_by == "caller"
+
+
+@pytest.mark.parametrize("answer", ["busy", "never"])
+async def test_busy_and_unanswered_callbacks_are_retried_per_policy_and_stop_at_the_maximum(tmp_path, answer):
+    async with Switchboard(tmp_path, seats=1, callback=FAST_CALLBACKS, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        emu.trunk.citizens["+6281255550003"] = CitizenBehaviour("+6281255550003", action=answer)
+        call = emu.place_call(number="+6281255550003", patience=0.3)
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await sb.login_all()
+        incident = None
+
+        async def exhausted() -> bool:
+            nonlocal incident
+            await sb.app.journal.flush(timeout=5)
+            incident = incident or await _incident_of(sb, call.inbound_id)
+            return bool(incident) and [c.status for c in await _callbacks(sb, incident.id)] == ["exhausted"]
+
+        await wait_until(exhausted, timeout=20, what="the callback was tried twice and gave up")
+        [callback] = await _callbacks(sb, incident.id)
+        outcomes = [a.outcome for a in await sb.app.db.callbacks.attempts(callback.id)]
+        assert outcomes == [{"busy": "busy", "never": "no_answer"}[answer]] * 2
+        assert len(emu.timeline.trunk_legs) == 2  # max_attempts: no third dial
+
+
+async def test_a_sim_less_caller_gets_no_callback_and_is_on_the_supervisor_list(tmp_path):
+    async with Switchboard(tmp_path, seats=1, callback=FAST_CALLBACKS, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        call = emu.place_call(number=None, patience=0.5)
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await sb.login_all()
+        await sb.settled()
+        incident = await _incident_of(sb, call.inbound_id)
+        listed = await sb.app.db.callbacks.no_callback_list()
+        assert [c.incident_id for c in listed] == [incident.id]
+        assert listed[0].status == "supervisor" and emu.timeline.trunk_legs == []
+
+
+async def test_a_caller_who_calls_again_joins_the_incident_and_the_pending_callback_is_cancelled(tmp_path):
+    slow = dict(FAST_CALLBACKS, first_delay=60)
+    async with Switchboard(tmp_path, seats=1, callback=slow, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        first = emu.place_call(number="+6281255550005", patience=0.5)
+        await emu.timeline.wait_for(lambda: first.ended_at is not None, timeout=5)
+        await sb.settled()
+        incident = await _incident_of(sb, first.inbound_id)
+        assert [c.status for c in await _callbacks(sb, incident.id)] == ["pending"]
+        await sb.login_all()
+        again = emu.place_call(number="+6281255550005", talk_time=0.3)
+        await emu.timeline.wait_for(lambda: again.ended_at is not None, timeout=5)
+        await sb.settled()
+        assert (await _incident_of(sb, again.inbound_id)).id == incident.id
+        assert [c.status for c in await _callbacks(sb, incident.id)][0] == "cancelled"
+        kinds = [e.kind for e in await sb.app.db.timeline.for_incident(incident.id)]
+        assert "linked_repeat_call" in kinds and "callback_cancelled" in kinds
+        assert emu.timeline.trunk_legs == []
+
+
+async def test_no_inbound_caller_waits_while_callbacks_hold_more_seats_than_the_cap(tmp_path):
+    policy = dict(FAST_CALLBACKS, seat_cap=1)
+    async with Switchboard(tmp_path, seats=2, callback=policy, incident=NO_GHOSTS, queue={"wrapup_time": 0}) as sb:
+        emu = sb.emulator
+        for n in (1, 2, 3):
+            emu.trunk.citizens[f"+628125555100{n}"] = CitizenBehaviour(f"+628125555100{n}", talk_time=1.5)
+        gave_up = [emu.place_call(number=f"+628125555100{n}", patience=0.3) for n in (1, 2, 3)]
+        await emu.timeline.wait_for(lambda: all(c.ended_at for c in gave_up), timeout=5)
+        controller = sb.controller
+        worst = 0
+
+        async def watch() -> None:
+            nonlocal worst
+            while True:
+                sessions = list(controller.ctx.sessions.calls.values())
+                held = sum(1 for s in sessions if s.kind is CallKind.CALLBACK and s.seat_id is not None)
+                waiting = sum(1 for s in sessions if s.kind is CallKind.INBOUND and s.seat_id is None)
+                if waiting:
+                    worst = max(worst, held)
+                await asyncio.sleep(0.01)  # a sampling period, not a wait for something
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await sb.login_all()
+            callers = [emu.place_call(number=f"+62812555520{n}", talk_time=0.5) for n in (1, 2, 3, 4)]
+            await emu.timeline.wait_for(lambda: all(c.ended_at for c in callers), timeout=20)
+            await emu.timeline.wait_for(lambda: len(emu.timeline.trunk_legs) >= 3, timeout=20)
+        finally:
+            watcher.cancel()
+        assert all(c.connected_at is not None for c in callers)
+        assert worst <= 1
+
+
+async def test_an_illegal_status_transition_is_refused_and_nothing_changes(tmp_path):
+    async with Switchboard(tmp_path, seats=1) as sb:
+        call = sb.emulator.place_call(number="+6281255550007", patience=0.3)
+        await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await sb.settled()
+        incident = await _incident_of(sb, call.inbound_id)
+        with pytest.raises(IllegalTransition, match="new.*dispatched"):
+            await sb.app.db.incidents.transition(incident.id, "dispatched", actor="seat01", at=incident.opened_at)
+        assert (await sb.app.db.incidents.get(incident.id)).status == "new"
