@@ -180,6 +180,16 @@ class ApiUserRepository(Repository):
                 row.revoked_at = at or utcnow()
         return to_record(ApiTokenRecord, row)
 
+    async def revoke_by_token(self, token: str, at: dt.datetime | None = None) -> bool:
+        """Revoke the token itself (a logout); False when no such token is stored."""
+        async with self._transaction() as session:
+            row = await session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+            if row is None:
+                return False
+            if row.revoked_at is None:
+                row.revoked_at = at or utcnow()
+        return True
+
     async def token(self, token_id: int) -> ApiTokenRecord | None:
         async with self._transaction() as session:
             row = await session.get(ApiToken, token_id)
