@@ -38,7 +38,10 @@ async def events(request: web.Request) -> web.StreamResponse:
                     if pending not in done:
                         pending.cancel()
                 if getter in done:
-                    await ws.send_json(getter.result())
+                    try:
+                        await ws.send_json(getter.result())
+                    except ConnectionResetError:  # the client went away meanwhile
+                        break
                 if reader in done or (lost in done and getter not in done):
                     break
         finally:
@@ -47,10 +50,13 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await reader
         if sub.lost.is_set() and not ws.closed:
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"fell behind or server stopping")
+    except ConnectionResetError:
+        pass
     finally:
         hub.unsubscribe(sub)
         if not ws.closed:
-            await ws.close()
+            with contextlib.suppress(ConnectionResetError):
+                await ws.close()
     return ws
 
 
