@@ -172,9 +172,14 @@ class Cc112App:
                 log.error("queue_config_not_adopted", error=repr(exc))
         if self.serve_api:
             port = settings.http.port if self.api_port is None else self.api_port
-            self.api_server = ApiServer(self.api, host=settings.http.host, port=port)
-            await self.api_server.start()
-            self._exits.push_async_callback(self.api_server.stop)
+            server = ApiServer(self.api, host=settings.http.host, port=port)
+            try:
+                await server.start()
+            except OSError as exc:  # calls come first: the controller runs on without its API
+                log.error("api_unavailable", host=settings.http.host, port=port, error=str(exc))
+                return
+            self.api_server = server
+            self._exits.push_async_callback(server.stop)
 
     async def _restore_seats(self) -> None:
         """Seats logged in before a restart stay logged in (and paused) as stored."""
