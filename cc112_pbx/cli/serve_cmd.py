@@ -71,7 +71,8 @@ def _seconds(text: str) -> float:
 async def _serve(settings: object, shutdown_deadline: float | None, *, serve_api: bool = True) -> None:
     from cc112_pbx.app import Cc112App
 
-    app = Cc112App(settings, serve_api=serve_api)
+    app = Cc112App(settings)
+    app.serve_api = serve_api  # the HTTP API on [http] host:port
     if shutdown_deadline is not None:
         app.shutdown_deadline = shutdown_deadline
     with stop_on_signals(force_exit_code=EXIT_FORCED) as stop:  # a second signal: os._exit(130)
