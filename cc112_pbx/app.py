@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,8 @@ from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.domain.callbacks import CallbackPolicy
+from cc112_pbx.http.server import ApiServer
+from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
@@ -69,8 +72,13 @@ def controller_options(settings: Settings) -> ControllerOptions:
 class Cc112App:
     shutdown_deadline: float = SHUTDOWN_DEADLINE
 
-    def __init__(self, settings: Settings, *, notifier: Notifier | None = None, restore_seats: bool = True) -> None:
+    def __init__(self, settings: Settings, *, notifier: Notifier | None = None, restore_seats: bool = True,
+                 serve_api: bool = False, api_port: int | None = None) -> None:
         self.settings = settings
+        self.serve_api = serve_api  # the HTTP API on `[http] host:port` (`api_port` overrides the port)
+        self.api_port = api_port
+        self.api: ApiServices | None = None
+        self.api_server: ApiServer | None = None
         self.notifier = notifier or Notifier()
         self.health = AsteriskHealth()
         self.restore_seats = restore_seats
@@ -109,14 +117,18 @@ class Cc112App:
         self.ami = AmiManager.from_settings(settings, health=self.health.ami)
         await self.ami.start()
         self._exits.push_async_callback(self.ami.stop)
+        api_seats = await self._api_seats() if db_ready else []
+        options = controller_options(settings)
+        options.seat_dial_strings.update({seat.id: seat.dial_string for seat in api_seats})
         ctx = Context(
-            options=controller_options(settings), control=AriCallControl(self.ari, settings.asterisk.ari_app),
+            options=options, control=AriCallControl(self.ari, settings.asterisk.ari_app),
             recorder=MixMonitorRecorder(self.ami, self.ari),
             fallback=AmiFallbackQueue(self.ami, settings.asterisk.fallback_queue), devices=self.ami,
             store=self.db, watch=self.ari_events.watch,
         )
         policy = CallbackPolicy.from_settings(settings.callback, settings.trunk)
-        self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, settings.seats), policy)
+        self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, [*settings.seats, *api_seats]),
+                                     policy)
         controller = self.controller
         ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, controller.post,
                                                   lambda: controller.callbacks.policy))
@@ -133,6 +145,7 @@ class Cc112App:
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
         self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
         self.controller.seats.resync_fallback()
+        await self._start_api(db_ready)
         log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
                  database=_safe_url(settings.database.url))
 
@@ -162,6 +175,36 @@ class Cc112App:
                                    attempts=row.attempts, callback_id=row.id)
                    for row in rows if row.number]
         await controller.request(lambda: controller.callbacks.restore(entries))
+
+    async def _api_seats(self) -> list[Any]:
+        """Seats created through the API (kept across restarts, beside the settings file's)."""
+        assert self.db is not None
+        configured = {seat.id for seat in self.settings.seats}
+        return [seat for seat in await self.db.seats.all() if seat.origin == "api" and seat.id not in configured]
+
+    async def _start_api(self, db_ready: bool) -> None:
+        """The API's services (always: the demo and tests use them in-process) and, with `serve_api`,
+        its HTTP server. The queue configuration version in force is adopted from the database."""
+        assert self.db is not None and self.controller is not None
+        settings = self.settings
+        self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
+                                      recordings_dir=str(settings.asterisk.recordings_dir))
+        self._exits.callback(self.api.close)
+        if db_ready:
+            try:
+                await self.api.queue.adopt(dataclasses.asdict(settings.queue))
+            except Exception as exc:
+                log.error("queue_config_not_adopted", error=repr(exc))
+        if self.serve_api:
+            port = settings.http.port if self.api_port is None else self.api_port
+            server = ApiServer(self.api, host=settings.http.host, port=port)
+            try:
+                await server.start()
+            except OSError as exc:  # calls come first: the controller runs on without its API
+                log.error("api_unavailable", host=settings.http.host, port=port, error=str(exc))
+                return
+            self.api_server = server
+            self._exits.push_async_callback(server.stop)
 
     async def _restore_seats(self) -> None:
         """Seats logged in before a restart stay logged in (and paused) as stored."""
@@ -215,6 +258,8 @@ class Cc112App:
         if not self._supervisor.stopping:
             log.info("controller_stopping", deadline=self.shutdown_deadline, unwritten=self.journal.backlog,
                      failure=str(self.failure) if self.failure else None)
+        if self.api_server is not None:
+            await self.api_server.stop()  # no more API requests into a controller that is stopping
         await self._supervisor.stop()  # the controller's loop and the pumps: no new offers from here
         if self.ari_events is not None:
             await self.ari_events.stop()  # the Stasis app goes: new callers reach the fallback queue

@@ -77,7 +77,7 @@ class Switchboard:
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
                  sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
                  serial_channel_commands: bool = True, seat_qualify_delay: float | None = None,
-                 seat_busy_at: int = 0) -> None:
+                 seat_busy_at: int = 0, api: bool = False) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -89,6 +89,7 @@ class Switchboard:
         self.seat_behaviours = seat_behaviours or {}
         self.dial_strings = dial_strings
         self.notifier = notifier or Notifier()
+        self.api = api  # start the HTTP API on a free loopback port (`api_url`, `api_token()`)
         self.emulator = Emulator(EmulatorConfig(
             seats=seats, seat_answer_after=seat_answer_after, recordings_dir=self.recordings_dir,
             ami_secret=SECRET, ari_password=SECRET, sound_seconds=sound_seconds,
@@ -123,7 +124,7 @@ class Switchboard:
         )
 
     async def start_controller(self) -> Cc112App:
-        app = Cc112App(self.settings, notifier=self.notifier)
+        app = Cc112App(self.settings, notifier=self.notifier, serve_api=self.api, api_port=0)
         await app.__aenter__()  # on a failed start, what was opened is closed again
         self.app = app
         return app
@@ -137,6 +138,24 @@ class Switchboard:
     def controller(self) -> Any:
         assert self.app is not None and self.app.controller is not None
         return self.app.controller
+
+    @property
+    def api_url(self) -> str:
+        """The API's base URL (`Switchboard(..., api=True)`)."""
+        assert self.app is not None and self.app.api_server is not None, "start the Switchboard with api=True"
+        return self.app.api_server.url
+
+    async def api_token(self, username: str = "admin", role: str = "admin", seat: str | None = None,
+                        password: str = "harness-password") -> str:
+        """Create a user (if needed) and issue a one-hour token for it."""
+        from datetime import timedelta
+
+        assert self.app is not None and self.app.api is not None
+        auth = self.app.api.auth
+        if await auth.users.by_username(username) is None:
+            await auth.add_user("harness", username, role, password, seat)
+        issued = await auth.issue_token("harness", username, timedelta(hours=1), label="harness")
+        return issued["token"]
 
     async def settled(self, timeout: float = 5.0) -> None:
         """Wait until the controller holds no live call, has handled everything Asterisk told it

@@ -21,6 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workdir", type=Path, default=Path("var/demo"),
                         help="where the database and recordings go (default var/demo; emptied first)")
     parser.add_argument("--json", action="store_true", help="no live output; one JSON object on stdout")
+    parser.add_argument("--stay", action="store_true",
+                        help="after the scenario keep the emulator, the controller and the API running until "
+                             "interrupted (Ctrl-C), to explore the API with the printed token")
+    parser.add_argument("--no-api", action="store_true", help="do not start the HTTP API")
     parser.set_defaults(func=run)
 
 
@@ -38,10 +42,25 @@ def run(args: argparse.Namespace) -> int:
     # the live lines are the demo's output; the controller's own log only shows warnings
     fmt = "json" if args.json else ("console" if args.log_format == "auto" else args.log_format)
     configure_logging("warning", fmt)
-    result = asyncio.run(run_demo(calls=args.calls, seats=args.seats, seed=args.seed, workdir=args.workdir,
-                                  live=not args.json))
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print_summary(result)
+    def report(result: dict) -> None:
+        if args.json:
+            print(json.dumps(result), flush=True)
+        else:
+            print_summary(result)
+            if args.stay:
+                print("\nstill running (--stay): press Ctrl-C to stop", flush=True)
+
+    async def main() -> dict:
+        if not args.stay:
+            return await run_demo(calls=args.calls, seats=args.seats, seed=args.seed, workdir=args.workdir,
+                                  live=not args.json, api=not args.no_api)
+        from cc112_pbx.cli.signals import stop_on_signals
+
+        with stop_on_signals() as stop:
+            return await run_demo(calls=args.calls, seats=args.seats, seed=args.seed, workdir=args.workdir,
+                                  live=not args.json, api=not args.no_api, stay=stop, report=report)
+
+    result = asyncio.run(main())
+    if not args.stay:
+        report(result)
     return 0

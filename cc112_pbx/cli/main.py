@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.demo_cmd",
     "cc112_pbx.cli.serve_cmd",
     "cc112_pbx.cli.bench_cmd",
+    "cc112_pbx.cli.user_cmd",
 )
 
 EXIT_USAGE = 2

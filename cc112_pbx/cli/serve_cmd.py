@@ -1,4 +1,5 @@
-"""`cc112 serve`: the controller beside a real Asterisk (the production entry point)."""
+"""`cc112 run` (alias `cc112 serve`): the whole controller beside a real Asterisk (ARI, AMI, the
+database and the HTTP API on `[http] host:port`, 127.0.0.1:8112 by default): the production entry point."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ log = structlog.get_logger("cc112.serve")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="run the controller against Asterisk (ARI + AMI)",
+        "run", aliases=["serve"], help="run the controller against Asterisk (ARI + AMI) with the HTTP API",
         description="Connect to Asterisk's ARI and AMI as configured, take the Stasis app, and handle every "
                     "call until SIGINT or SIGTERM, then stop taking calls, write what is pending and exit 0 "
                     "within the shutdown deadline; a second signal exits at once (130). Fails fast (exit 1) "
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--shutdown-deadline", type=_seconds, default=None, metavar="SECONDS",
                         help="on SIGINT/SIGTERM, how long writing what is pending and closing may take; "
                              "what is left is logged (default: 10)")
+    parser.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
     parser.set_defaults(func=run)
 
 
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_CONFIG
     configure_from_settings(settings.logging, args.log_level, args.log_format)
     try:
-        asyncio.run(_serve(settings, args.shutdown_deadline))
+        asyncio.run(_serve(settings, args.shutdown_deadline, serve_api=not getattr(args, "no_api", False)))
     except AsteriskError as exc:
         print(f"cc112: cannot start: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -66,10 +68,11 @@ def _seconds(text: str) -> float:
     return value
 
 
-async def _serve(settings: object, shutdown_deadline: float | None) -> None:
+async def _serve(settings: object, shutdown_deadline: float | None, *, serve_api: bool = True) -> None:
     from cc112_pbx.app import Cc112App
 
     app = Cc112App(settings)
+    app.serve_api = serve_api  # the HTTP API on [http] host:port
     if shutdown_deadline is not None:
         app.shutdown_deadline = shutdown_deadline
     with stop_on_signals(force_exit_code=EXIT_FORCED) as stop:  # a second signal: os._exit(130)

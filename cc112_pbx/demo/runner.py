@@ -27,8 +27,12 @@ DEMO_QUEUE = {"ring_timeout": 3, "wrapup_time": 1, "auto_pause_after_missed": 2,
 
 async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bool = True,
                    pace: float = 1.0, inspect: Callable[[Switchboard], Awaitable[None]] | None = None,
-                   ) -> dict[str, Any]:
-    """Play the scenario; `inspect(switchboard)` runs at the end while everything is still up."""
+                   api: bool = True, stay: asyncio.Event | None = None,
+                   report: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Play the scenario; `inspect(switchboard)` runs at the end while everything is still up.
+    With `api`, the HTTP API runs on a free loopback port and one line on stderr gives its URL and
+    an admin token (`api http://HOST:PORT token=TOKEN`). With `stay`, `report(result)` is called
+    once the scenario is over and everything keeps running until `stay` is set."""
     # every run starts afresh; its results stay until the next one
     await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
     scenario = build_scenario(calls, seats, seed, pace=pace)
@@ -40,7 +44,10 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
     if scenario.never_answering_seat:
         behaviours[scenario.never_answering_seat] = SeatBehaviour(scenario.never_answering_seat, actions=("never",))
     async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=behaviours,
-                           notifier=notifier, seat_answer_after=0.3) as sb:
+                           notifier=notifier, seat_answer_after=0.3, api=api) as sb:
+        if api:
+            token = await sb.api_token("demo-admin", "admin")
+            print(f"api {sb.api_url} token={token}", file=sys.stderr, flush=True)
         if printer is not None:
             printer.start = time.monotonic()
         await _log_in_everyone(sb, seats)
@@ -50,6 +57,11 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                                  database=str(workdir / "cc112.sqlite3"))
         if inspect is not None:
             await inspect(sb)
+        if stay is not None:
+            result.update(recordings_dir=str(workdir / "recordings"), seed=seed)
+            if report is not None:
+                report(result)
+            await stay.wait()
     result["recordings_dir"] = str(workdir / "recordings")
     result["seed"] = seed
     return result

@@ -25,7 +25,7 @@ _NOTICES: dict[type, Callable[[Any], Notice]] = {
         "incident_id": x.incident_id}),
     f.CallConnected: lambda x: ("call_connected", {
         "call_id": x.call_id, "seat": x.seat_id, "caller": x.caller_number, "no_callback": x.no_callback,
-        "incident_id": x.incident_id}),
+        "incident_id": x.incident_id, "waited": x.waited}),
     f.SilentCallConfirmed: lambda x: ("silent_call", {"call_id": x.call_id, "incident_id": x.incident_id}),
     f.CallFinished: lambda x: ("call_ended", {
         "call_id": x.call_id, "outcome": x.outcome, "seat": x.seat_id, "waited": x.waited,

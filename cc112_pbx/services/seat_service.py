@@ -48,6 +48,18 @@ class SeatService:
         self._device_to_seat = {dial.split("&")[0].upper(): seat
                                 for seat, dial in self.ctx.options.seat_dial_strings.items()}
 
+    def define_seat(self, seat_id: str, dial_string: str) -> None:
+        """A seat added or changed through the API: ring it at `dial_string` from now on."""
+        self.ctx.options.seat_dial_strings[seat_id] = dial_string
+        self._refresh_devices()
+
+    def forget_seat(self, seat_id: str) -> None:
+        """A seat deleted through the API (after the core has logged it out)."""
+        self.ctx.options.seat_dial_strings.pop(seat_id, None)
+        self._registered.pop(seat_id, None)
+        self._device_states.pop(seat_id, None)
+        self._refresh_devices()
+
     # --- requests (API, feature codes) ---------------------------------------------------------
     def login(self, seat_id: str) -> None:
         self.feed(SeatLoggedIn(seat_id))

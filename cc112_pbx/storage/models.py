@@ -192,6 +192,8 @@ class SeatRow(Base):
     logged_in: Mapped[bool] = mapped_column(default=False)
     paused_reason: Mapped[str | None] = mapped_column(sa.String(64))
     updated_at: Mapped[dt.datetime | None]
+    # "settings" (re-synced from the settings file at every start) or "api" (made through the API, kept)
+    origin: Mapped[str] = mapped_column(sa.String(16), default="settings", server_default="settings")
 
 
 class QueueConfigVersionRow(Base):
@@ -224,6 +226,7 @@ class ApiUser(Base):
     role: Mapped[ApiRole] = mapped_column(enum_column(ApiRole))
     created_at: Mapped[dt.datetime]
     disabled: Mapped[bool] = mapped_column(default=False)
+    seat_id: Mapped[str | None] = mapped_column(sa.String(32))  # a call taker's own seat
 
 
 class ApiToken(Base):

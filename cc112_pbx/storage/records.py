@@ -170,6 +170,7 @@ class SeatRecord:
     logged_in: bool
     paused_reason: str | None
     updated_at: datetime | None
+    origin: str = "settings"  # or "api": created through the API, kept across restarts
 
     @property
     def paused(self) -> bool:
@@ -200,6 +201,7 @@ class ApiUserRecord:
     role: ApiRole
     created_at: datetime
     disabled: bool
+    seat_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

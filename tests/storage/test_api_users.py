@@ -65,3 +65,32 @@ async def test_tokens_are_stored_only_as_hashes(db):
     async with db.engine.connect() as conn:
         stored = (await conn.execute(sa.text("SELECT token_hash FROM api_tokens"))).scalar_one()
     assert token not in stored and len(stored) == 64
+
+
+def test_new_password_hashes_are_argon2id():
+    from cc112_pbx.storage.repositories.api_users import needs_rehash
+
+    stored = hash_password("rahasia")
+    assert stored.startswith("$argon2id$") and not needs_rehash(stored)
+
+
+async def test_an_old_scrypt_hash_still_verifies_and_is_upgraded_to_argon2id_at_login(db):
+    import sqlalchemy as sa
+
+    from cc112_pbx.storage.repositories.api_users import _hash_scrypt
+
+    user = await db.api_users.create("lama", "rahasia", "admin")
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE api_users SET password_hash = :h"), {"h": _hash_scrypt("rahasia")})
+    assert await db.api_users.authenticate("lama", "salah") is None
+    assert (await db.api_users.authenticate("lama", "rahasia")).id == user.id
+    async with db.engine.connect() as conn:
+        stored = (await conn.execute(sa.text("SELECT password_hash FROM api_users"))).scalar_one()
+    assert stored.startswith("$argon2id$")
+    assert (await db.api_users.authenticate("lama", "rahasia")).id == user.id
+
+
+async def test_a_call_taker_user_carries_their_seat(db):
+    user = await db.api_users.create("sari", "pw", "call_taker", seat_id="seat01")
+    assert user.seat_id == "seat01"
+    assert (await db.api_users.set_seat(user.id, "seat02")).seat_id == "seat02"

@@ -1,4 +1,8 @@
-"""API users (scrypt-hashed passwords) and their bearer tokens (stored as SHA-256 only)."""
+"""API users (argon2id-hashed passwords) and their bearer tokens (stored as SHA-256 only).
+
+Passwords hashed before argon2id (`scrypt$n$r$p$salt$hash`) still verify, and are re-hashed with
+argon2id at the next successful `authenticate`.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from cc112_pbx.storage.models import ApiToken, ApiUser
 from cc112_pbx.storage.records import ApiRole, ApiTokenRecord, ApiUserRecord, to_record
 from cc112_pbx.storage.repositories.base import Repository, utcnow
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_HASHER = PasswordHasher()  # argon2id, argon2-cffi's defaults (RFC 9106 low-memory profile)
 
 
 class DuplicateUser(ValueError):
@@ -23,14 +30,38 @@ class DuplicateUser(ValueError):
 
 
 def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash` (base64 parts)."""
+    """argon2id, in the PHC string format (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`)."""
+    return _HASHER.hash(password)
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for a hash of an older scheme (scrypt) or weaker argon2 parameters."""
+    if not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(stored)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+def verify_password(password: str, stored: str) -> bool:
+    if stored.startswith("$argon2"):
+        try:
+            return _HASHER.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    return _verify_scrypt(password, stored)
+
+
+def _hash_scrypt(password: str) -> str:
+    """The scheme before argon2id (`scrypt$n$r$p$salt$hash`): kept only to test the migration."""
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
     b64 = base64.b64encode
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def verify_password(password: str, stored: str) -> bool:
+def _verify_scrypt(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
@@ -50,13 +81,14 @@ def token_hash(token: str) -> str:
 
 class ApiUserRepository(Repository):
     async def create(
-        self, username: str, password: str, role: ApiRole | str, at: dt.datetime | None = None
+        self, username: str, password: str, role: ApiRole | str, at: dt.datetime | None = None,
+        *, seat_id: str | None = None,
     ) -> ApiUserRecord:
         if not username or not password:
             raise ValueError("username and password must not be empty")
         hashed = await asyncio.to_thread(hash_password, password)
         row = ApiUser(username=username, password_hash=hashed, role=ApiRole(role),
-                      created_at=at or utcnow(), disabled=False)
+                      created_at=at or utcnow(), disabled=False, seat_id=seat_id)
         try:
             async with self._transaction() as session:
                 session.add(row)
@@ -86,13 +118,23 @@ class ApiUserRepository(Repository):
         if row is None or row.disabled:
             return None
         ok = await asyncio.to_thread(verify_password, password, row.password_hash)
-        return to_record(ApiUserRecord, row) if ok else None
+        if not ok:
+            return None
+        if needs_rehash(row.password_hash):  # an older scheme: upgrade it now that we know the password
+            await self.set_password(row.id, password)
+        return to_record(ApiUserRecord, row)
 
     async def set_password(self, user_id: int, password: str) -> None:
         hashed = await asyncio.to_thread(hash_password, password)
         async with self._transaction() as session:
             row = await self._get_or_raise(session, ApiUser, user_id, "user")
             row.password_hash = hashed
+
+    async def set_seat(self, user_id: int, seat_id: str | None) -> ApiUserRecord:
+        async with self._transaction() as session:
+            row = await self._get_or_raise(session, ApiUser, user_id, "user")
+            row.seat_id = seat_id
+        return to_record(ApiUserRecord, row)
 
     async def set_disabled(self, user_id: int, disabled: bool) -> ApiUserRecord:
         async with self._transaction() as session:
@@ -137,6 +179,21 @@ class ApiUserRepository(Repository):
             if row.revoked_at is None:
                 row.revoked_at = at or utcnow()
         return to_record(ApiTokenRecord, row)
+
+    async def revoke_by_token(self, token: str, at: dt.datetime | None = None) -> bool:
+        """Revoke the token itself (a logout); False when no such token is stored."""
+        async with self._transaction() as session:
+            row = await session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+            if row is None:
+                return False
+            if row.revoked_at is None:
+                row.revoked_at = at or utcnow()
+        return True
+
+    async def token(self, token_id: int) -> ApiTokenRecord | None:
+        async with self._transaction() as session:
+            row = await session.get(ApiToken, token_id)
+            return to_record(ApiTokenRecord, row) if row is not None else None
 
     async def tokens(self, user_id: int) -> list[ApiTokenRecord]:
         query = sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)

@@ -212,6 +212,27 @@ class CallbackRepository(Repository):
             callback.closed_at = at
         return to_record(CallbackRecord, callback)
 
+    async def listing(self, *, statuses: tuple[str, ...] = (), seat_id: str | None = None, limit: int = 100,
+                      offset: int = 0) -> list[CallbackRecord]:
+        """Newest first, optionally only some statuses or one seat's."""
+        query = sa.select(Callback).order_by(Callback.created_at.desc(), Callback.id.desc())
+        if statuses:
+            query = query.where(Callback.status.in_([CallbackStatus(s) for s in statuses]))
+        if seat_id is not None:
+            query = query.where(Callback.seat_id == seat_id)
+        async with self._transaction() as session:
+            rows = (await session.scalars(query.limit(limit).offset(offset))).all()
+            return [to_record(CallbackRecord, r) for r in rows]
+
+    async def outcome_counts(self) -> dict[str, int]:
+        """How many attempts ended with each outcome (metrics)."""
+        query = (
+            sa.select(CallbackAttempt.outcome, sa.func.count())
+            .where(CallbackAttempt.outcome.is_not(None)).group_by(CallbackAttempt.outcome)
+        )
+        async with self._transaction() as session:
+            return {str(outcome.value): int(n) for outcome, n in (await session.execute(query)).all()}
+
     async def attempts(self, callback_id: int) -> list[CallbackAttemptRecord]:
         query = (
             sa.select(CallbackAttempt)

@@ -106,6 +106,16 @@ class CallRepository(Repository):
         async with self._transaction() as session:
             return [to_record(CallRecord, r) for r in (await session.scalars(query)).all()]
 
+    async def inbound_between(self, start: dt.datetime, end: dt.datetime) -> list[CallRecord]:
+        """Citizens' calls that arrived in [start, end), oldest first (service-level reports)."""
+        query = (
+            sa.select(Call)
+            .where(Call.direction == CallDirection.INBOUND, Call.arrived_at >= start, Call.arrived_at < end)
+            .order_by(Call.arrived_at, Call.id)
+        )
+        async with self._transaction() as session:
+            return [to_record(CallRecord, r) for r in (await session.scalars(query)).all()]
+
     async def active(self) -> list[CallRecord]:
         """Calls not ended yet (after a restart: what may still be up in Asterisk)."""
         query = sa.select(Call).where(Call.ended_at.is_(None)).order_by(Call.arrived_at, Call.id)
@@ -126,6 +136,20 @@ class RecordingRepository(Repository):
                 return to_record(RecordingRecord, existing)
             session.add(row)
         return to_record(RecordingRecord, row)
+
+    async def get(self, recording_id: int) -> RecordingRecord | None:
+        async with self._transaction() as session:
+            row = await session.get(Recording, recording_id)
+            return to_record(RecordingRecord, row) if row is not None else None
+
+    async def recent(self, limit: int = 100, offset: int = 0, *, seat_id: str | None = None) -> list[RecordingRecord]:
+        """Newest first; with `seat_id`, only recordings of calls that seat had."""
+        query = sa.select(Recording).order_by(Recording.started_at.desc(), Recording.id.desc())
+        if seat_id is not None:
+            query = query.where(Recording.seat_id == seat_id)
+        async with self._transaction() as session:
+            rows = (await session.scalars(query.limit(limit).offset(offset))).all()
+            return [to_record(RecordingRecord, r) for r in rows]
 
     async def finish(self, recording_id: int, ended_at: dt.datetime) -> RecordingRecord:
         """Stamp the end and the duration in seconds."""

@@ -1,0 +1,55 @@
+"""Bearer tokens on every route but the public ones (`/healthz`, the console's `/` and
+`/static/`, and `POST /api/login`). The token and the Authorization header are never logged:
+aiohttp's access log is off and our log lines name the user only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from cc112_pbx.services.access import Principal
+from cc112_pbx.services.api_errors import Unauthenticated
+from cc112_pbx.services.auth_service import AuthService
+
+PUBLIC_EXACT = frozenset({"/healthz", "/", "/api/login"})
+PUBLIC_PREFIXES = ("/static/",)
+AUTH_KEY: web.AppKey[AuthService] = web.AppKey("auth", AuthService)
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
+TOKEN: web.RequestKey[str] = web.RequestKey("token", str)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    if request.path == "/api/events":  # browsers cannot set headers on a WebSocket: ?access_token=
+        return request.query.get("access_token", "")
+    return ""
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                          ) -> web.StreamResponse:
+    if is_public(request.path):
+        return await handler(request)
+    token = bearer_token(request)
+    if not token:
+        raise Unauthenticated("a bearer token is required (Authorization: Bearer TOKEN)",
+                              message_id="diperlukan token bearer (Authorization: Bearer TOKEN)")
+    request[PRINCIPAL] = await request.app[AUTH_KEY].principal(token)
+    request[TOKEN] = token
+    return await handler(request)
+
+
+def principal(request: web.Request) -> Principal:
+    return request[PRINCIPAL]
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"

@@ -1,0 +1,63 @@
+"""The API's services, built once by the composition root (`app.py`) from the store, the running
+controller and the notifier, and handed to the HTTP layer as one bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from cc112_pbx.services.auth_service import AuthService
+from cc112_pbx.services.call_stats import CallStats
+from cc112_pbx.services.callback_service import CallbackService
+from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.event_hub import EventHub
+from cc112_pbx.services.health_service import HealthService
+from cc112_pbx.services.incident_service import IncidentService
+from cc112_pbx.services.live_control import LiveControl
+from cc112_pbx.services.notifier import Notifier
+from cc112_pbx.services.ports import ApiStore
+from cc112_pbx.services.queue_config_service import QueueConfigService
+from cc112_pbx.services.recording_service import RecordingService
+from cc112_pbx.services.report_service import ReportService
+from cc112_pbx.services.seat_admin_service import SeatAdminService
+
+
+@dataclass(slots=True)
+class ApiServices:
+    auth: AuthService
+    queue: QueueConfigService
+    seats: SeatAdminService
+    live: LiveControl
+    events: EventHub
+    incidents: IncidentService
+    callbacks: CallbackService
+    recordings: RecordingService
+    reports: ReportService
+    health: HealthService
+    stats: CallStats
+    store: ApiStore
+
+    def close(self) -> None:
+        self.events.close()
+
+
+def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
+                       links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str) -> ApiServices:
+    clock = controller.ctx.clock
+    live = LiveControl(controller)
+    stats = CallStats(clock.monotonic)
+    notifier.subscribe(stats)
+    events = EventHub(notifier, live.session, lambda: clock.wall().isoformat())
+    events.start()
+    return ApiServices(
+        auth=AuthService(store.api_users, store.audit, clock),
+        queue=QueueConfigService(store.queue_config, store.audit, live, clock),
+        seats=SeatAdminService(store.seats, store.audit, live, clock),
+        live=live, events=events,
+        incidents=IncidentService(store, clock),
+        callbacks=CallbackService(store.callbacks, store.audit, clock),
+        recordings=RecordingService(store.recordings, store.calls, recordings_dir),
+        reports=ReportService(store.audit, store.calls, store.callbacks, clock),
+        health=HealthService(links, store.ping),
+        stats=stats, store=store,
+    )
