@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
-from cc112_pbx.services.callback_service import CallbackService
+from cc112_pbx.services.callback_admin import CallbackAdminService
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.event_hub import EventHub
 from cc112_pbx.services.health_service import HealthService
@@ -30,7 +30,7 @@ class ApiServices:
     live: LiveControl
     events: EventHub
     incidents: IncidentService
-    callbacks: CallbackService
+    callbacks: CallbackAdminService
     recordings: RecordingService
     reports: ReportService
     health: HealthService
@@ -54,8 +54,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
         seats=SeatAdminService(store.seats, store.audit, live, clock),
         live=live, events=events,
-        incidents=IncidentService(store, clock),
-        callbacks=CallbackService(store.callbacks, store.audit, clock),
+        incidents=IncidentService(store, clock, live.incident_status_changed),
+        callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
         health=HealthService(links, store.ping),

@@ -7,7 +7,7 @@ incident's owner is their seat)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -55,9 +55,11 @@ def parse_page(query: Mapping[str, str], problems: list[FieldProblem], default: 
 
 
 class IncidentService:
-    def __init__(self, store: ApiStore, clock: Clock) -> None:
+    def __init__(self, store: ApiStore, clock: Clock,
+                 on_status: Callable[[int, IncidentStatus], None] = lambda incident_id, status: None) -> None:
         self.store = store
         self.clock = clock
+        self.on_status = on_status
 
     async def _check_own(self, principal: Principal, incident_id: int) -> Any:
         incident = await self.store.incidents.get(incident_id)
@@ -137,4 +139,5 @@ class IncidentService:
         await self._check_own(principal, incident_id)
         record, entries = await self.store.incidents.transition(
             incident_id, target, actor=principal.username, at=self.clock.wall(), reason=reason)
+        self.on_status(incident_id, IncidentStatus(target))
         return {"incident": plain(record), "timeline": [plain(e) for e in entries]}

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from cc112_pbx.domain.acd import CallPhase, QueueConfig, SeatConfig, SeatStatus
+from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.services.api_errors import Conflict, NotFound
+from cc112_pbx.services.call_flow import IncidentStatusChanged
+from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.sessions import CallSession
 
@@ -38,6 +41,34 @@ class LiveControl:
             controller.reconfigure(dataclasses.replace(controller.acd.config, **dict(fields)))
 
         await controller.request(apply)
+
+    # --- incidents and callbacks ---------------------------------------------------------------------
+    def incident_status_changed(self, incident_id: int, status: IncidentStatus) -> None:
+        """The call taker moved an incident: a call on it that drops later is judged by it."""
+        self.controller.post(IncidentStatusChanged(incident_id, status))
+
+    async def cancel_callback(self, callback_id: int, reason: str, actor: str) -> bool:
+        """Stop the callbacks engine's entry (an attempt still waiting for a seat is withdrawn)."""
+        callbacks = self.controller.callbacks
+
+        def cancel() -> bool:
+            key = callbacks.key_for(callback_id)
+            return key is not None and callbacks.cancel(key, reason, actor)
+
+        return await self.controller.request(cancel)
+
+    async def retry_callback(self, record: Any) -> None:
+        """Try a callback now (one the engine gave up on is taken up again)."""
+        callbacks = self.controller.callbacks
+        entry = PendingCallback(key=record.call_id or f"callback-{record.id}", number=record.number,
+                                reason=record.reason, incident_id=record.incident_id, seat_id=record.seat_id,
+                                due_at=self.controller.ctx.clock.wall(), attempts=0, callback_id=record.id)
+
+        def retry() -> None:
+            if not callbacks.retry_now(entry.key):
+                callbacks.restore([entry])
+
+        await self.controller.request(retry)
 
     # --- seats -------------------------------------------------------------------------------------
     def seat_view(self, seat_id: str) -> Any | None:

@@ -57,7 +57,7 @@ async def test_a_recording_downloads_with_a_range_request(api):
 
 async def test_the_incident_is_read_and_edited_by_its_call_taker_with_422_and_409_errors(api):
     await _answered_call(api, number="+6281234500002")
-    page = await api.json("GET", "/api/incidents?status=new", api.supervisor)
+    page = await api.json("GET", "/api/incidents?status=in_progress", api.supervisor)  # answered: being taken
     assert page["total"] == 1
     incident_id = page["items"][0]["id"]
     assert (await api.json("GET", "/api/incidents", api.taker))["total"] == 1

@@ -10,17 +10,19 @@ from cc112_pbx.domain.callbacks import OPEN_CALLBACK_STATUSES, CallbackStatus
 from cc112_pbx.services.access import STAFF, Principal, require, seat_scope
 from cc112_pbx.services.api_errors import Conflict, FieldProblem, Invalid, NotFound
 from cc112_pbx.services.incident_service import parse_page
+from cc112_pbx.services.live_control import LiveControl
 from cc112_pbx.services.plain import plain
 from cc112_pbx.services.ports import AuditStore, CallbackStore, Clock
 
 RETRYABLE = (*OPEN_CALLBACK_STATUSES, CallbackStatus.EXHAUSTED)
 
 
-class CallbackService:
-    def __init__(self, callbacks: CallbackStore, audit: AuditStore, clock: Clock) -> None:
+class CallbackAdminService:
+    def __init__(self, callbacks: CallbackStore, audit: AuditStore, clock: Clock, live: LiveControl) -> None:
         self.callbacks = callbacks
         self.audit = audit
         self.clock = clock
+        self.live = live
 
     async def list(self, principal: Principal, query: Mapping[str, str]) -> list[dict[str, Any]]:
         problems: list[FieldProblem] = []
@@ -56,13 +58,14 @@ class CallbackService:
                            message_id="hanya panggilan balik yang masih terbuka yang bisa dibatalkan")
         reason = (reason or "cancelled by a supervisor").strip()[:128]
         at = self.clock.wall()
+        await self.live.cancel_callback(callback_id, reason, principal.username)
         record = await self.callbacks.cancel(callback_id, at, actor=principal.username, reason=reason)
         await self.audit.record(principal.username, "callback.cancelled", {"callback_id": callback_id,
                                                                          "reason": reason}, at=at)
         return plain(record)
 
     async def retry(self, principal: Principal, callback_id: int) -> dict[str, Any]:
-        """Due now: the callbacks engine picks it up at its next look."""
+        """Due now: the callbacks engine tries it at once (taken up again if it had given up)."""
         require(principal, STAFF)
         callback = await self._get(callback_id)
         if callback.status not in RETRYABLE:
@@ -70,5 +73,7 @@ class CallbackService:
                            message_id="panggilan balik ini tidak bisa diulang")
         at = self.clock.wall()
         record = await self.callbacks.reschedule(callback_id, at)
+        if record.number:
+            await self.live.retry_callback(record)
         await self.audit.record(principal.username, "callback.retried", {"callback_id": callback_id}, at=at)
         return plain(record)
