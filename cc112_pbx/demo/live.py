@@ -52,8 +52,27 @@ class LivePrinter:
         self._line(self._call(e), f"connected to {e['seat']}")
 
     def _call_ended(self, e: dict[str, Any]) -> None:
-        how = f"answered by {e['seat']}" if e["outcome"] == "answered" else "abandoned: caller gave up"
+        how = {"answered": f"answered by {e['seat']}", "dropped": "the line dropped mid-report",
+               "abandoned": "abandoned: caller gave up", "failed": "not connected"}.get(e["outcome"], e["outcome"])
         self._line(self._call(e), f"ended, {how} after waiting {e['waited']:.1f}s")
+
+    def _callback_scheduled(self, e: dict[str, Any]) -> None:
+        if e["dialable"]:
+            self._line(self._call(e), f"{e['reason']}: will be called back on {e['number']}")
+        else:
+            self._line(self._call(e), f"{e['reason']}: no number to call back, on the supervisor's list")
+
+    def _callback_attempt(self, e: dict[str, Any]) -> None:
+        number = self.numbers.get(e["callback_of"], "?")
+        self.numbers[e["call_id"]] = number  # the attempt's own lines name the call it is for
+        self._line(f"call #{number}", f"callback attempt {e['attempt']}: a call taker first, then {e['number']}")
+
+    def _callback_outcome(self, e: dict[str, Any]) -> None:
+        again = " (will try again)" if e.get("next_due_at") else ""
+        self._line(self._call(e), f"callback attempt {e['attempt']}: {e['outcome'].replace('_', ' ')}{again}")
+
+    def _callback_cancelled(self, e: dict[str, Any]) -> None:
+        self._line(f"call #{self.numbers.get(e['callback_of'], '?')}", f"callback cancelled: {e['reason']}")
 
     def _seat_state(self, e: dict[str, Any]) -> None:
         old, new = e["old"], e["new"]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import itertools
 import wave
+from collections import Counter
 from typing import Any
 
 from cc112_pbx.bench.stats import percentile
+from cc112_pbx.domain.callbacks import CallbackStatus
 from cc112_pbx.emulator.timeline import SimulatedCall, Timeline
 
 
@@ -88,15 +90,28 @@ async def summarize(db: Any, timeline: Timeline, *, wrapup: float, database: str
         inbound += [c for c in await db.calls.for_incident(incident.id) if c.direction == "inbound"]
     answered = [c for c in inbound if c.outcome == "answered"]
     abandoned = [c for c in inbound if c.outcome == "abandoned"]
-    files = {call.id: [r.path for r in await db.recordings.for_call(call.id)] for call in inbound}
-    with_recording = sum(1 for call in answered if any((recording_seconds(p) or 0) > 0 for p in files[call.id]))
+    dropped = [c for c in inbound if c.outcome == "dropped"]
+    talked = answered + dropped
+    callback_legs = [c for incident in incidents for c in await db.calls.for_incident(incident.id)
+                     if c.direction == "callback"]
+    files = {call.id: [r.path for r in await db.recordings.for_call(call.id)] for call in inbound + callback_legs}
+    with_recording = sum(1 for call in talked if any((recording_seconds(p) or 0) > 0 for p in files[call.id]))
     recordings = sum(1 for paths in files.values() for p in paths if recording_seconds(p) is not None)
+    callbacks = await db.callbacks.with_status(*CallbackStatus)
+    outcomes: Counter[str] = Counter()
+    for callback in callbacks:
+        outcomes.update(str(a.outcome) for a in await db.callbacks.attempts(callback.id) if a.outcome)
     delays_ms = [d * 1000 for d in free_to_ring_delays(timeline, wrapup)]
     return {
         "calls": len(timeline.calls),
         "stored_calls": len(inbound),
+        "incidents": len(incidents),
         "answered": len(answered),
+        "dropped": len(dropped),
         "abandoned": len(abandoned),
+        "no_callback": sum(1 for c in callbacks if c.status == CallbackStatus.SUPERVISOR),
+        "callbacks": {str(outcome): n for outcome, n in sorted(outcomes.items())},
+        "callbacks_scheduled": sum(1 for c in callbacks if c.status != CallbackStatus.SUPERVISOR),
         "recordings": recordings,
         "answered_with_recording": with_recording,
         "no_callback_callers": sum(1 for i in incidents if i.no_callback),

@@ -15,7 +15,7 @@ import structlog
 from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.report import summarize
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
-from cc112_pbx.emulator.parties import SeatBehaviour
+from cc112_pbx.emulator.parties import CitizenBehaviour, SeatBehaviour
 from cc112_pbx.harness import Switchboard
 from cc112_pbx.services.notifier import Notifier
 
@@ -23,6 +23,25 @@ log = structlog.get_logger("cc112.demo")
 
 DEMO_QUEUE = {"ring_timeout": 3, "wrapup_time": 1, "auto_pause_after_missed": 2,
               "hold_announcement_interval": 5, "overflow_after": 0}
+# callbacks on a compressed clock: a couple of seconds after the call, two tries, 2 s apart
+DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_timeout": 2, "max_attempts": 2,
+                  "seat_cap": 2}
+DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600}
+CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
+SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
+
+
+def seat_behaviours(scenario: DemoScenario, pace: float) -> dict[str, SeatBehaviour]:
+    """Call takers end each call once the report is taken (2.5-3.9 s here, longer than a callback's
+    ring time); one never answers."""
+    behaviours = {}
+    for n in range(1, scenario.seats + 1):
+        seat = f"seat{n:02d}"
+        if seat == scenario.never_answering_seat:
+            behaviours[seat] = SeatBehaviour(seat, actions=("never",))
+        else:
+            behaviours[seat] = SeatBehaviour(seat, answer_after=0.3, talk_time=round((2.5 + 0.7 * (n % 3)) * pace, 3))
+    return behaviours
 
 
 async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bool = True,
@@ -40,11 +59,9 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
     printer = LivePrinter() if live else None
     if printer is not None:
         notifier.subscribe(printer)
-    behaviours = {}
-    if scenario.never_answering_seat:
-        behaviours[scenario.never_answering_seat] = SeatBehaviour(scenario.never_answering_seat, actions=("never",))
-    async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=behaviours,
-                           notifier=notifier, seat_answer_after=0.3, api=api) as sb:
+    async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=seat_behaviours(scenario, pace),
+                           notifier=notifier, seat_answer_after=0.3, api=api, callback=DEMO_CALLBACKS,
+                           incident=DEMO_INCIDENT) as sb:
         if api:
             token = await sb.api_token("demo-admin", "admin")
             print(f"api {sb.api_url} token={token}", file=sys.stderr, flush=True)
@@ -77,6 +94,10 @@ async def _log_in_everyone(sb: Switchboard, seats: int) -> None:
 
 async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
     emu = sb.emulator
+    for caller in scenario.callers:  # the citizens the centre may call back
+        if caller.number and caller.number.startswith("+"):
+            emu.trunk.citizens[caller.number] = CitizenBehaviour(caller.number, action=caller.callback_answer,
+                                                                 talk_time=CALLBACK_TALK)
     start = time.monotonic()
     records = []
     events = sorted([(c.at, "call", c) for c in scenario.callers] + [(a.at, "seat", a) for a in scenario.seat_actions],
@@ -89,6 +110,28 @@ async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
         else:
             sb.dial_feature_code(item.seat, item.code)
     await emu.timeline.wait_for(lambda: all(r.ended_at is not None for r in records), timeout=120)
+    await _callbacks_tried(sb)
+
+
+async def _callbacks_tried(sb: Switchboard) -> None:
+    """The callbacks of the last dropped and abandoned calls are tried before the summary."""
+    controller, emu = sb.controller, sb.emulator
+
+    def done() -> bool:
+        legs_done = all(leg.ended_at is not None for leg in emu.timeline.trunk_legs)
+        return not controller.callbacks.pending and legs_done and not controller.ctx.sessions.calls
+
+    changed = asyncio.Event()
+    unsubscribe = sb.notifier.subscribe(lambda notice: changed.set())  # every call or callback news
+    try:
+        async with asyncio.timeout(SETTLE_CALLBACKS):
+            while not done():
+                changed.clear()
+                await changed.wait()
+    except TimeoutError:
+        log.warning("demo_callbacks_still_pending", pending=len(controller.callbacks.pending))
+    finally:
+        unsubscribe()
 
 
 def print_summary(result: dict[str, Any], out: Any = None) -> None:
@@ -98,10 +141,12 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
     lines = [
         "",
         "Summary",
-        f"  calls            {result['calls']} ({result['answered']} answered, {result['abandoned']} abandoned,"
-        f" {result['no_callback_callers']} without a number to call back)",
+        f"  calls            {result['calls']} ({result['answered']} answered, {result['dropped']} dropped,"
+        f" {result['abandoned']} abandoned) in {result['incidents']} incidents",
+        f"  callbacks        {_outcomes(result['callbacks'])}; {result['no_callback']} callers without a number "
+        "on the supervisor's list",
         f"  recordings       {result['recordings']} files ({result['answered_with_recording']} of "
-        f"{result['answered']} answered calls recorded)",
+        f"{result['answered'] + result['dropped']} calls that reached a call taker recorded)",
         f"  service level    {sl['10s']:.0%} answered within 10 s, {sl['15s']:.0%} within 15 s, "
         f"{sl['20s']:.0%} within 20 s",
         f"  free -> ring     p50 {ftr['p50']} ms, p99 {ftr['p99']} ms over {ftr['n']} hand-overs "
@@ -110,3 +155,7 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"  recordings dir   {result['recordings_dir']}",
     ]
     print("\n".join(lines), file=out)
+
+
+def _outcomes(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {outcome.replace('_', ' ')}" for outcome, n in sorted(counts.items())) or "none"

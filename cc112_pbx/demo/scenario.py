@@ -1,13 +1,16 @@
 """A seeded stream of callers and seat actions for the demo and the end-to-end tests.
 
-Varied on purpose: most callers have a mobile number, some come from SIM-less phones (no number)
-or withhold it (`anonymous`), some dial a legacy number (110, 113, 118 ...), some give up while
-waiting; one seat takes a break and comes back, one logs out, one never answers its phone (so
-it is auto-paused after missed offers).
+Varied on purpose: most callers report and the call taker ends the call when the report is
+taken; some come from SIM-less phones (no number) or withhold it (`anonymous`), some dial a
+legacy number (110, 113, 118 ...), some give up while waiting (called back), a few lines drop
+mid-report (called back by the seat that had them), one citizen calls again before the callback
+(a repeat caller); the citizens called back answer, or are busy, or do not answer. One seat
+takes a break and comes back, one logs out, one never answers its phone (auto-paused).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -21,7 +24,9 @@ class DemoCaller:
     number: str | None
     dialled: str
     patience: float  # hangs up if no call taker within this many seconds
-    talk_time: float  # hangs up after talking this long
+    talk_time: float | None  # the line drops after this long (None: the call taker ends the call)
+    kind: str = "report"  # report, abandon, drop, repeat
+    callback_answer: str = "answer"  # when called back: answer, busy, never
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +66,15 @@ def build_scenario(calls: int, seats: int, seed: int, *, login: str = "*11", log
         else:
             number = f"+628{rng.randint(11, 99)}{rng.randint(1000000, 9999999)}"
         dialled = rng.choice(LEGACY) if rng.random() < 0.15 else "112"
-        patience = rng.uniform(1.0, 4.0) * pace if rng.random() < 0.25 else 60.0 * pace
-        callers.append(DemoCaller(index, round(rng.uniform(0, span), 3), number, dialled,
-                                  round(patience, 3), round(rng.uniform(1.5, 4.5) * pace, 3)))
+        kind = rng.choices(("report", "abandon", "drop"), (0.72, 0.2, 0.08))[0]
+        patience = rng.uniform(1.5, 4.0) * pace if kind == "abandon" else 60.0 * pace
+        talk = round(rng.uniform(1.0, 2.0) * pace, 3) if kind == "drop" else None
+        answer = rng.choices(("answer", "busy", "never"), (0.7, 0.15, 0.15))[0]
+        callers.append(DemoCaller(index, round(rng.uniform(0, span), 3), number, dialled, round(patience, 3), talk,
+                                  kind, answer))
     callers.sort(key=lambda c: c.at)
-    callers = [DemoCaller(i + 1, c.at, c.number, c.dialled, c.patience, c.talk_time) for i, c in enumerate(callers)]
+    callers = [dataclasses.replace(c, index=i + 1) for i, c in enumerate(callers)]
+    callers += _repeat_caller(callers, pace)
     actions: list[SeatAction] = []
     never = f"seat{seats:02d}" if seats >= 3 else None
     if seats >= 3:
@@ -74,3 +83,13 @@ def build_scenario(calls: int, seats: int, seed: int, *, login: str = "*11", log
     if seats >= 4:
         actions.append(SeatAction(span * 0.5, "seat03", logout, "logout"))
     return DemoScenario(tuple(callers), tuple(sorted(actions, key=lambda a: a.at)), never, seats, span)
+
+
+def _repeat_caller(callers: list[DemoCaller], pace: float) -> list[DemoCaller]:
+    """The first caller with a number who gave up calls again a second later, before the
+    centre's callback: the new call joins the same incident and the callback is cancelled."""
+    first = next((c for c in callers if c.kind == "abandon" and c.number not in (None, "anonymous")), None)
+    if first is None:
+        return []
+    return [DemoCaller(len(callers) + 1, round(first.at + first.patience + 1.0 * pace, 3), first.number,
+                       first.dialled, 60.0 * pace, None, "repeat")]

@@ -34,6 +34,17 @@ _NOTICES: dict[type, Callable[[Any], Notice]] = {
         "seat": x.seat_id, "old": x.old.value, "new": x.new.value, "reason": x.reason}),
     SeatAutoPaused: lambda x: ("seat_auto_paused", {"seat": x.seat_id, "missed": x.missed}),
     tel.ConnectionChanged: lambda x: ("asterisk_link", {"link": x.link, "connected": x.connected}),
+    f.CallbackScheduled: lambda x: ("callback_scheduled", {
+        "call_id": x.key, "incident_id": x.incident_id, "reason": x.reason, "number": x.number,
+        "dialable": x.dialable, "due_at": x.due_at.isoformat(), "seat": x.seat_id, "detail": x.detail}),
+    f.CallbackAttemptStarted: lambda x: ("callback_attempt", {
+        "call_id": x.call_id, "callback_of": x.key, "attempt": x.attempt, "number": x.number,
+        "incident_id": x.incident_id}),
+    f.CallbackAttemptEnded: lambda x: ("callback_outcome", {
+        "call_id": x.call_id, "callback_of": x.key, "attempt": x.attempt, "outcome": x.outcome, "seat": x.seat_id,
+        "next_due_at": x.next_due_at.isoformat() if x.next_due_at else None}),
+    f.CallbackCancelled: lambda x: ("callback_cancelled", {"callback_of": x.key, "reason": x.reason,
+                                                           "actor": x.actor}),
 }
 
 

@@ -271,8 +271,15 @@ class PersistenceSubscriber:
         self.journal.submit("callback_cancelled", write, call_id=fact.key)
 
     def _seat_leg_ended(self, fact: f.SeatLegEnded) -> None:
-        self.journal.submit("seat_leg_ended", lambda: self.store.calls.end(fact.channel_id, fact.at, "answered"),
-                            channel=fact.channel_id)
+        store = self.store
+
+        async def write() -> None:
+            try:
+                await store.calls.end(fact.channel_id, fact.at, "answered")
+            except LookupError:
+                pass  # it never carried a conversation (hung up before it was bridged): no row of its own
+
+        self.journal.submit("seat_leg_ended", write, channel=fact.channel_id)
 
     # --- seats -----------------------------------------------------------------------------------
     def _seat_state(self, command: SeatStateChanged) -> None:

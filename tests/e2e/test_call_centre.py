@@ -1,4 +1,5 @@
-"""Ten seats, forty callers of varied patience and talk time, through the emulator over sockets."""
+"""Ten seats, forty callers of varied patience and talk time, through the emulator over sockets:
+reports the call taker ends, lines that drop mid-report, callers who give up, callbacks."""
 
 import itertools
 from collections import Counter
@@ -29,30 +30,33 @@ async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded
     result = await run_demo(calls=40, seats=10, seed=7, workdir=tmp_path / "run", live=False, inspect=inspect)
 
     calls = seen["calls"]
-    assert len(calls) == 40 and result["calls"] == 40
+    assert len(calls) == result["calls"] and len(calls) in (40, 41)  # 41: the scenario's repeat caller
     # what the callers experienced: each one either talked to exactly one seat or gave up
     assert all(c.ended_at is not None for c in calls)
     answered = [c for c in calls if c.connected_at is not None]
     assert answered and all(c.seat is not None for c in answered)
-    assert result["answered"] == len(answered) and result["abandoned"] == 40 - len(answered)
+    assert result["answered"] + result["dropped"] == len(answered)
+    assert result["abandoned"] == len(calls) - len(answered)
     # what the call takers experienced: every bridged seat leg carried one caller, no caller two seats
-    bridged_legs = [leg for leg in seen["legs"] if leg.bridged_with]
+    inbound_ids = {c.inbound_id for c in calls}  # callback legs are bridged with the trunk, not a caller
+    bridged_legs = [leg for leg in seen["legs"] if inbound_ids & set(leg.bridged_with)]
     callers_per_leg = [sum(1 for c in calls if c.inbound_id in leg.bridged_with) for leg in bridged_legs]
     assert all(n == 1 for n in callers_per_leg)
     seats_per_caller = Counter(c.inbound_id for leg in bridged_legs for c in calls if c.inbound_id in leg.bridged_with)
     assert set(seats_per_caller.values()) == {1} and len(seats_per_caller) == len(answered)
     # what the database holds: one incident per call, one outcome each, a recording of plausible length
     stored = seen["stored"]
-    assert len(stored) == 40
-    assert Counter(call.outcome for _, call, _ in stored) == Counter(
-        {"answered": len(answered), "abandoned": 40 - len(answered)})
+    assert len(stored) == len(calls)
+    outcomes = Counter(call.outcome for _, call, _ in stored)
+    assert outcomes["answered"] + outcomes["dropped"] == len(answered)
+    assert outcomes["abandoned"] == len(calls) - len(answered) and outcomes["dropped"] >= 1
     by_channel = {c.inbound_id: c for c in calls}
     for _incident, call, recordings in stored:
         assert len(recordings) == 1, call
         seconds = recording_seconds(recordings[0].path)
         emulated = by_channel[call.channel_id]
         assert seconds is not None and 0 < seconds <= emulated.ended_at - emulated.stasis_at + 0.5
-        if call.outcome == "answered":
+        if call.outcome in ("answered", "dropped"):
             assert recordings[0].seat_id == call.seat_id == emulated.seat
     # SIM-less and withheld numbers are accepted like any other and marked on the call and incident
     kinds = Counter(call.caller_kind for _, call, _ in stored)
