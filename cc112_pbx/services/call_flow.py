@@ -30,6 +30,7 @@ from cc112_pbx.domain.acd import (
     OfferFailed,
     OfferFailure,
     SeatHungUp,
+    SeatLost,
 )
 from cc112_pbx.domain.call_end import CallOutcome, EndedCall, classify_call_end, is_ghost_call
 from cc112_pbx.domain.callbacks import CallbackOutcome
@@ -355,19 +356,34 @@ class CallFlow:
             return
         leg = self.ctx.sessions.seat_leg(channel_id)
         if leg is None:
+            self.ctx.sessions.forget_stray_seat_leg(channel_id)  # gone before its caller was adopted
             return
         if not leg.answered:
             self._seat_leg_failed(channel_id, offer_failure_for_cause(cause))
             return
         self.ctx.sessions.drop_seat_leg(channel_id)
         session = self.ctx.sessions.calls.get(leg.offer.call_id)
-        if session is not None and session.seat_channel_id == channel_id:
+        if (session is not None and session.seat_channel_id == channel_id and session.connected_at is None
+                and session.kind is CallKind.INBOUND and not session.ended):
+            self._seat_lost(session, leg.offer.seat_id)
+        elif session is not None and session.seat_channel_id == channel_id:
             self._log(session, seat=leg.offer.seat_id).info("seat_hung_up")
             session.hung_up_by = session.hung_up_by or HangupParty.SEAT
             if session.kind is CallKind.CALLBACK:
                 self.legs.leg_ended(session, None)
             self.feed(SeatHungUp(leg.offer.call_id))
         self.ctx.facts.publish(f.SeatLegEnded(channel_id, self.ctx.clock.wall()))
+
+    def _seat_lost(self, session: CallSession, seat_id: str) -> None:
+        """The seat's leg ended after answering but before the two could talk: the caller never
+        spoke to anyone and waits for a seat again, with music, at the head of the line."""
+        self._log(session, seat=seat_id).warning("seat_lost_before_bridging")
+        bridge_id = session.bridge_id
+        session.seat_id = session.seat_channel_id = session.bridge_id = None
+        if bridge_id is not None:
+            self.ctx.lanes.submit(session.call_id, "destroy_bridge", lambda: self.ctx.control.destroy_bridge(bridge_id))
+        self.ctx.lanes.submit(session.call_id, "music", lambda: self.holding.music_on(session))
+        self.feed(SeatLost(session.call_id))
 
     def _caller_gone(self, session: CallSession, cause: tel.HangupCause | None) -> None:
         if session.ended:

@@ -50,14 +50,14 @@ class Holding:
         if session.recording_path is None:
             await self.start_recording(session)
         if session.adopted:
-            await self._music_on(session)  # greeted already, before the restart
+            await self.music_on(session)  # greeted already, before the restart
             return
         for prompt, lang in ctx.prompts.sequence(prompts.GREETING, prompts.SILENT_CALL):
             if session.ended or session.bridge_id is not None:
                 return
             await self._play(session, prompt, lang)
         if not session.playbacks and not session.ended:
-            await self._music_on(session)  # nothing to wait for: music at once
+            await self.music_on(session)  # nothing to wait for: music at once
 
     async def start_recording(self, session: CallSession) -> None:
         ctx = self.ctx
@@ -83,7 +83,7 @@ class Holding:
         self._log(session).info("recording_continues", path=path)
         return True
 
-    async def _music_on(self, session: CallSession) -> None:
+    async def music_on(self, session: CallSession) -> None:
         """Music on hold for a waiting caller: after the greeting, and again after every
         announcement (playing a file on a channel switches its music off in Asterisk)."""
         if session.ended or session.bridge_id is not None:
@@ -115,7 +115,7 @@ class Holding:
             return
         session.playbacks.discard(event.playback_id)
         if not session.playbacks and session.bridge_id is None and not session.ended:
-            self.ctx.lanes.submit(session.call_id, "music", lambda: self._music_on(session))
+            self.ctx.lanes.submit(session.call_id, "music", lambda: self.music_on(session))
 
     def hold_announcement(self, call_id: str) -> None:
         session = self.ctx.sessions.calls.get(call_id)

@@ -73,10 +73,13 @@ class SeatService:
     def unpause(self, seat_id: str) -> None:
         self.feed(SeatUnpaused(seat_id))
 
-    def toggle_pause(self, seat_id: str) -> bool:
-        """Pause an unpaused seat, unpause a paused one; True when the seat is now paused."""
+    def toggle_pause(self, seat_id: str) -> bool | None:
+        """Pause an unpaused seat, unpause a paused one; True when the seat is now paused, None when
+        it is logged out (nothing to pause)."""
         view = next((s for s in self.acd.snapshot().seats if s.seat_id == seat_id), None)
-        if view is not None and view.pause_reason is not None:
+        if view is None or not view.logged_in:
+            return None
+        if view.pause_reason is not None:
             self.unpause(seat_id)
             return False
         self.pause(seat_id, "break")
@@ -97,7 +100,8 @@ class SeatService:
             self.logout(seat_id)
             prompt = prompts.LOGGED_OUT
         elif code == opts.feature_pause:
-            prompt = prompts.PAUSED if self.toggle_pause(seat_id) else prompts.UNPAUSED
+            paused = self.toggle_pause(seat_id)
+            prompt = prompts.LOGGED_OUT if paused is None else prompts.PAUSED if paused else prompts.UNPAUSED
         else:
             slog.warning("unknown_feature_code")
         slog.info("feature_code", prompt=prompt)

@@ -102,6 +102,11 @@ class SessionRegistry:
     def seat_leg(self, channel_id: str) -> SeatLeg | None:
         return self.seat_legs.get(channel_id)
 
+    def forget_stray_seat_leg(self, channel_id: str) -> None:
+        for bridge_id, stray in list(self.stray_seat_legs.items()):
+            if stray.channel_id == channel_id:
+                del self.stray_seat_legs[bridge_id]
+
     def drop_seat_leg(self, channel_id: str) -> None:
         self.seat_legs.pop(channel_id, None)
 

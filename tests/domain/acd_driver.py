@@ -27,6 +27,7 @@ from cc112_pbx.domain.acd import (
     QueueConfig,
     SeatAutoPaused,
     SeatConfig,
+    SeatLost,
     SeatStateChanged,
     SeatStatus,
     StartTimer,
@@ -69,6 +70,8 @@ class AcdDriver:
             self.queue_keys[event.call_id] = (-event.priority, arrived, len(self.queue_keys))
         if isinstance(event, OfferFailed) and self.ringing.pop(event.offer.offer_id, None):
             self.last_missed_by[event.offer.call_id] = event.offer.seat_id  # that seat leg is gone
+        if isinstance(event, SeatLost) and event.call_id in self.bridged:
+            self.last_missed_by[event.call_id] = self.bridged.pop(event.call_id)  # never bridged after all
         commands = self.acd.handle(event, self.now)
         for command in commands:
             self._execute(command)

@@ -33,14 +33,15 @@ def test_ended_call_cannot_end_again_or_come_back():
             c.move_to(phase)
 
 
-def test_connected_call_cannot_go_back_to_the_queue_and_waiting_call_cannot_skip_the_offer():
+def test_connected_call_goes_back_to_the_queue_only_to_wait_and_waiting_call_cannot_skip_the_offer():
     c = call()
     with pytest.raises(IllegalTransition):
         c.move_to(CallPhase.CONNECTED)
     c.move_to(CallPhase.OFFERED)
     c.move_to(CallPhase.CONNECTED)
     with pytest.raises(IllegalTransition):
-        c.move_to(CallPhase.WAITING)
+        c.move_to(CallPhase.OFFERED)
+    c.move_to(CallPhase.WAITING)  # its seat was lost before the two were bridged
 
 
 def test_higher_priority_sorts_first_then_earlier_arrival():

@@ -19,6 +19,7 @@ from cc112_pbx.domain.acd import (
     RingTimer,
     SeatHungUp,
     SeatLoggedIn,
+    SeatLost,
     SeatStatus,
     StartTimer,
     TimerFired,
@@ -276,3 +277,22 @@ def test_a_late_ring_timer_after_the_answer_changes_nothing():
     sb.feed(OfferAnswered(offer))
     assert sb.feed(TimerFired(RingTimer(offer.offer_id))) == []
     assert sb.bridged == {"c1": "seat01"}
+
+
+def test_seat_lost_before_bridging_puts_the_caller_back_first_in_line_for_the_next_seat():
+    sb = board("seat01", "seat02", wrapup_time=5)
+    sb.feed(CallArrived("c1"))
+    first = sb.offer_for("c1")
+    sb.feed(OfferAnswered(first))
+    sb.now = 1
+    sb.feed(CallArrived("c2"))
+    second = sb.offer_for("c2")
+    sb.now = 2
+    sb.feed(CallArrived("c3"))  # no seat free: waits
+    sb.feed(SeatLost("c1"))  # c1's seat leg died before the bridge: c1 never talked to anyone
+    assert "c1" not in {o.call_id for o in sb.outcomes}  # no outcome: the call goes on
+    again = sb.offer_for("c1")  # the freed seat takes c1 again before c3, who came later
+    assert again != first and again.seat_id == first.seat_id and second.seat_id != first.seat_id
+    views = {s.seat_id: s for s in sb.acd.snapshot().seats}
+    assert views[first.seat_id].missed_in_a_row == 1
+    assert [c.call_id for c in sb.acd.snapshot().calls if c.phase.value == "waiting"] == ["c3"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from structlog.testing import capture_logs
 
 from cc112_pbx.domain import telephony as tel
@@ -194,9 +193,6 @@ async def test_a_seat_leg_found_in_a_bridge_without_its_caller_is_hung_up(staffe
     assert [(c.method, c.args) for c in staffed.control.log] == [("hang_up", {"channel_id": "seat-leg-7"})]
 
 
-@pytest.mark.xfail(strict=True, reason="CallFlow.channel_gone ignores a stray seat leg (found in a bridge, its caller "
-                                       "not adopted yet): the caller is then resumed as connected to a seat leg "
-                                       "that is gone and waits in silence instead of ringing a seat")
 async def test_a_seat_leg_that_ends_before_its_caller_is_adopted_leaves_the_caller_waiting_for_a_seat(staffed: Pbx):
     _seed_call_7(staffed, connected=True)
     staffed.send(_recovered_caller(staffed, bridge_id=BRIDGE, bridge_peers=("seat-leg-7",)))

@@ -177,10 +177,6 @@ async def test_a_failing_request_in_one_calls_lane_does_not_hold_back_another_ca
     assert [r["seat_id"] for r in staffed.control.rings()] == ["seat01", "seat02"]
 
 
-@pytest.mark.xfail(strict=True, reason="a seat leg that ends after answering but before it was bridged is handled as "
-                                       "the seat hanging up a conversation (SeatHungUp -> HangUpCaller): the "
-                                       "caller, who never spoke to anyone, is hung up instead of waiting for the "
-                                       "next seat")
 async def test_a_seat_leg_that_ends_before_it_was_bridged_leaves_the_caller_waiting_for_the_next_seat(staffed: Pbx):
     channel = await staffed.caller_arrives()
     staffed.control.fail("bridge_channels", TargetGone("channel not found"))

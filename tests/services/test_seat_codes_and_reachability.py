@@ -108,8 +108,6 @@ async def test_pause_code_takes_an_auto_paused_seat_back(pbx: Pbx):
     assert len(pbx.control.rings("seat01")) == 4  # the waiting caller rings it again at once
 
 
-@pytest.mark.xfail(strict=True, reason="SeatService.toggle_pause asks a logged-out seat to pause (the core ignores "
-                                       "it) and still confirms 'paused': the call taker is told something untrue")
 async def test_pause_code_from_a_logged_out_seat_does_not_claim_the_seat_is_paused(pbx: Pbx):
     channel = await pbx.feature_code("seat01", "*13")
 

@@ -21,7 +21,7 @@ class CallPhase(StrEnum):
 _ALLOWED: dict[CallPhase, frozenset[CallPhase]] = {
     CallPhase.WAITING: frozenset({CallPhase.OFFERED, CallPhase.ENDED}),
     CallPhase.OFFERED: frozenset({CallPhase.WAITING, CallPhase.CONNECTED, CallPhase.ENDED}),
-    CallPhase.CONNECTED: frozenset({CallPhase.ENDED}),
+    CallPhase.CONNECTED: frozenset({CallPhase.ENDED, CallPhase.WAITING}),  # WAITING: the seat was lost unbridged
     CallPhase.ENDED: frozenset(),
 }
 

@@ -50,6 +50,7 @@ from cc112_pbx.domain.acd.events import (
     SeatHungUp,
     SeatLoggedIn,
     SeatLoggedOut,
+    SeatLost,
     SeatPaused,
     SeatReachable,
     SeatUnpaused,
@@ -96,6 +97,7 @@ class Acd(SeatRules):
             CallResumed: self._call_resumed,
             CallerHungUp: self._caller_hung_up,
             SeatHungUp: self._seat_hung_up,
+            SeatLost: self._seat_lost,
             OfferAnswered: self._offer_answered,
             OfferFailed: self._offer_failed,
             SeatLoggedIn: self._seat_logged_in,
@@ -211,6 +213,21 @@ class Acd(SeatRules):
             return  # a seat leg ending before answer is reported as OfferFailed
         out.append(HangUpCaller(call.call_id))
         self._end_conversation(call, now, out)
+
+    def _seat_lost(self, event: SeatLost, now: float, out: list[AcdCommand]) -> None:
+        call = self._calls.get(event.call_id)
+        if call is None or call.phase is not CallPhase.CONNECTED:
+            return
+        seat = self._seats.get(call.seat_id)  # type: ignore[arg-type]
+        if seat is not None and seat.call_id == call.call_id:
+            self._book.touch(seat)
+            seat.engagement, seat.call_id, seat.offer_id = Engagement.FREE, None, None
+            seat.answered -= 1
+            self._count_missed(seat, out)
+        call.move_to(CallPhase.WAITING)
+        call.last_missed_seat, call.seat_id, call.offer_id, call.connected_at = call.seat_id, None, None, None
+        self._waiting.add(call)
+        overflow.arm(call, self._config, now, out)
 
     def _offer_answered(self, event: OfferAnswered, now: float, out: list[AcdCommand]) -> None:
         call = self._current_call_of(event.offer)

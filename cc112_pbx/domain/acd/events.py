@@ -77,6 +77,14 @@ class SeatHungUp:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatLost:
+    """The seat's leg ended after it answered but before caller and seat could talk (it was never
+    bridged): the caller waits for a seat again, first in line; the seat counts a missed offer."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfferAnswered:
     offer: Offer
 
@@ -169,6 +177,7 @@ AcdEvent = (
     | CallResumed
     | CallerHungUp
     | SeatHungUp
+    | SeatLost
     | OfferAnswered
     | OfferFailed
     | SeatLoggedIn
