@@ -108,12 +108,12 @@ class SimulatedApp:
         """ari-11 / ami-07: `POST /bridges/{id}/play` (a beep): a hidden Announcer joins the
         bridge for the playback, then leaves it."""
         announcer = self.core.add_hidden_participant(self.bridge_id, "Announcer")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.02)  # the scenario: the beep plays for 20 ms
         self.core.remove_hidden_participant(self.bridge_id, announcer)
 
     async def caller_hangs_up_and_app_cleans_up(self) -> None:
         self.core.hangup(self.caller_one.id, 16, origin="api")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # the scenario: the recording app reacts 50 ms after the hang-up
         if self.recorder and self.bridge_id in self.core.bridges:  # the recording is stopped
             self.core.remove_hidden_participant(self.bridge_id, self.recorder)
         if self.seat is not None and self.seat.alive:

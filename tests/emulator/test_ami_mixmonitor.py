@@ -56,7 +56,7 @@ async def test_relative_file_goes_under_recordings_dir_and_lasts_as_long_as_the_
     expected = server.mixmonitor.recordings_dir.resolve() / "calls" / "one.wav"
     assert varset.get("Value") == str(expected)
     await client.wait_for(lambda m: m.get("Event") == "MixMonitorStart" and m.get("Channel") == name)
-    await asyncio.sleep(0.6)
+    await asyncio.sleep(0.6)  # the scenario: 0.6 s of recording
     assert (await client.action("StopMixMonitor", Channel=name)).get("Response") == "Success"
     await client.wait_for(lambda m: m.get("Event") == "MixMonitorStop")
     await server.mixmonitor.wait_written()

@@ -14,6 +14,7 @@ from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core
 from cc112_pbx.emulator.dialplan import Dialplan
 from tests.emulator.conformance.ami_client import AmiTestClient
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ async def test_an_action_split_into_single_bytes_is_understood(server):
     try:
         for byte in encode([("Action", "Ping"), ("ActionID", "slow-ping")]):
             client.write_raw(bytes([byte]))
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # the scenario: each byte in its own write, the server reading between
         response = await client.wait_for(lambda m: m.get("ActionID") == "slow-ping")
         assert response.get("Ping") == "Pong"
     finally:
@@ -89,17 +90,21 @@ async def test_huge_line_and_too_many_headers_do_not_break_the_session(server):
 async def test_client_disconnecting_during_a_sync_originate_leaves_the_server_healthy(server):
     client = await logged_in(server)
     client.send("Originate", Channel="Local/slow01@seats-sim", Application="Wait", Data="1", Timeout="600")
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: any("slow01" in c.name for c in server.core.channels.values()),
+                     what="the originate is ringing")
     await client.close()
-    await asyncio.sleep(0.7)  # the originate times out after the client is gone
+    await wait_until(lambda: not any("slow01" in c.name for c in server.core.channels.values()),
+                     what="the originate timed out after the client was gone")
     await still_serving(server)
 
 
 async def test_client_vanishing_before_its_bad_login_answer_is_harmless(server):
     client = await AmiTestClient("127.0.0.1", server.port).connect()
     client.send("Login", Username="cc112", Secret="nope")
+    await wait_until(lambda: server.session_count == 1, what="the server took the session")
     await client.close()
-    await asyncio.sleep(1.1)
+    await wait_until(lambda: server.session_count == 0, timeout=3,
+                     what="the server answered the bad login (after its 1 s delay) and closed the session")
     await still_serving(server)
 
 

@@ -11,6 +11,7 @@ from cc112_pbx.emulator.ami_server import AmiServer
 from cc112_pbx.emulator.core import Core
 from cc112_pbx.emulator.dialplan import Dialplan
 from tests.emulator.conformance.ami_client import AmiTestClient
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -208,7 +209,8 @@ async def test_hangup_by_regex_lists_every_channel_it_hung_up(server, client):
     core = server.core
     for _ in range(2):
         core.originate("Local/seat01@seats-sim", timeout=5)
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: len([c for c in core.channels.values() if "seat01" in c.name]) == 4,
+                     what="both Local pairs exist")
     response, items = await client.list_action("Hangup", "ChannelsHungupListComplete", Channel="/seat01/")
     assert response.get("Message") == "Channels hung up will follow"
     assert len(items) == 4 and all(m.get("Event") == "ChannelHungup" for m in items)

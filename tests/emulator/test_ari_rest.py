@@ -92,7 +92,7 @@ async def test_bridge_recording_is_stored_as_a_wav_file_of_the_recorded_length(e
     status, live = await controller.call("POST", f"/bridges/{bridge['id']}/record", name="inc-1", format="wav")
     assert (status, live["state"]) == (201, "queued")
     await controller.next("RecordingStarted")
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # the scenario: a recording 0.3 s long
     assert (await controller.call("POST", "/recordings/live/inc-1/stop"))[0] == 204
     finished = await controller.next("RecordingFinished")
     assert finished["recording"]["state"] == "done"

@@ -183,7 +183,7 @@ async def test_waiting_caller_is_rung_as_soon_as_a_seat_is_unpaused(emulator, am
     await ami.action("QueueAdd", Queue=QUEUE, Interface="Local/seat01@seats-sim", MemberName="Seat 01", Paused="true")
     await place_caller(ami, 1.5)
     await ami.wait_for(event("QueueCallerJoin"))
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # the scenario: the caller has waited a moment when the seat unpauses
     unpaused_at = asyncio.get_running_loop().time()
     await ami.action("QueuePause", Queue=QUEUE, Interface="Local/seat01@seats-sim", Paused="false")
     await ami.wait_for(event("AgentCalled"), timeout=2)
