@@ -192,7 +192,8 @@ class Cc112App:
         self._exits.callback(self.api.close)
         if db_ready:
             try:
-                await self.api.queue.adopt(dataclasses.asdict(settings.queue))
+                callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}
+                await self.api.queue.adopt({**dataclasses.asdict(settings.queue), **callback})
             except Exception as exc:
                 log.error("queue_config_not_adopted", error=repr(exc))
         if self.serve_api:

@@ -18,6 +18,9 @@ from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.sessions import CallSession
 
 QUEUE_FIELDS = ("strategy", "ring_timeout", "wrapup_time", "auto_pause_after_missed", "overflow_after")
+# the versioned settings' callback_<name> -> the `CallbackPolicy` attribute
+CALLBACK_FIELDS = {"enabled": "enabled", "first_delay": "first_delay", "max_attempts": "max_attempts",
+                   "retry_interval": "spacing", "ring_timeout": "ring_timeout", "seat_cap": "seat_cap"}
 BUSY = (SeatStatus.OFFERED, SeatStatus.ON_CALL)
 
 
@@ -30,15 +33,23 @@ class LiveControl:
 
     # --- queue configuration ---------------------------------------------------------------------
     def queue_fields(self) -> dict[str, Any]:
-        config = self.controller.acd.config
-        return {name: getattr(config, name) for name in QUEUE_FIELDS}
+        config, policy = self.controller.acd.config, self.controller.callbacks.policy
+        return {**{name: getattr(config, name) for name in QUEUE_FIELDS},
+                **{f"callback_{name}": getattr(policy, attr) for name, attr in CALLBACK_FIELDS.items()}}
 
     async def apply_queue(self, fields: Mapping[str, Any]) -> None:
-        """From the very next decision of the ACD core on (calls in progress keep their offers)."""
+        """From the very next decision of the ACD core on (calls in progress keep their offers);
+        the callback policy from the next callback decision."""
         controller = self.controller
+        queue = {name: value for name, value in fields.items() if name in QUEUE_FIELDS}
+        callback = {attr: fields[f"callback_{name}"] for name, attr in CALLBACK_FIELDS.items()
+                    if f"callback_{name}" in fields}
 
         def apply() -> None:
-            controller.reconfigure(dataclasses.replace(controller.acd.config, **dict(fields)))
+            if queue:
+                controller.reconfigure(dataclasses.replace(controller.acd.config, **queue))
+            if callback:
+                controller.callbacks.policy = dataclasses.replace(controller.callbacks.policy, **callback)
 
         await controller.request(apply)
 

@@ -28,8 +28,17 @@ LIMITS: dict[str, tuple[float, float, bool]] = {  # name: (minimum, maximum, int
     "wrapup_time": (0, 3600, False),
     "auto_pause_after_missed": (0, 100, True),
     "overflow_after": (0, 3600, False),
+    # the callback policy (`domain.callbacks.CallbackPolicy`), versioned with the queue
+    "callback_first_delay": (0, 3600, False),
+    "callback_max_attempts": (0, 20, True),
+    "callback_retry_interval": (1, 86400, False),
+    "callback_ring_timeout": (1, 300, False),
+    "callback_seat_cap": (0, 100, True),
 }
-FIELDS = ("strategy", *LIMITS)
+BOOLEANS = ("callback_enabled",)
+FIELDS = ("strategy", *LIMITS, *BOOLEANS)
+CALLBACK_FIELDS = tuple(name for name in FIELDS if name.startswith("callback_"))
+REQUIRED = tuple(name for name in FIELDS if name not in CALLBACK_FIELDS)  # older versions lack the callback's
 
 
 class LiveQueue(Protocol):
@@ -48,7 +57,13 @@ def validate(values: Mapping[str, Any], *, complete: bool) -> tuple[dict[str, An
         if name not in FIELDS:
             problems.append(FieldProblem(str(name), f"not a queue setting (known: {', '.join(FIELDS)})"))
     if complete:
-        problems += [FieldProblem(name, "is required") for name in FIELDS if name not in values]
+        problems += [FieldProblem(name, "is required") for name in REQUIRED if name not in values]
+    for name in BOOLEANS:
+        if name in values:
+            if isinstance(values[name], bool):
+                clean[name] = values[name]
+            else:
+                problems.append(FieldProblem(name, "must be true or false"))
     if "strategy" in values:
         strategy = values["strategy"]
         if strategy not in STRATEGY_NAMES:
@@ -89,11 +104,12 @@ class QueueConfigService:
 
     async def adopt(self, from_settings: Mapping[str, Any]) -> dict[str, Any]:
         """At start: decide the version in force (see the module's doc) and apply it."""
-        file_values = {name: from_settings[name] for name in FIELDS}
+        file_values = {name: from_settings[name] for name in FIELDS if name in from_settings}
         current = await self.store.current()
         if current is None or (current.author == FROM_SETTINGS and dict(current.settings) != file_values):
             current = await self.store.save(file_values, FROM_SETTINGS, self.clock.wall())
-        values, problems = validate(current.settings, complete=True)
+        # a version saved before the callback policy was versioned takes the file's policy
+        values, problems = validate({**file_values, **current.settings}, complete=True)
         if problems:  # a stored version the core cannot take (should not happen): keep the file's
             log.error("stored_queue_config_unusable", version=current.version, problems=[str(p) for p in problems])
             values = file_values
@@ -123,7 +139,7 @@ class QueueConfigService:
         new = {**old, **clean}
         at = self.clock.wall()
         version = await self.store.save(new, principal.username, at)
-        await self.live.apply_queue({name: new[name] for name in FIELDS})
+        await self.live.apply_queue({name: new[name] for name in FIELDS if name in new})
         changes = diff(old, new)
         await self.audit.record(principal.username, "queue_config.saved",
                                 {"version": version.version, "changes": changes}, at=at)

@@ -24,6 +24,22 @@ async def test_an_invalid_change_answers_422_naming_each_bad_field_and_changes_n
     assert await api.json("GET", "/api/audit?action=queue_config.saved", api.admin) == []
 
 
+async def test_the_callback_policy_is_versioned_with_the_queue_and_applied_live(api):
+    bad = await api.json("PATCH", "/api/queue-config", api.admin, expect=422,
+                         json={"callback_seat_cap": -1, "callback_enabled": "yes", "callback_max_attempts": 2.5})
+    assert {f["field"] for f in bad["error"]["fields"]} == {"callback_seat_cap", "callback_enabled",
+                                                            "callback_max_attempts"}
+    policy = api.sb.controller.callbacks.policy
+    saved = await api.json("PATCH", "/api/queue-config", api.admin,
+                           json={"callback_enabled": True, "callback_max_attempts": 5, "callback_retry_interval": 30})
+    assert saved["settings"]["callback_max_attempts"] == 5 and saved["settings"]["callback_enabled"] is True
+    live = api.sb.controller.callbacks.policy
+    assert (live.enabled, live.max_attempts, live.spacing) == (True, 5, 30.0)
+    assert live.dial_template == policy.dial_template  # what the version does not carry is kept
+    [audit] = await api.json("GET", "/api/audit?action=queue_config.saved", api.admin)
+    assert "callback_max_attempts" in audit["details"]["changes"]
+
+
 async def test_history_and_diff_of_versions(api):
     await api.json("PATCH", "/api/queue-config", api.admin, json={"wrapup_time": 5})
     second = await api.json("PATCH", "/api/queue-config", api.admin, json={"strategy": "round_robin"})

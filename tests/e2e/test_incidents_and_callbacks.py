@@ -182,3 +182,52 @@ async def test_an_illegal_status_transition_is_refused_and_nothing_changes(tmp_p
         with pytest.raises(IllegalTransition, match=r"new.*dispatched"):
             await sb.app.db.incidents.transition(incident.id, "dispatched", actor="seat01", at=incident.opened_at)
         assert (await sb.app.db.incidents.get(incident.id)).status == "new"
+
+
+async def test_a_pending_callback_survives_a_controller_restart(tmp_path):
+    slow = dict(FAST_CALLBACKS, first_delay=1.5)
+    async with Switchboard(tmp_path, seats=1, callback=slow, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        emu.trunk.citizens["+6281255550008"] = CitizenBehaviour("+6281255550008", talk_time=0.3)
+        call = emu.place_call(number="+6281255550008", patience=0.3)
+        await emu.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
+        await sb.settled()  # the callback is stored, not yet due
+        await sb.stop_controller()
+        await sb.start_controller()  # a new process would know nothing but the database
+        assert list(sb.controller.callbacks.pending) == [next(iter(await _keys(sb)))]
+        await sb.login_all()
+        await emu.timeline.wait_for(lambda: emu.timeline.trunk_legs and emu.timeline.trunk_legs[0].ended_at,
+                                    timeout=10)
+        await sb.settled()
+        incident = await _incident_of(sb, call.inbound_id)
+        [callback] = await _callbacks(sb, incident.id)
+        assert (callback.status, callback.attempts) == ("done", 1)
+
+
+async def _keys(sb: Switchboard) -> list[str]:
+    return [c.call_id for c in await sb.app.db.callbacks.pending()]
+
+
+async def test_every_call_has_one_incident_when_the_database_was_down_for_a_while(tmp_path):
+    import sqlite3
+
+    async with Switchboard(tmp_path, seats=2, queue={"wrapup_time": 0}) as sb:
+        await sb.login_all()
+        await sb.app.journal.flush(timeout=5)
+        blocker = sqlite3.connect(sb.database_url.split("///", 1)[1], isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")  # the database cannot be written: every write waits
+        try:
+            calls = [sb.emulator.place_call(number=f"+62812666600{n}", talk_time=0.3) for n in range(5)]
+            await sb.emulator.timeline.wait_for(lambda: all(c.ended_at for c in calls), timeout=10)
+            assert all(c.connected_at is not None for c in calls)  # the calls went on regardless
+            assert sb.app.journal.backlog > 0
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await sb.settled(timeout=15)
+        incidents = {}
+        for call in calls:
+            incident = await _incident_of(sb, call.inbound_id)
+            incidents[call.inbound_id] = incident.id
+        assert len(set(incidents.values())) == 5  # one each, none twice
+        assert len(await sb.app.db.incidents.recent(limit=100)) == 5
