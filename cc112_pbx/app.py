@@ -38,6 +38,7 @@ from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.fallback_reconcile import record_fallback_calls
 from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
@@ -221,13 +222,15 @@ class Cc112App:
         controller was watching: stamp their end (outcome unknown) so they are not live forever.
         Channels still there are adopted by the event stream's resync instead."""
         assert self.db is not None and self.ari is not None
+        now, db = datetime.now(UTC), self.db
         try:
-            present = {c.channel_id for c in await self.ari.list_channels()}
+            channels = await self.ari.list_channels()
+            present = {c.channel_id for c in channels}
             stale = [c for c in await self.db.calls.active() if c.channel_id not in present]
+            await record_fallback_calls(db, self.journal, channels, now)  # reliability: callers in the fallback
         except Exception as exc:
             log.warning("stale_call_check_failed", error=repr(exc))
             return
-        now, db = datetime.now(UTC), self.db
         for call in stale:
             self.journal.submit("close_stale_call", lambda c=call: db.calls.end(c.id, now, None, ENDED_WHILE_DOWN),
                                 call_id=call.id, channel=call.channel_id)
