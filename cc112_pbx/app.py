@@ -38,7 +38,7 @@ from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
-from cc112_pbx.services.fallback_reconcile import record_fallback_calls
+from cc112_pbx.services.fallback_reconcile import FallbackRecorder
 from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
@@ -134,6 +134,10 @@ class Cc112App:
         ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, controller.post,
                                                   lambda: controller.callbacks.policy))
         ctx.facts.subscribe(NoticeSubscriber(self.notifier))
+        # reliability: callers who reached the fallback queue while the app was not held are recorded
+        ctx.facts.subscribe(FallbackRecorder(self.db, self.journal, self.ari.list_channels,
+                                             lambda what, job: ctx.lanes.submit("fallback-scan", what, job),
+                                             ctx.clock.wall))
         self._exits.push_async_callback(self.controller.close)
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
         if db_ready and self.restore_seats:
@@ -222,15 +226,13 @@ class Cc112App:
         controller was watching: stamp their end (outcome unknown) so they are not live forever.
         Channels still there are adopted by the event stream's resync instead."""
         assert self.db is not None and self.ari is not None
-        now, db = datetime.now(UTC), self.db
         try:
-            channels = await self.ari.list_channels()
-            present = {c.channel_id for c in channels}
+            present = {c.channel_id for c in await self.ari.list_channels()}
             stale = [c for c in await self.db.calls.active() if c.channel_id not in present]
-            await record_fallback_calls(db, self.journal, channels, now)  # reliability: callers in the fallback
         except Exception as exc:
             log.warning("stale_call_check_failed", error=repr(exc))
             return
+        now, db = datetime.now(UTC), self.db
         for call in stale:
             self.journal.submit("close_stale_call", lambda c=call: db.calls.end(c.id, now, None, ENDED_WHILE_DOWN),
                                 call_id=call.id, channel=call.channel_id)
