@@ -38,6 +38,7 @@ from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.fallback_reconcile import FallbackRecorder
 from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
@@ -133,6 +134,10 @@ class Cc112App:
         ctx.facts.subscribe(PersistenceSubscriber(self.db, self.journal, ctx.clock, controller.post,
                                                   lambda: controller.callbacks.policy))
         ctx.facts.subscribe(NoticeSubscriber(self.notifier))
+        # reliability: callers who reached the fallback queue while the app was not held are recorded
+        ctx.facts.subscribe(FallbackRecorder(self.db, self.journal, self.ari.list_channels,
+                                             lambda what, job: ctx.lanes.submit("fallback-scan", what, job),
+                                             ctx.clock.wall))
         self._exits.push_async_callback(self.controller.close)
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
         if db_ready and self.restore_seats:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -118,12 +118,26 @@ class StasisTracker:
         return out
 
 
+def creation_order(snap: t.ChannelSnapshot, now: datetime) -> datetime:
+    """When the channel was made, fine enough to order callers by it: ARI gives `creationtime` to
+    the millisecond, and a burst of calls shares one; within it Asterisk's uniqueid sequence
+    (`1796524758.42`: the part after the dot counts channels) orders them, added as microseconds."""
+    created = snap.created
+    if created is None:
+        return now
+    _, dot, sequence = snap.channel_id.rpartition(".")
+    if dot and sequence.isdigit() and created.microsecond % 1000 == 0:
+        created += timedelta(microseconds=int(sequence) % 1000)
+    return created
+
+
 def recovered_call(snap: t.ChannelSnapshot, now: datetime, bridge: t.BridgeSnapshot | None = None) -> t.CallEntered:
     """A CallEntered for a channel found in the app by a listing rather than by its StasisStart
-    (stamped with the channel's creation time, and the bridge it is in with the others there)."""
+    (stamped with the channel's creation time, see `creation_order`, and the bridge it is in with
+    the others there)."""
     dialplan = {"exten": snap.exten}
     return t.CallEntered(
-        at=snap.created or now, channel_id=snap.channel_id, channel_name=snap.name, args=snap.args,
+        at=creation_order(snap, now), channel_id=snap.channel_id, channel_name=snap.name, args=snap.args,
         caller_number=snap.caller_number, caller_name=snap.caller_name, state=snap.state,
         dialled=dialled_number(snap.args, dialplan), recovered=True,
         bridge_id=bridge.bridge_id if bridge else None,

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.serve_cmd",
     "cc112_pbx.cli.bench_cmd",
     "cc112_pbx.cli.user_cmd",
+    "cc112_pbx.cli.watchdog_cmd",
 )
 
 EXIT_USAGE = 2

@@ -102,6 +102,7 @@ class CallFlow:
         self.callbacks = callbacks
         self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
         self.recent: dict[str, RecentCall] = {}  # E.164 number -> its last call with an open incident
+        self._clock_ref: tuple[datetime, float] | None = None  # see `_mono_of`
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -125,11 +126,14 @@ class CallFlow:
         now_wall, now_mono = ctx.clock.wall(), ctx.clock.monotonic()
         # a caller found after a restart keeps its place: arrived when stored, or when its channel was made
         arrived_at = adoption.arrived_at or (event.at if event.recovered else now_wall)
+        # its place in the queue: every caller found after a restart by its channel's creation (one
+        # clock for all, whether or not the previous run had stored the call before it died)
+        queued_at = event.at if event.recovered else arrived_at
         session = CallSession(
             call_id=adoption.call_id or str(uuid.uuid4()), channel_id=event.channel_id,
             channel_name=event.channel_name, caller_number=event.caller_number or None, caller_kind=kind,
             dialled=dialled, category=category.value if category else None, arrived_at=arrived_at,
-            arrived_mono=now_mono - max(0.0, (now_wall - arrived_at).total_seconds()),
+            arrived_mono=self._mono_of(queued_at) if event.recovered else now_mono,
             answered=event.state is tel.ChannelState.UP, incident_id=adoption.incident_id, adopted=event.recovered,
         )
         session.recording_path = adoption.recording_path
@@ -150,6 +154,15 @@ class CallFlow:
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
         self.feed(CallArrived(session.call_id, priority=0, preferred_seat_id=preferred_seat,
                               arrived_at=session.arrived_mono))
+
+    def _mono_of(self, wall: datetime) -> float:
+        """A past wall-clock time on the monotonic clock, through one reference pair taken once:
+        callers found after a restart keep their order even when microseconds apart (two clock
+        reads per caller would jitter by more than that)."""
+        if self._clock_ref is None:
+            self._clock_ref = (self.ctx.clock.wall(), self.ctx.clock.monotonic())
+        ref_wall, ref_mono = self._clock_ref
+        return min(self.ctx.clock.monotonic(), ref_mono + (wall - ref_wall).total_seconds())
 
     def _repeat_caller(self, session: CallSession) -> str | None:
         """A citizen calling again: their pending callback is cancelled (they are on the line), and
