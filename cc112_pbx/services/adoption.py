@@ -15,7 +15,11 @@ from datetime import datetime
 import structlog
 
 from cc112_pbx.domain import telephony as tel
+from cc112_pbx.domain.acd import AcdEvent, CallResumed, Offer
+from cc112_pbx.services.context import Context
+from cc112_pbx.services.holding import call_log
 from cc112_pbx.services.ports import Store
+from cc112_pbx.services.sessions import CallSession, SeatLeg
 
 log = structlog.get_logger("cc112.adoption")
 
@@ -56,3 +60,42 @@ async def look_up_stored(store: Store, event: tel.CallEntered, post: Callable[[o
     except Exception as exc:
         log.warning("adopt_lookup_failed", channel=event.channel_id, error=repr(exc))
     post(Adopted(event, adoption))
+
+
+class Resumption:
+    """Callers found after a (re)start: their place in the queue and calls still connected."""
+
+    def __init__(self, ctx: Context, feed: Callable[[AcdEvent], None]) -> None:
+        self.ctx = ctx
+        self.feed = feed
+        self._clock_ref: tuple[datetime, float] | None = None  # see `mono_of`
+
+    def mono_of(self, wall: datetime) -> float:
+        """A past wall-clock time on the monotonic clock, through one reference pair taken once:
+        callers found after a restart keep their order even when microseconds apart (two clock
+        reads per caller would jitter by more than that)."""
+        if self._clock_ref is None:
+            self._clock_ref = (self.ctx.clock.wall(), self.ctx.clock.monotonic())
+        ref_wall, ref_mono = self._clock_ref
+        return min(self.ctx.clock.monotonic(), ref_mono + (wall - ref_wall).total_seconds())
+
+    def resume(self, session: CallSession, bridge_id: str, adoption: Adoption) -> bool:
+        """A caller found in a bridge after a restart: if its seat's leg is there too, the call goes
+        on as it was (no second ring, the recording continues); if the seat left meanwhile, the
+        stale bridge is destroyed and the caller waits for a seat again. True when resumed."""
+        ctx = self.ctx
+        stray = ctx.sessions.stray_seat_legs.pop(bridge_id, None)
+        if stray is None or stray.seat_id not in ctx.options.seat_dial_strings:
+            ctx.lanes.submit(session.call_id, "destroy_stale_bridge", lambda: ctx.control.destroy_bridge(bridge_id))
+            return False
+        now_wall, now_mono = ctx.clock.wall(), ctx.clock.monotonic()
+        connected_at = adoption.connected_at or now_wall
+        offer = Offer(offer_id=f"{session.call_id}/resumed", call_id=session.call_id, seat_id=stray.seat_id)
+        ctx.sessions.add_seat_leg(SeatLeg(stray.channel_id, offer, answered=True))
+        ctx.watch(stray.channel_id)
+        session.seat_id, session.seat_channel_id, session.bridge_id = stray.seat_id, stray.channel_id, bridge_id
+        session.connected_at = connected_at
+        session.connected_mono = now_mono - max(0.0, (now_wall - connected_at).total_seconds())
+        call_log(log, session).info("call_resumed", seat_channel=stray.channel_id, bridge=bridge_id)
+        self.feed(CallResumed(session.call_id, stray.seat_id, session.arrived_mono, session.connected_mono))
+        return True

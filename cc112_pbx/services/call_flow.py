@@ -22,7 +22,6 @@ from cc112_pbx.domain.acd import (
     CallArrived,
     CallEndedOutcome,
     CallerHungUp,
-    CallResumed,
     ConnectCall,
     Offer,
     OfferAnswered,
@@ -36,15 +35,16 @@ from cc112_pbx.domain.call_end import CallOutcome, EndedCall, classify_call_end,
 from cc112_pbx.domain.callbacks import CallbackOutcome
 from cc112_pbx.domain.caller import callback_number, classify_caller
 from cc112_pbx.domain.categories import category_for_dialled
-from cc112_pbx.domain.incident_status import FINAL_STATUSES, IncidentStatus
+from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.telephony_errors import EndpointUnreachable, TelephonyError
 from cc112_pbx.domain.timeline import HangupParty
 from cc112_pbx.services import facts as f
-from cc112_pbx.services.adoption import Adopted, Adoption, look_up_stored
+from cc112_pbx.services.adoption import Adopted, Adoption, Resumption, look_up_stored
 from cc112_pbx.services.callback_legs import CallbackLegs, CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackService
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import Holding, call_log
+from cc112_pbx.services.repeat_callers import RepeatCallers
 from cc112_pbx.services.sessions import CallKind, CallSession, SeatLeg, StraySeatLeg
 
 log = structlog.get_logger("cc112.calls")
@@ -74,16 +74,6 @@ class CallBridged:
 
 
 @dataclass(frozen=True, slots=True)
-class RecentCall:
-    """An inbound call that ended with its incident still open: a repeat caller joins it."""
-
-    incident_id: int
-    seat_id: str | None
-    ended_mono: float
-    status: IncidentStatus
-
-
-@dataclass(frozen=True, slots=True)
 class IncidentStatusChanged:
     """Loop input: an incident's status changed outside the call (the call taker's form)."""
 
@@ -101,8 +91,8 @@ class CallFlow:
         self.holding = Holding(ctx, start_hold_timer)
         self.callbacks = callbacks
         self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
-        self.recent: dict[str, RecentCall] = {}  # E.164 number -> its last call with an open incident
-        self._clock_ref: tuple[datetime, float] | None = None  # see `_mono_of`
+        self.repeats = RepeatCallers(ctx.options.repeat_caller_window)
+        self.resumption = Resumption(ctx, feed)
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -133,7 +123,7 @@ class CallFlow:
             call_id=adoption.call_id or str(uuid.uuid4()), channel_id=event.channel_id,
             channel_name=event.channel_name, caller_number=event.caller_number or None, caller_kind=kind,
             dialled=dialled, category=category.value if category else None, arrived_at=arrived_at,
-            arrived_mono=self._mono_of(queued_at) if event.recovered else now_mono,
+            arrived_mono=self.resumption.mono_of(queued_at) if event.recovered else now_mono,
             answered=event.state is tel.ChannelState.UP, incident_id=adoption.incident_id, adopted=event.recovered,
         )
         session.recording_path = adoption.recording_path
@@ -149,20 +139,11 @@ class CallFlow:
             category=session.category, adopted=event.recovered, stored_call=adoption.call_id is not None,
             incident_id=adoption.incident_id, recording_id=adoption.recording_id, repeat_of=session.repeat_of,
             repeat_window=ctx.options.repeat_caller_window))
-        if event.bridge_id is not None and self._resume(session, event.bridge_id, adoption):
+        if event.bridge_id is not None and self.resumption.resume(session, event.bridge_id, adoption):
             return
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
         self.feed(CallArrived(session.call_id, priority=0, preferred_seat_id=preferred_seat,
                               arrived_at=session.arrived_mono))
-
-    def _mono_of(self, wall: datetime) -> float:
-        """A past wall-clock time on the monotonic clock, through one reference pair taken once:
-        callers found after a restart keep their order even when microseconds apart (two clock
-        reads per caller would jitter by more than that)."""
-        if self._clock_ref is None:
-            self._clock_ref = (self.ctx.clock.wall(), self.ctx.clock.monotonic())
-        ref_wall, ref_mono = self._clock_ref
-        return min(self.ctx.clock.monotonic(), ref_mono + (wall - ref_wall).total_seconds())
 
     def _repeat_caller(self, session: CallSession) -> str | None:
         """A citizen calling again: their pending callback is cancelled (they are on the line), and
@@ -172,34 +153,12 @@ class CallFlow:
         if number is None:
             return None
         self.callbacks.cancel_for_number(number, "the citizen called again")
-        recent = self.recent.get(number)
-        window = self.ctx.options.repeat_caller_window
-        if recent is None or self.ctx.clock.monotonic() - recent.ended_mono > window:
+        recent = self.repeats.match(number, self.ctx.clock.monotonic())
+        if recent is None:
             return None
         session.incident_id = session.repeat_of = recent.incident_id
         session.incident_status = recent.status
         return recent.seat_id
-
-    def _resume(self, session: CallSession, bridge_id: str, adoption: Adoption) -> bool:
-        """A caller found in a bridge after a restart: if its seat's leg is there too, the call goes
-        on as it was (no second ring, the recording continues); if the seat left meanwhile, the
-        stale bridge is destroyed and the caller waits for a seat again. True when resumed."""
-        ctx = self.ctx
-        stray = ctx.sessions.stray_seat_legs.pop(bridge_id, None)
-        if stray is None or stray.seat_id not in ctx.options.seat_dial_strings:
-            ctx.lanes.submit(session.call_id, "destroy_stale_bridge", lambda: ctx.control.destroy_bridge(bridge_id))
-            return False
-        now_wall, now_mono = ctx.clock.wall(), ctx.clock.monotonic()
-        connected_at = adoption.connected_at or now_wall
-        offer = Offer(offer_id=f"{session.call_id}/resumed", call_id=session.call_id, seat_id=stray.seat_id)
-        ctx.sessions.add_seat_leg(SeatLeg(stray.channel_id, offer, answered=True))
-        ctx.watch(stray.channel_id)
-        session.seat_id, session.seat_channel_id, session.bridge_id = stray.seat_id, stray.channel_id, bridge_id
-        session.connected_at = connected_at
-        session.connected_mono = now_mono - max(0.0, (now_wall - connected_at).total_seconds())
-        self._log(session).info("call_resumed", seat_channel=stray.channel_id, bridge=bridge_id)
-        self.feed(CallResumed(session.call_id, stray.seat_id, session.arrived_mono, session.connected_mono))
-        return True
 
     def incident_linked(self, fact: f.IncidentLinked) -> None:
         session = self.ctx.sessions.calls.get(fact.call_id)
@@ -211,13 +170,7 @@ class CallFlow:
         for session in self.ctx.sessions.calls.values():
             if session.incident_id == item.incident_id:
                 session.incident_status = item.status
-        for number, recent in list(self.recent.items()):
-            if recent.incident_id == item.incident_id:
-                if item.status in FINAL_STATUSES:
-                    del self.recent[number]
-                else:
-                    self.recent[number] = RecentCall(recent.incident_id, recent.seat_id, recent.ended_mono,
-                                                     item.status)
+        self.repeats.status_changed(item.incident_id, item.status)
 
     # --- offering a seat -------------------------------------------------------------------
     def offer(self, command: OfferCall) -> None:
@@ -437,7 +390,7 @@ class CallFlow:
         if session.kind is CallKind.CALLBACK:
             self.callbacks.attempt_ended(session)
         else:
-            self._remember(session)
+            self.repeats.remember(session, self.ctx.clock.monotonic())
             self.callbacks.call_ended(session, outcome, ghost)
         self.callbacks.seat_freed()
 
@@ -452,13 +405,6 @@ class CallFlow:
                           incident_status=session.incident_status, answered_by_seat_at=session.connected_at,
                           silent_call=session.silent)
         return classify_call_end(ended), is_ghost_call(ended, self.ctx.options.ghost_call_threshold)
-
-    def _remember(self, session: CallSession) -> None:
-        number = callback_number(session.caller_number)
-        if number is None or session.incident_id is None or session.incident_status in FINAL_STATUSES:
-            return
-        self.recent[number] = RecentCall(session.incident_id, session.seat_id, self.ctx.clock.monotonic(),
-                                         session.incident_status)
 
     def _log(self, session: CallSession, **extra: object) -> structlog.typing.FilteringBoundLogger:
         return call_log(log, session, **extra)
