@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cc112_pbx.asterisk.ami_manager import AmiManager
+from cc112_pbx.domain.telephony import QueueMemberSnapshot
 
 
 class AmiFallbackQueue:
@@ -18,3 +19,6 @@ class AmiFallbackQueue:
 
     async def remove(self, interface: str) -> None:
         await self.ami.queue_remove(self.queue, interface)
+
+    async def list_members(self) -> list[QueueMemberSnapshot]:
+        return [m for m in await self.ami.queue_status(self.queue) if m.queue == self.queue]

@@ -41,7 +41,7 @@ from cc112_pbx.services.call_flow import CallBridged, CallFlow, IncidentStatusCh
 from cc112_pbx.services.callback_legs import CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackDue, CallbackService
 from cc112_pbx.services.context import Context
-from cc112_pbx.services.seat_service import SeatService
+from cc112_pbx.services.seat_service import FALLBACK_LANE, FallbackMembersRead, SeatService
 from cc112_pbx.services.sessions import CallKind
 from cc112_pbx.services.timers import TimerService
 
@@ -100,6 +100,7 @@ class Controller:
             IncidentStatusChanged: self.calls.incident_status_changed,
             f.IncidentLinked: self.calls.incident_linked,
             f.CallbackStored: self.callbacks.stored,
+            FallbackMembersRead: self.seats.fallback_members_read,
         }
         self._commands: dict[type, Callable[[Any], None]] = {
             OfferCall: self.calls.offer,
@@ -218,7 +219,9 @@ class Controller:
         log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)
         self.ctx.facts.publish(event)
         if event.link == "ami" and event.connected:
-            self.seats.resync_fallback()
+            # seats may have logged in through the dialplan meanwhile: read the queue, then resync
+            self.ctx.lanes.submit(FALLBACK_LANE, "fallback_members",
+                                  lambda: self.seats.read_fallback_members(self.post))
             self.ctx.lanes.submit("device-states", "device_states", self._post_device_states)
 
     async def _post_device_states(self) -> None:

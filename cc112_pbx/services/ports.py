@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.repeat_caller import RecentIncident
-from cc112_pbx.domain.telephony import ChannelSnapshot, DeviceStateSnapshot
+from cc112_pbx.domain.telephony import ChannelSnapshot, DeviceStateSnapshot, QueueMemberSnapshot
 from cc112_pbx.domain.timeline import TimelineEntry
 
 # --- telephony -----------------------------------------------------------------------------------
@@ -81,6 +81,9 @@ class FallbackQueue(Protocol):
 
     async def remove(self, interface: str) -> None:
         """Raises `NotQueueMember` when it is not a member."""
+
+    async def list_members(self) -> list[QueueMemberSnapshot]:
+        """Who is in the queue now (seats that logged in with `*11` while no controller ran)."""
 
 
 class DeviceStates(Protocol):

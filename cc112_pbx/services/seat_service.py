@@ -9,6 +9,7 @@ facts (stored and shown by the bus's subscribers).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import structlog
 
@@ -25,11 +26,19 @@ from cc112_pbx.domain.acd import (
     SeatUnpaused,
     reachability_event,
 )
+from cc112_pbx.domain.telephony import QueueMemberSnapshot
 from cc112_pbx.domain.telephony_errors import AlreadyQueueMember, NotQueueMember, TelephonyError
 from cc112_pbx.services import prompts
 from cc112_pbx.services.context import Context
 
 log = structlog.get_logger("cc112.seats")
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackMembersRead:
+    """Loop input: the fallback queue's members as Asterisk lists them (None: could not be read)."""
+
+    members: tuple[QueueMemberSnapshot, ...] | None
 
 FALLBACK_LANE = "fallback-queue"
 
@@ -190,3 +199,27 @@ class SeatService:
     def resync_fallback(self) -> None:
         for command in self.acd.sync_commands():
             self.fallback_membership(command)
+
+    async def read_fallback_members(self, post: Callable[[object], None]) -> None:
+        """Lane job after the AMI link (re)connects: what Asterisk's queue holds now."""
+        try:
+            members = await self.ctx.fallback.list_members()
+        except TelephonyError as exc:
+            log.warning("fallback_members_unreadable", error=str(exc))
+            members = None
+        post(FallbackMembersRead(tuple(members) if members is not None else None))
+
+    def fallback_members_read(self, item: FallbackMembersRead) -> None:
+        """A seat that logged in (`*11`, the dialplan's `AddQueueMember`) while no controller was
+        there is in Asterisk's queue: it is logged in here too, paused if paused there; then the
+        queue is brought in line with the seats (a seat logged in here is added back)."""
+        for member in item.members or ():
+            seat_id = self._device_to_seat.get(member.interface.upper())
+            view = next((s for s in self.acd.snapshot().seats if s.seat_id == seat_id), None)
+            if view is None or view.logged_in:
+                continue
+            log.info("seat_logged_in_during_controller_absence", seat=seat_id, paused=member.paused)
+            self.login(view.seat_id)
+            if member.paused:
+                self.pause(view.seat_id, member.paused_reason or "break")
+        self.resync_fallback()

@@ -217,6 +217,11 @@ class FakeFallbackQueue(Recording):
         if self.members.pop(interface, None) is None:
             raise NotQueueMember(f"{interface} is not a member")
 
+    async def list_members(self) -> list[tel.QueueMemberSnapshot]:
+        await self._enter("list_members")
+        return [tel.QueueMemberSnapshot("cc112-fallback", interface, interface, interface, paused)
+                for interface, paused in self.members.items()]
+
 
 class FakeDeviceStates(Recording):
     def __init__(self) -> None:

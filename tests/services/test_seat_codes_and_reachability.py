@@ -182,11 +182,22 @@ async def test_an_ami_reconnect_resyncs_the_fallback_queue_and_reads_every_devic
     pbx.send(tel.ConnectionChanged(at=pbx.clock.wall(), link="ami", connected=True))
     await pbx.settle()
 
-    assert [(c.method, c["interface"]) for c in pbx.fallback.log] == [
-        ("add", "PJSIP/seat01"), ("pause", "PJSIP/seat01"), ("remove", "PJSIP/seat02")]
+    assert [(c.method, c.args.get("interface")) for c in pbx.fallback.log] == [
+        ("list_members", None), ("add", "PJSIP/seat01"), ("pause", "PJSIP/seat01"), ("remove", "PJSIP/seat02")]
     assert pbx.devices.methods == ["device_state_list"]
     assert pbx.seat_status("seat01") is SeatStatus.UNREACHABLE
     assert pbx.notices.of("asterisk_link")[-1] == {"kind": "asterisk_link", "link": "ami", "connected": True}
+
+
+async def test_a_seat_that_logged_in_through_the_dialplan_while_the_controller_was_away_stays_logged_in(pbx: Pbx):
+    pbx.fallback.members["PJSIP/seat02"] = True  # *11 then *13 with no controller: AddQueueMember, paused
+
+    pbx.send(tel.ConnectionChanged(at=pbx.clock.wall(), link="ami", connected=True))
+    await pbx.settle()
+
+    assert pbx.seat_status("seat02") is SeatStatus.PAUSED
+    removed = [c["interface"] for c in pbx.fallback.log if c.method == "remove"]
+    assert "PJSIP/seat02" not in removed and pbx.fallback.members == {"PJSIP/seat02": True}
 
 
 async def test_device_states_unavailable_after_an_ami_reconnect_are_logged_and_change_nothing(pbx: Pbx):
