@@ -108,3 +108,26 @@ async def test_healthz_is_degraded_not_failing_when_the_database_is_down(api):
     assert report["ari"]["state"] == "connected"
     api.sb.app.health.ari.state = type(api.sb.app.health.ari.state)("reconnecting")
     await api.json("GET", "/healthz", None, expect=503)
+
+
+async def test_an_admin_creates_updates_and_deletes_a_seat_but_not_one_on_a_call(api):
+    bad = await api.json("POST", "/api/seats", api.admin, expect=422, json={"id": "Seat 9", "dial_string": "x"})
+    assert {f["field"] for f in bad["error"]["fields"]} >= {"id", "dial_string"}
+    created = await api.json("POST", "/api/seats", api.admin, expect=201,
+                             json={"id": "seat09", "name": "Meja 9", "dial_string": "PJSIP/seat09"})
+    assert created["id"] == "seat09"
+    await api.json("POST", "/api/seats", api.admin, expect=409,
+                   json={"id": "seat09", "name": "again", "dial_string": "PJSIP/seat09"})
+    changed = await api.json("PATCH", "/api/seats/seat09", api.admin, json={"name": "Relawan 9", "overflow": True})
+    assert changed["name"] == "Relawan 9" and changed["overflow"] is True
+    assert "seat09" in {s.seat_id for s in api.sb.controller.acd.snapshot().seats}  # the ACD knows it at once
+    await api.json("POST", "/api/seats/seat01/login", api.taker)
+    call = api.sb.emulator.place_call(number="+6281234500077")  # talks until the seat hangs up
+    await api.sb.emulator.timeline.wait_for(lambda: call.connected_at is not None, timeout=8)
+    await api.json("DELETE", "/api/seats/seat01", api.admin, expect=409)  # on a call: refused
+    api.sb.emulator.hang_up(call)
+    await api.json("DELETE", "/api/seats/seat09", api.admin, expect=204)
+    assert not api.sb.controller.acd.config.has_seat("seat09")
+    assert "seat09" not in {s["id"] for s in await api.json("GET", "/api/seats", api.admin)}
+    audit = [e["action"] for e in await api.json("GET", "/api/audit", api.admin)]
+    assert {"seat.created", "seat.updated", "seat.deleted"} <= set(audit)
