@@ -74,6 +74,14 @@ class CallBridged:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatLegFailed:
+    """Loop input: placing the seat's call failed (the request's answer, from its lane)."""
+
+    channel_id: str
+    reason: OfferFailure
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentStatusChanged:
     """Loop input: an incident's status changed outside the call (the call taker's form)."""
 
@@ -195,12 +203,15 @@ class CallFlow:
                 await control.ring_seat(dial, seat_id=offer.seat_id, caller_id=caller_id,
                                         timeout=int(command.timeout) + 5, channel_id=channel_id)
             except EndpointUnreachable:
-                self._seat_leg_failed(channel_id, OfferFailure.UNREACHABLE)
+                self.post(SeatLegFailed(channel_id, OfferFailure.UNREACHABLE))
             except TelephonyError as exc:
                 self._log(session, seat=offer.seat_id).warning("seat_originate_failed", error=str(exc))
-                self._seat_leg_failed(channel_id, OfferFailure.ERROR)
+                self.post(SeatLegFailed(channel_id, OfferFailure.ERROR))
 
         self.ctx.lanes.submit(offer.call_id, "originate_seat", originate)
+
+    def seat_leg_failed(self, item: SeatLegFailed) -> None:
+        self._seat_leg_failed(item.channel_id, item.reason)
 
     def _seat_leg_failed(self, channel_id: str, reason: OfferFailure) -> None:
         leg = self.ctx.sessions.seat_leg(channel_id)
@@ -286,7 +297,9 @@ class CallFlow:
                 await control.create_bridge(bridge_id, name=f"call-{session.call_id}")
                 await control.bridge_channels(bridge_id, [session.channel_id, seat_channel])
             except TelephonyError as exc:
-                clog.error("bridge_failed", error=str(exc))
+                # the two cannot talk: the seat's leg goes, and its end puts the caller back in line
+                clog.error("bridge_failed_seat_leg_released", error=str(exc))
+                await control.hang_up(seat_channel)
                 return
             self.post(CallBridged(session.call_id, clock.wall(), clock.monotonic()))
 
@@ -410,4 +423,4 @@ class CallFlow:
         return call_log(log, session, **extra)
 
 
-__all__ = ["CallBridged", "CallFlow", "IncidentStatusChanged", "offer_failure_for_cause"]
+__all__ = ["CallBridged", "CallFlow", "IncidentStatusChanged", "SeatLegFailed", "offer_failure_for_cause"]

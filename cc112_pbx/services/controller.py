@@ -37,7 +37,7 @@ from cc112_pbx.domain.acd import (
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.services import facts as f
 from cc112_pbx.services.adoption import Adopted
-from cc112_pbx.services.call_flow import CallBridged, CallFlow, IncidentStatusChanged
+from cc112_pbx.services.call_flow import CallBridged, CallFlow, IncidentStatusChanged, SeatLegFailed
 from cc112_pbx.services.callback_legs import CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackDue, CallbackService
 from cc112_pbx.services.context import Context
@@ -96,6 +96,7 @@ class Controller:
             tel.ApplicationReplaced: self._on_replaced,
             Adopted: self.calls.adopted,
             CallBridged: self.calls.bridged,
+            SeatLegFailed: self.calls.seat_leg_failed,
             CitizenNotDialled: self.calls.citizen_not_dialled,
             IncidentStatusChanged: self.calls.incident_status_changed,
             f.IncidentLinked: self.calls.incident_linked,

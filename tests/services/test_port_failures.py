@@ -130,17 +130,22 @@ async def test_a_seat_that_cannot_be_originated_counts_a_missed_offer_and_the_ne
 
 
 @pytest.mark.parametrize("method", ["create_bridge", "bridge_channels"])
-async def test_a_bridge_that_fails_is_logged_and_no_connection_is_published(staffed: Pbx, method: str):
-    staffed.control.fail(method, TargetGone("channel not found"))
+async def test_a_bridge_that_fails_releases_the_seat_leg_and_the_caller_waits_for_the_next_seat(
+        staffed: Pbx, method: str):
+    staffed.control.fail(method, TargetGone("channel not found"), times=1)
 
     with capture_logs() as logs:
-        await staffed.caller_arrives()
-        await staffed.seat_answers("seat01")
+        channel = await staffed.caller_arrives()
+        leg = await staffed.seat_answers("seat01")
 
-    assert _events(logs, "bridge_failed")[0]["error"] == "channel not found"
+    assert _events(logs, "bridge_failed_seat_leg_released")[0]["error"] == "channel not found"
     assert staffed.facts_of(f.CallConnected) == []
     assert staffed.notices.of("call_connected") == []
     assert staffed.store.called("calls.mark_connected") == []
+    assert leg in [c["channel_id"] for c in staffed.control.called("hang_up")]
+    await staffed.gone(leg)  # Asterisk reports the released leg gone: the caller is offered again
+    assert channel not in [c["channel_id"] for c in staffed.control.called("hang_up")]
+    assert [r["seat_id"] for r in staffed.control.rings()] == ["seat01", "seat02"]
 
 
 async def test_prompts_that_cannot_be_stopped_do_not_keep_caller_and_seat_apart(staffed: Pbx):
