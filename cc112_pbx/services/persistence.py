@@ -16,6 +16,7 @@ import structlog
 from cc112_pbx.domain import timeline
 from cc112_pbx.domain.acd import SeatAutoPaused, SeatStateChanged, SeatStatus
 from cc112_pbx.domain.callbacks import CallbackPolicy
+from cc112_pbx.domain.caller import callback_number
 from cc112_pbx.domain.incident import InvalidChanges
 from cc112_pbx.domain.incident_status import IllegalTransition, IncidentStatus
 from cc112_pbx.domain.repeat_caller import match_repeat_call
@@ -102,10 +103,11 @@ class PersistenceSubscriber:
 
     async def _open_incident_of(self, fact: f.CallOpened) -> int | None:
         """A repeat caller the controller did not recognise (it restarted since): the store knows."""
-        if not fact.caller_number or fact.repeat_window <= 0 or fact.no_callback:
+        number = callback_number(fact.caller_number)
+        if number is None or fact.repeat_window <= 0:
             return None
         since = fact.arrived_at - timedelta(seconds=fact.repeat_window)
-        candidates = await self.store.incidents.recent_for_number(fact.caller_number, since)
+        candidates = await self.store.incidents.recent_for_number(number, since)
         match = match_repeat_call(fact.caller_number, fact.arrived_at, candidates, fact.repeat_window)
         return match.incident_id if match else None
 

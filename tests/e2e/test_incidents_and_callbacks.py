@@ -231,3 +231,20 @@ async def test_every_call_has_one_incident_when_the_database_was_down_for_a_whil
             incidents[call.inbound_id] = incident.id
         assert len(set(incidents.values())) == 5  # one each, none twice
         assert len(await sb.app.db.incidents.recent(limit=100)) == 5
+
+
+async def test_a_repeat_caller_is_recognised_by_the_database_after_a_restart_whatever_the_number_format(tmp_path):
+    slow = dict(FAST_CALLBACKS, first_delay=60)
+    async with Switchboard(tmp_path, seats=1, callback=slow, incident=NO_GHOSTS) as sb:
+        emu = sb.emulator
+        first = emu.place_call(number="081255550009", patience=0.3)  # the national format
+        await emu.timeline.wait_for(lambda: first.ended_at is not None, timeout=5)
+        await sb.settled()
+        await sb.stop_controller()
+        await sb.start_controller()  # the new controller remembers nothing: the database does
+        again = emu.place_call(number="+6281255550009", patience=0.3)  # the same phone, in E.164
+        await emu.timeline.wait_for(lambda: again.ended_at is not None, timeout=5)
+        await sb.settled()
+        incident = await _incident_of(sb, first.inbound_id)
+        assert (await _incident_of(sb, again.inbound_id)).id == incident.id
+        assert incident.callback_number == "+6281255550009"

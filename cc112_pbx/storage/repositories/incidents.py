@@ -123,6 +123,8 @@ class IncidentRepository(Repository):
             incident = Incident(
                 opened_at=arrived_at, status=IncidentStatus.NEW, dialled=dialled, category_hint=hint, category=hint,
                 caller_number=caller_number, no_callback=no_callback, notes="",
+                # the number to call back, until the call taker gives another: the caller's, in E.164
+                callback_number=callback_number(caller_number),
             )
             session.add(incident)
             await session.flush()
