@@ -67,6 +67,7 @@ def controller_options(settings: Settings) -> ControllerOptions:
         seat_dial_strings={seat.id: seat.dial_string for seat in settings.seats},
         repeat_caller_window=float(settings.incident.repeat_caller_window),
         ghost_call_threshold=float(settings.incident.ghost_call_threshold),
+        silent_caller_prompt_after=float(settings.incident.silent_caller_prompt_after),
     )
 
 

@@ -166,6 +166,11 @@ class AriClient:
                                        params={"variable": variable}, idempotent=True)
         return _read(snap.variable_value, body, "variable")
 
+    async def set_variable(self, channel_id: str, variable: str, value: str) -> None:
+        """`POST /channels/{id}/variable` (also dialplan functions: `TALK_DETECT(set)`)."""
+        await self.http.request("POST", path_of("channels", channel_id, "variable"),
+                                params={"variable": variable, "value": value}, idempotent=True)
+
     async def continue_in_dialplan(self, channel_id: str, *, context: str | None = None,
                                    extension: str | None = None, priority: int | None = None,
                                    label: str | None = None) -> None:

@@ -48,6 +48,10 @@ class AriCallControl:
         except errors.NotFound:
             pass
 
+    async def detect_talking(self, channel_id: str) -> None:
+        # func_talkdetect: ChannelTalkingStarted/Finished for this channel from now on
+        await self.ari.set_variable(channel_id, "TALK_DETECT(set)", "")
+
     async def start_music(self, channel_id: str) -> None:
         await self.ari.start_moh(channel_id)
 

@@ -164,6 +164,14 @@ def _destroyed(ev: Event, at: datetime) -> t.TelephonyEvent:
                          reason=hangup_cause(cause))
 
 
+def _talking_started(ev: Event, at: datetime) -> t.TelephonyEvent:
+    return t.TalkingChanged(at=at, channel_id=_channel_id(ev), talking=True)
+
+
+def _talking_finished(ev: Event, at: datetime) -> t.TelephonyEvent:
+    return t.TalkingChanged(at=at, channel_id=_channel_id(ev), talking=False)
+
+
 def _entered_bridge(ev: Event, at: datetime) -> t.TelephonyEvent:
     return t.ChannelEnteredBridge(at=at, channel_id=_channel_id(ev), bridge_id=text(obj(ev, "bridge"), "id"))
 
@@ -218,6 +226,8 @@ ARI_DISPATCH: dict[str, Callable[[Event, datetime], t.TelephonyEvent | None]] = 
     "StasisStart": _stasis_start,
     "StasisEnd": _stasis_end,
     "ChannelStateChange": _state_change,
+    "ChannelTalkingStarted": _talking_started,
+    "ChannelTalkingFinished": _talking_finished,
     "ChannelHangupRequest": _hangup_request,
     "ChannelDestroyed": _destroyed,
     "ChannelEnteredBridge": _entered_bridge,
@@ -239,7 +249,7 @@ ARI_IGNORED = frozenset({
     "ChannelVarset", "ChannelDialplan", "ChannelCallerId", "ChannelConnectedLine", "PlaybackStarted",
     "PlaybackContinuing", "PeerStatusChange", "ContactStatusChange", "BridgeCreated", "BridgeMerged",
     "BridgeVideoSourceChanged", "BridgeAttendedTransfer", "BridgeBlindTransfer", "ChannelCreated",
-    "ChannelHold", "ChannelUnhold", "ChannelTalkingStarted", "ChannelTalkingFinished", "ChannelUserevent",
+    "ChannelHold", "ChannelUnhold", "ChannelUserevent",
     "ChannelToneDetected", "TextMessageReceived", "ApplicationMoveFailed", "ChannelTransfer",
     "ApplicationRegistered", "ApplicationUnregistered",
 })

@@ -138,6 +138,14 @@ class DtmfReceived(TelephonyEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TalkingChanged(TelephonyEvent):
+    """Talk detection on the channel heard talking start (`talking`) or stop."""
+
+    channel_id: str
+    talking: bool
+
+
+@dataclass(frozen=True, slots=True)
 class DialProgress(TelephonyEvent):
     """ARI Dial: the status of an outgoing leg ("RINGING", "ANSWER", "BUSY", "NOANSWER", ...)."""
 

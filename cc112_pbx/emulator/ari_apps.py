@@ -173,6 +173,12 @@ class AriApplications:
                 del app.channels[event.channel_id]
                 self._forget_if_empty(app)
 
+    def _on_talking(self, event: ev.Talking) -> None:
+        if event.talking:
+            self._channel_event(event, "ChannelTalkingStarted")
+        else:
+            self._channel_event(event, "ChannelTalkingFinished", duration=event.duration_ms)
+
     def _on_dtmf(self, event: ev.DtmfDigit) -> None:
         self._channel_event(event, "ChannelDtmfReceived", digit=event.digit, duration_ms=event.duration_ms)
 
@@ -300,6 +306,7 @@ class AriApplications:
         ev.ChannelHangupRequest: _on_hangup_request,
         ev.ChannelDestroyed: _on_destroyed,
         ev.DtmfDigit: _on_dtmf,
+        ev.Talking: _on_talking,
         ev.DialBegin: _on_dial,
         ev.DialStatus: _on_dial,
         ev.StasisStart: _on_stasis_start,

@@ -26,6 +26,7 @@ from .timeline import SimulatedCall, Timeline
 
 SEAT_ACTIONS = ("answer", "auto", "busy", "reject", "never")
 REFUSAL = {"busy": (17, "BUSY"), "reject": (21, "CHANUNAVAIL")}
+SPEAKS_FOR = 0.8  # seconds a (not silent) caller talks once connected, as TALK_DETECT hears it
 
 
 async def alive_after(channel: Channel, seconds: float) -> bool:
@@ -150,7 +151,7 @@ class CallerBehaviour:
     patience: float | None = None  # hang up when no call taker within this many seconds
     talk_time: float | None = None  # hang up after talking this long (None: wait for the seat)
     dtmf: str = ""  # pressed once connected
-    silent: bool = False  # says nothing (no audio is simulated; kept for the scenario record)
+    silent: bool = False  # says nothing: TALK_DETECT never hears them talk
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -180,6 +181,8 @@ async def _caller_script(core: Core, one: Channel, record: SimulatedCall, caller
     if not record.connected.is_set():
         hang_up_caller(core, record)  # patience ran out: abandoned
         return
+    if not caller.silent:  # says what happened (a silent caller never does: TALK_DETECT hears nothing)
+        core.spawn(core.speak(one.id, SPEAKS_FOR), name=f"speak:{one.id}")
     if caller.dtmf:
         await core.send_dtmf(one.id, caller.dtmf, between_ms=150, duration_ms=120)
         record.dtmf_sent += caller.dtmf

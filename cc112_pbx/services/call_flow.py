@@ -46,6 +46,7 @@ from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import Holding, call_log
 from cc112_pbx.services.repeat_callers import RepeatCallers
 from cc112_pbx.services.sessions import CallKind, CallSession, SeatLeg, StraySeatLeg
+from cc112_pbx.services.silent_callers import SilentCallers
 
 log = structlog.get_logger("cc112.calls")
 
@@ -92,12 +93,13 @@ class IncidentStatusChanged:
 class CallFlow:
     def __init__(self, ctx: Context, feed: Callable[[AcdEvent], None],
                  start_hold_timer: Callable[[str], None], post: Callable[[object], None],
-                 callbacks: CallbackService) -> None:
+                 callbacks: CallbackService, silent: SilentCallers) -> None:
         self.ctx = ctx
         self.feed = feed
         self.post = post
         self.holding = Holding(ctx, start_hold_timer)
         self.callbacks = callbacks
+        self.silent = silent
         self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
         self.repeats = RepeatCallers(ctx.options.repeat_caller_window)
         self.resumption = Resumption(ctx, feed)
@@ -150,6 +152,7 @@ class CallFlow:
         if event.bridge_id is not None and self.resumption.resume(session, event.bridge_id, adoption):
             return
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
+        self.silent.listen(session)
         self.feed(CallArrived(session.call_id, priority=0, preferred_seat_id=preferred_seat,
                               arrived_at=session.arrived_mono))
 
@@ -320,6 +323,7 @@ class CallFlow:
             at=item.at, caller_number=session.caller_number, no_callback=session.no_callback,
             incident_id=session.incident_id, waited=waited))
         self.callbacks.seat_freed()  # one caller fewer waits: a due callback may go
+        self.silent.connected(session)
 
     def hang_up_caller(self, call_id: str) -> None:
         session = self.ctx.sessions.calls.get(call_id)

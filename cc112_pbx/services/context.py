@@ -43,6 +43,7 @@ class ControllerOptions:
     seat_caller_id: str = "CC112 <112>"
     repeat_caller_window: float = 1800.0  # seconds: a citizen calling again joins their open incident
     ghost_call_threshold: float = 5.0  # seconds: shorter unanswered calls are ghost calls (0: never)
+    silent_caller_prompt_after: float = 10.0  # seconds a connected caller is not heard before the 5 5 prompt
 
 
 def _no_watch(channel_id: str) -> None:

@@ -43,6 +43,7 @@ from cc112_pbx.services.callbacks import CallbackDue, CallbackService
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.seat_service import FALLBACK_LANE, FallbackMembersRead, SeatService
 from cc112_pbx.services.sessions import CallKind
+from cc112_pbx.services.silent_callers import SilenceCheck, SilentCallers
 from cc112_pbx.services.timers import TimerService
 
 log = structlog.get_logger("cc112.controller")
@@ -75,11 +76,12 @@ class Controller:
         self.inbox: asyncio.Queue[object] = asyncio.Queue()
         self.timers = TimerService(lambda key: self.inbox.put_nowait(_Timer(key)), ctx.clock.monotonic)
         self.callbacks = CallbackService(
-            ctx, callback_policy or CallbackPolicy(), start_timer=self.timers.start, cancel_timer=self.timers.cancel,
+            ctx, callback_policy or CallbackPolicy(), start_timer=self._start_timer, cancel_timer=self._cancel_timer,
             open_attempt=lambda entry: self.calls.legs.open(entry),
             end_attempt=lambda call_id: self.calls.legs.withdraw(call_id), inbound_waiting=self._inbound_waiting,
             seat_finishing=self.acd.finishing_a_call)
-        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post, self.callbacks)
+        self.silent = SilentCallers(ctx, self._start_timer)
+        self.calls = CallFlow(ctx, self.feed, self._start_hold_timer, self.post, self.callbacks, self.silent)
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
         self.unknown: set[str] = set()
@@ -88,6 +90,7 @@ class Controller:
             tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
             tel.ChannelGone: lambda e: self.calls.channel_gone(e.channel_id, e.reason),
             tel.DtmfReceived: self._on_dtmf,
+            tel.TalkingChanged: self.silent.talking,
             tel.PlaybackEnded: self.calls.holding.playback_ended,
             tel.DeviceStateChanged: self.seats.device_state,
             tel.EndpointReachability: self.seats.endpoint_reachability,
@@ -182,6 +185,8 @@ class Controller:
             self.calls.holding.hold_announcement(key.call_id)
         elif isinstance(key, CallbackDue):
             self.callbacks.due(key.key)
+        elif isinstance(key, SilenceCheck):
+            self.silent.check(key)
         else:
             self.feed(TimerFired(key))  # type: ignore[arg-type]
 
@@ -242,6 +247,12 @@ class Controller:
         if name not in self.unknown:
             self.unknown.add(name)
             log.debug("event_not_handled", event_type=name)
+
+    def _start_timer(self, key: Hashable, at: float) -> None:
+        self.timers.start(key, at)
+
+    def _cancel_timer(self, key: Hashable) -> None:
+        self.timers.cancel(key)
 
     def _inbound_waiting(self) -> int:
         """Citizens waiting for a seat (ringing one included), whom callbacks never starve."""

@@ -109,6 +109,15 @@ class CallConnected:
 
 
 @dataclass(frozen=True, slots=True)
+class CallerSilent:
+    """A connected caller has not been heard: asked to press 5 5 if they cannot talk."""
+
+    call_id: str
+    incident_id: int | None
+    seat_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SilentCallConfirmed:
     call_id: str
     incident_id: int | None

@@ -27,6 +27,8 @@ _NOTICES: dict[type, Callable[[Any], Notice]] = {
         "call_id": x.call_id, "seat": x.seat_id, "caller": x.caller_number, "no_callback": x.no_callback,
         "incident_id": x.incident_id, "waited": x.waited}),
     f.SilentCallConfirmed: lambda x: ("silent_call", {"call_id": x.call_id, "incident_id": x.incident_id}),
+    f.CallerSilent: lambda x: ("caller_silent", {"call_id": x.call_id, "incident_id": x.incident_id,
+                                                 "seat": x.seat_id}),
     f.CallFinished: lambda x: ("call_ended", {
         "call_id": x.call_id, "outcome": x.outcome, "seat": x.seat_id, "waited": x.waited,
         "recording": x.recording_path, "incident_id": x.incident_id}),

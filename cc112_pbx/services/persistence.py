@@ -54,6 +54,7 @@ class PersistenceSubscriber:
             f.RecordingBegan: self._recording_began,
             f.CallConnected: self._call_connected,
             f.SilentCallConfirmed: self._silent_call,
+            f.CallerSilent: self._caller_silent,
             f.CallFinished: self._call_finished,
             f.SeatLegEnded: self._seat_leg_ended,
             f.SeatRinging: self._seat_ringing,
@@ -174,15 +175,26 @@ class PersistenceSubscriber:
             pass
 
     def _silent_call(self, fact: f.SilentCallConfirmed) -> None:
-        store = self.store
+        """A silent emergency: the caller pressed 5 5. The incident becomes critical."""
+        store, at = self.store, self.clock.wall()
 
         async def write() -> None:
             incident_id = self.incident_ids.get(fact.call_id)
-            if incident_id is not None:
-                await store.incidents.update(
-                    incident_id, notes="Silent call: the caller pressed 5 5 and may not be able to speak.")
+            if incident_id is None:
+                return
+            await store.timeline.append(incident_id, [timeline.note(
+                at, timeline.CALLER, "Silent emergency: the caller pressed 5 5 and may not be able to speak.")],
+                key=f"silent:{fact.call_id}")
+            try:
+                await store.incidents.change(incident_id, {"priority": 1}, actor="system", at=at)
+            except InvalidChanges as exc:  # a closed incident keeps its priority: the note says it
+                log.info("silent_priority_not_raised", incident_id=incident_id, errors=str(exc))
 
         self.journal.submit("silent_call", write, call_id=fact.call_id)
+
+    def _caller_silent(self, fact: f.CallerSilent) -> None:
+        self._timeline("timeline_silence", fact.call_id, timeline.note(
+            self.clock.wall(), timeline.SYSTEM, "The caller has not spoken: asked to press 5 5 if they cannot talk."))
 
     def _call_finished(self, fact: f.CallFinished) -> None:
         store = self.store

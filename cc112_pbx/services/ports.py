@@ -39,6 +39,9 @@ class CallControl(Protocol):
     async def stop_playback(self, playback_id: str) -> None:
         """Stop a playback; one already finished is not an error."""
 
+    async def detect_talking(self, channel_id: str) -> None:
+        """Report when the person on this channel talks (`TalkingChanged` events)."""
+
     async def start_music(self, channel_id: str) -> None: ...
 
     async def stop_music(self, channel_id: str) -> None: ...

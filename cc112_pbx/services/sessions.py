@@ -52,6 +52,8 @@ class CallSession:
     incident_status: IncidentStatus = IncidentStatus.NEW  # as far as the controller knows
     hung_up_by: HangupParty | None = None
     silent: bool = False  # the caller pressed 5 5
+    talked: bool = False  # talk detection heard the caller
+    silence_prompted: bool = False  # asked to press 5 5 after a silence
     repeat_of: int | None = None  # the open incident a repeat caller's call joined
     callback_key: str | None = None  # callback attempts: the callback they belong to
     callback_outcome: CallbackOutcome | None = None  # callback attempts: how the citizen's leg went

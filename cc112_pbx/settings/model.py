@@ -134,6 +134,7 @@ class IncidentSettings:
 
     repeat_caller_window: int = _f(1800, ge=0)
     ghost_call_threshold: int = _f(5, ge=0)
+    silent_caller_prompt_after: int = _f(10, ge=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,7 +117,8 @@ async def test_a_caller_who_presses_5_5_is_flagged_as_a_silent_call_on_the_incid
         await sb.emulator.timeline.wait_for(lambda: call.ended_at is not None, timeout=5)
         await sb.settled()
         [incident] = await sb.app.db.incidents.recent()
-        assert len(silent) == 1 and "5 5" in incident.notes
+        notes = [e.details.get("text", "") for e in await sb.app.db.timeline.for_incident(incident.id)]
+        assert len(silent) == 1 and incident.priority == 1 and any("5 5" in text for text in notes)
 
 
 async def test_a_seat_reached_through_a_local_dial_string_is_rung_and_bridged_like_a_softphone(tmp_path):
@@ -150,3 +151,34 @@ async def test_the_music_comes_back_after_every_still_holding_announcement(tmp_p
         await wait_until(lambda: music.get(call.inbound_id) is not None, timeout=0.5,
                          what="the music is on again after the still-holding announcement")
         sb.emulator.hang_up(call)
+
+
+async def test_a_silent_caller_is_asked_to_press_5_5_and_pressing_it_makes_a_critical_silent_emergency(tmp_path):
+    async with Switchboard(tmp_path, seats=1, incident={"silent_caller_prompt_after": 1}, sound_seconds=0.1,
+                           queue={"wrapup_time": 0}) as sb:
+        played = _playbacks(sb.emulator.core)
+        notices = []
+        sb.notifier.subscribe(notices.append)
+        await _login(sb, "seat01")
+        talker = sb.emulator.place_call(number="+6281233335550", talk_time=2.5)  # says what happened
+        silent = sb.emulator.place_call(number="+6281233335551", silent=True)  # cannot speak
+        await sb.emulator.timeline.wait_for(lambda: talker.ended_at is not None, timeout=8)
+        await sb.emulator.timeline.wait_for(lambda: silent.connected_at is not None, timeout=8)
+
+        def asked(call) -> list[str]:
+            return [lang for target, media, lang in played
+                    if target == f"channel:{call.inbound_id}" and media == "sound:cc112/silent-call"]
+
+        await wait_until(lambda: len(asked(silent)) == 4, what="the silent caller asked (greeting, then after 1 s)")
+        assert len(asked(talker)) <= 2  # the greeting's own lines only (cut short by the seat): it was heard
+        assert any(n["kind"] == "caller_silent" and n["seat"] == "seat01" for n in notices)
+        await sb.emulator.core.send_dtmf(silent.channel_id, "55")
+        await wait_until(lambda: any(n["kind"] == "silent_call" for n in notices), what="the 5 5 was understood")
+        sb.emulator.hang_up(silent)
+        await sb.emulator.timeline.wait_for(lambda: silent.ended_at is not None, timeout=5)
+        await sb.settled()
+        incidents = await sb.app.db.incidents.recent()
+        [incident] = [i for i in incidents if i.caller_number == "+6281233335551"]
+        assert incident.priority == 1
+        notes = [e.details.get("text", "") for e in await sb.app.db.timeline.for_incident(incident.id)]
+        assert any("Silent emergency" in text for text in notes) and any("not spoken" in text for text in notes)

@@ -137,6 +137,9 @@ class FakeCallControl(Recording):
         await self._enter("stop_playback", playback_id=playback_id)
         self.playing.pop(playback_id, None)
 
+    async def detect_talking(self, channel_id: str) -> None:
+        await self._enter("detect_talking", channel_id=channel_id)
+
     async def start_music(self, channel_id: str) -> None:
         await self._enter("start_music", channel_id=channel_id)
 

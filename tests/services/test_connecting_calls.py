@@ -120,6 +120,7 @@ async def test_hold_announcement_due_after_the_call_connected_plays_nothing(staf
     channel = await staffed.caller_arrives()
     await staffed.prompts_end(channel)  # music on: the hold announcement timer runs
     await staffed.seat_answers("seat01")
+    staffed.send(tel.TalkingChanged(at=staffed.clock.wall(), channel_id=channel, talking=True))  # not silent
     staffed.control.log.clear()
 
     await staffed.advance(30)

@@ -13,7 +13,7 @@ async def test_a_caller_is_answered_then_recorded_then_greeted_in_each_language_
     channel = await pbx.caller_arrives()
     call_id = pbx.session(channel).call_id
 
-    assert pbx.control.methods == ["answer"] + ["play_prompt"] * 4
+    assert pbx.control.methods == ["answer"] + ["play_prompt"] * 4 + ["detect_talking"]
     assert pbx.control.log[0]["channel_id"] == channel
     assert pbx.recorder.log[0].args == {"channel_name": f"PJSIP/trunk-{channel}",
                                         "path": f"/var/spool/cc112-test/{call_id}.wav"}
@@ -90,16 +90,18 @@ async def test_no_hold_announcement_when_the_interval_is_zero():
         await pbx.close()
 
 
-async def test_pressing_5_5_while_waiting_marks_a_silent_call_on_its_incident(pbx: Pbx):
+async def test_pressing_5_5_while_waiting_marks_a_silent_emergency_critical_on_its_incident(pbx: Pbx):
     channel = await pbx.caller_arrives()
 
-    for digit in "55":
+    for digit in "555":  # a third 5 is not a second confirmation
         pbx.send(tel.DtmfReceived(at=pbx.clock.wall(), channel_id=channel, digit=digit))
     await pbx.settle()
 
     [silent] = pbx.facts_of(f.SilentCallConfirmed)
     assert silent.incident_id == 1
-    assert "Silent call" in pbx.store.incidents.rows[1].fields["notes"]
+    assert pbx.store.incidents.rows[1].fields["priority"] == 1
+    [(incident_id, note)] = [(i, e) for i, e in pbx.store.timeline.entries if e.kind.value == "note"]
+    assert incident_id == 1 and "Silent emergency" in note.details["text"]
     assert pbx.notices.of("silent_call") == [{"kind": "silent_call", "call_id": silent.call_id, "incident_id": 1}]
 
 
@@ -128,3 +130,28 @@ async def test_recording_start_and_end_are_published_and_stored_with_the_call(st
     [row] = staffed.store.recordings.rows.values()
     assert (row.call_id, row.path, row.seat_id) == (call_id, began.path, "seat01")
     assert (row.started_at, row.ended_at) == (began.at, finished.at)
+
+
+async def test_a_connected_caller_not_heard_is_asked_to_press_5_5_and_the_call_taker_alerted(staffed: Pbx):
+    channel = await staffed.caller_arrives()
+    await staffed.seat_answers("seat01")
+    staffed.control.log.clear()
+
+    await staffed.advance(staffed.ctx.options.silent_caller_prompt_after)
+
+    assert staffed.control.prompts(channel) == [("silent-call", "id"), ("silent-call", "en")]
+    [silent] = staffed.facts_of(f.CallerSilent)
+    assert silent.seat_id == "seat01" and staffed.notices.of("caller_silent")[0]["seat"] == "seat01"
+    await staffed.advance(staffed.ctx.options.silent_caller_prompt_after)  # asked once only
+    assert len(staffed.control.prompts(channel)) == 2
+
+
+async def test_a_caller_who_talks_is_never_asked_to_press_5_5(staffed: Pbx):
+    channel = await staffed.caller_arrives()
+    await staffed.seat_answers("seat01")
+    staffed.send(tel.TalkingChanged(at=staffed.clock.wall(), channel_id=channel, talking=True))
+    staffed.control.log.clear()
+
+    await staffed.advance(staffed.ctx.options.silent_caller_prompt_after + 1)
+
+    assert staffed.control.prompts(channel) == [] and staffed.facts_of(f.CallerSilent) == []

@@ -40,7 +40,7 @@ async def test_a_caller_gone_before_the_answer_is_neither_recorded_nor_greeted(p
 
     channel = await pbx.caller_arrives()
 
-    assert pbx.control.methods == ["answer"]
+    assert pbx.control.methods == ["answer", "detect_talking"]  # nothing more for a caller gone
     assert pbx.recorder.log == []
     await pbx.gone(channel)
     assert pbx.facts_of(f.CallFinished)[0].outcome == "abandoned"
@@ -88,7 +88,7 @@ async def test_when_no_prompt_can_be_played_the_caller_gets_music_at_once(pbx: P
 
     channel = await pbx.caller_arrives()
 
-    assert pbx.control.methods[-1] == "start_music"
+    assert pbx.control.methods[-2:] == ["start_music", "detect_talking"]
     assert pbx.control.log[-1]["channel_id"] == channel
 
 

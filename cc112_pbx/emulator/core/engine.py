@@ -171,6 +171,9 @@ class Core(DeviceOps):
 
     def set_variable(self, channel_id: str, name: str, value: str) -> None:
         channel = self.get_channel(channel_id)
+        if name.upper().startswith("TALK_DETECT("):  # a dialplan function, not a variable: no VarSet
+            channel.talk_detect = name.upper() == "TALK_DETECT(SET)"
+            return
         channel.variables[name] = value
         self.emit(ev.ChannelVarSet(self.now(), channel.id, channel.to_dict(), name, value))
         bridge = self.bridges.get(channel.bridge_id or "")
@@ -266,6 +269,18 @@ class Core(DeviceOps):
                 self.receive_dtmf(target, digit, duration_ms)
             elif channel.alive:
                 await channel.dtmf.put(digit)  # heard by the simulated phone
+
+    async def speak(self, channel_id: str, seconds: float) -> None:
+        """The person on a Local `;1` half talks for `seconds`: TALK_DETECT on its `;2` half (the
+        channel in the app) reports talking started, then finished with its duration."""
+        channel = self.get_channel(channel_id)
+        target = self.partner(channel) if channel.half == 1 else channel
+        if target is None or not target.alive or not target.talk_detect:
+            return
+        self.emit(ev.Talking(self.now(), target.id, target.to_dict(), True))
+        await asyncio.sleep(seconds)
+        if target.alive:
+            self.emit(ev.Talking(self.now(), target.id, target.to_dict(), False, int(seconds * 1000)))
 
     def receive_dtmf(self, channel: Channel, digit: str, duration_ms: int = 100) -> None:
         """The channel received a DTMF digit from its far end; a bridge passes it on to the others

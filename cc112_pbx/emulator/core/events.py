@@ -82,6 +82,14 @@ class DtmfDigit(ChannelEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class Talking(ChannelEvent):
+    """TALK_DETECT on the channel heard talking start (`talking`) or stop (after `duration_ms`)."""
+
+    talking: bool = True
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class DtmfBeginRead(ChannelEvent):
     """A digit's begin read by Answer() while it waited for media (AMI DTMFBegin only)."""
 

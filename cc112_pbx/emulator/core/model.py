@@ -115,6 +115,7 @@ class Channel:
     # Answer() waiting for media (dialplan): a digit read meanwhile ends the wait and is put
     # back (`requeued_dtmf`, digit and duration) for the next application to read again
     awaiting_media: bool = False
+    talk_detect: bool = False  # TALK_DETECT(set) was written: talking on it is reported
     requeued_dtmf: list[tuple[str, int]] = field(default_factory=list)
 
     @property
