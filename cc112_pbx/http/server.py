@@ -48,6 +48,7 @@ class ApiServer:
         self.api = api
         self.host = host
         self.port = port
+        self.console = console
         self.app = build_app(api, console)
         self._runner: web.AppRunner | None = None
 
@@ -57,6 +58,10 @@ class ApiServer:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
+        """Listen; after a `stop()` it listens again on the same port (the event stream resumes)."""
+        self.api.events.start()  # idempotent; `stop()` closed it
+        if self.app.frozen:  # an aiohttp application runs once: build a fresh one on the same services
+            self.app = build_app(self.api, self.console)
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT,
                                handle_signals=False)
         await runner.setup()
