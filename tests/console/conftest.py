@@ -51,7 +51,9 @@ class Console:
         fragment = f"#token={token}" if token else ""
         await page.goto(f"{self.url}/{fragment}")
         if screen:
-            await page.goto(f"{self.url}/#/{screen}")
+            await page.wait_for_selector(f"#nav a[href='#/{screen}']")
+            await page.click(f"#nav a[href='#/{screen}']")
+            await page.wait_for_selector(f"#screen-{screen}")
         return page
 
     def real_errors(self) -> list[str]:

@@ -119,6 +119,7 @@ async def test_the_banner_shows_while_the_api_is_down_and_goes_when_it_is_back(c
     supervisor = await sb.api_token("sri", "supervisor")
     page = await console.page(supervisor)
     await page.wait_for_selector("#link.link-live")
+    assert "token" not in page.url  # taken out of the address bar (replaceState: not in the history either)
     assert await page.is_hidden("#banner")
     server = sb.app.api_server
     started = time.monotonic()

@@ -19,6 +19,7 @@ const logoutButton = document.getElementById("logout");
 const ctx = { config: null, me: null, stream: null, screen: null, screenId: null, linkState: "connecting" };
 
 async function boot() {
+  session.takeFromFragment();  // first of all: the token leaves the address bar before anything else runs
   ctx.config = await api.get("/api/console").catch(() => ({ language: "id", time_zone: "Asia/Jakarta", map: {} }));
   setLanguage(initialLanguage(ctx.config.language));
   setTimeZone(ctx.config.time_zone);
@@ -26,7 +27,6 @@ async function boot() {
   logoutButton.addEventListener("click", logout);
   session.onExpired(() => { if (ctx.me) { teardown(); showLogin(t("banner.expired")); } });
   window.addEventListener("hashchange", () => { if (ctx.me) openScreen(screenFromHash()); });
-  session.takeFromFragment();
   if (!session.token) return showLogin();
   try {
     ctx.me = await api.get("/api/me");
