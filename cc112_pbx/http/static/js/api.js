@@ -1,4 +1,5 @@
 // The public HTTP API, with the bearer token. Errors keep the API's shape: {code, message, fields...}.
+import { fieldMessage } from "./i18n.js";
 import { session } from "./session.js";
 
 export class ApiError extends Error {
@@ -14,7 +15,7 @@ export class ApiError extends Error {
   // each field's messages, for showing beside the field
   byField() {
     const out = {};
-    for (const f of this.fields) (out[f.field] ||= []).push(f.message);
+    for (const f of this.fields) (out[f.field] ||= []).push(fieldMessage(f.message));
     return out;
   }
 }

@@ -205,3 +205,19 @@ export function category(value) {
   if (!value) return t("none");
   return CATEGORIES[language][value] ?? value;
 }
+
+// The API's field messages are English; the common ones are said in Indonesian too (others as sent).
+const FIELD_MESSAGES = [
+  [/^must be between (\S+) and (\S+)(.*)$/, "harus antara $1 dan $2$3"], [/^must be a number(.*)$/, "harus berupa angka$1"],
+  [/^must be a whole number$/, "harus bilangan bulat"], [/^is required.*$/, "wajib diisi"],
+  [/^must be one of (.*)$/, "harus salah satu dari $1"], [/^must be text$/, "harus berupa teks"],
+  [/^latitude and longitude go together$/, "lintang dan bujur harus diisi bersama"],
+  [/^required with a position$/, "wajib diisi bila ada posisi"],
+  [/^(.*) is not a number that can be called back$/, "$1 bukan nomor yang bisa dihubungi balik"],
+  [/^at most (\d+) characters.*$/, "paling banyak $1 karakter"],
+];
+export function fieldMessage(message) {
+  if (language !== "id") return message;
+  for (const [pattern, replacement] of FIELD_MESSAGES) if (pattern.test(message)) return message.replace(pattern, replacement);
+  return message;
+}
