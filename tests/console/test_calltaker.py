@@ -12,7 +12,7 @@ NUMBER = "+6281234500009"
 
 @pytest.fixture
 async def console(tmp_path):
-    async for c in start_console(tmp_path, seat_answer_after=2.5):  # time to see the pop before answering
+    async for c in start_console(tmp_path, seat_answer_after=1.5):  # time to see the pop before answering
         yield c
 
 
@@ -64,9 +64,19 @@ async def test_call_taker_gets_the_screen_pop_fills_the_incident_and_sees_the_ti
     await page.wait_for_selector("#incident-status:has-text('terverifikasi')")
     assert await page.locator("#transitions button[data-status=in_progress]").count() == 0  # not allowed now
     await page.wait_for_selector("#timeline li.tl-status_changed")
-    await screenshot(page, "calltaker")
     full = await _incident(console, incident_id, taker)
     assert full["incident"]["status"] == "verified" and full["incident"]["latitude"] == -6.98
+
+    await page.click("#map-pick")  # Leaflet, vendored; no tile server configured: a grid, and it says so
+    await page.wait_for_selector("#map .leaflet-tile-loaded")
+    assert "map_tile_url" in await page.inner_text("#map-note")
+    await page.click("#map", position={"x": 120, "y": 80})
+    await page.wait_for_selector("#save-state[data-state=saved]")
+    assert await page.input_value("#f-location_source") == "map"
+    await screenshot(page, "calltaker")
+    picked = (await _incident(console, incident_id, taker))["incident"]
+    assert picked["location_source"] == "map" and picked["latitude"] != -6.98
+    assert -7.1 < picked["latitude"] < -6.9 and 110.3 < picked["longitude"] < 110.5  # around Semarang
     sb.emulator.hang_up(call)
     await page.wait_for_selector("#pop.pop-ended", timeout=5000)
     assert console.real_errors() == []

@@ -201,6 +201,10 @@ export function word(value) {
   if (value === null || value === undefined || value === "") return t("none");
   return WORDS[language][String(value)] ?? String(value);
 }
+export function reason(value) {  // a pause reason: ours translated, anything else as the phone or API gave it
+  const key = `reason.${value}`;
+  return value ? (TEXT[language][key] ?? value) : "";
+}
 export function category(value) {
   if (!value) return t("none");
   return CATEGORIES[language][value] ?? value;

@@ -3,7 +3,7 @@
 // timeline, their recent incidents and their callbacks. Keyboard: F2 ready, F3 pause, F4 save.
 import { api } from "../api.js";
 import { clear, debounce, h, options } from "../dom.js";
-import { category, DIALLED_HINT, t, word } from "../i18n.js";
+import { category, DIALLED_HINT, reason as reasonLabel, t, word } from "../i18n.js";
 import { IncidentForm } from "../incident_form.js";
 import { duration, stamp } from "../time.js";
 
@@ -49,7 +49,7 @@ export function mount(ctx, el) {
       h("h2", {}, `${t("seat.title")} ${seatId}`),
       h("div", { class: `big-state state-${status}`, id: "seat-state", "data-state": status },
         h("span", { class: "dot", "aria-hidden": "true" }), t(`state.${status}`)),
-      h("p", { class: "muted", id: "seat-since" }, seat?.pause_reason ? `${t("reason." + seat.pause_reason) || seat.pause_reason} · ` : "",
+      h("p", { class: "muted", id: "seat-since" }, seat?.pause_reason ? `${reasonLabel(seat.pause_reason)} · ` : "",
         since !== null ? `${t("seat.in_state")} ${duration(since + (Date.now() - state.fetchedAt) / 1000)}` : ""),
       h("div", { class: "buttons" },
         h("button", { type: "button", class: "primary", id: "btn-ready", onclick: ready }, t("seat.ready"), " ", h("kbd", {}, "F2")),
@@ -157,7 +157,7 @@ export function mount(ctx, el) {
   function renderSeatClock() {
     const since = el.querySelector("#seat-since");
     if (since && state.seat?.state_s != null) {
-      since.textContent = `${state.seat.pause_reason ? `${t(`reason.${state.seat.pause_reason}`)} · ` : ""}${t("seat.in_state")} ${duration(state.seat.state_s + (Date.now() - state.fetchedAt) / 1000)}`;
+      since.textContent = `${state.seat.pause_reason ? `${reasonLabel(state.seat.pause_reason)} · ` : ""}${t("seat.in_state")} ${duration(state.seat.state_s + (Date.now() - state.fetchedAt) / 1000)}`;
     }
   }
   function renderPopClock() {

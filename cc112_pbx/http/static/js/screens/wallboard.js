@@ -3,7 +3,7 @@
 // (`/api/service-level`), callbacks by outcome and the no-callback list.
 import { api, parseMetrics } from "../api.js";
 import { clear, debounce, h } from "../dom.js";
-import { category, DIALLED_HINT, t, word } from "../i18n.js";
+import { category, DIALLED_HINT, reason, t, word } from "../i18n.js";
 import { duration, isoWithOffset, stamp, startOfToday } from "../time.js";
 
 const LONG_WAIT_S = 20;
@@ -65,7 +65,7 @@ export function mount(ctx, el) {
         h("tbody", {}, live.seats.map((s) => h("tr", { "data-seat": s.seat },
           h("td", {}, s.seat, s.overflow ? " ⓞ" : ""), h("td", {}, chip(s.status)),
           h("td", { class: "in-state", "data-since": s.state_s ?? "" }, duration(since(s.state_s))),
-          h("td", {}, s.pause_reason ? (t(`reason.${s.pause_reason}`) || s.pause_reason) : (s.unreachable_reason || "")),
+          h("td", {}, s.pause_reason ? reason(s.pause_reason) : (s.unreachable_reason || "")),
           h("td", {}, s.answered), h("td", {}, s.missed_in_a_row))))));
   }
 
