@@ -4,6 +4,7 @@ shown, when chromium or Playwright is missing; CI installs both (`.ci/run`, the 
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -29,7 +30,10 @@ if async_playwright is None:
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# Where the screenshots go: var/screenshots (not committed) unless CC112_SCREENSHOT_DIR says otherwise;
+# `CC112_SCREENSHOT_DIR=docs/screenshots` refreshes the README's (committed) ones.
+SCREENSHOTS = ROOT / os.environ.get("CC112_SCREENSHOT_DIR", "var/screenshots")
 
 
 @dataclass
