@@ -89,3 +89,23 @@ async def _incident(console, incident_id, token):
             f"{console.url}/api/incidents/{incident_id}", headers={"Authorization": f"Bearer {token}"}) as r:
         assert r.status == 200
         return await r.json()
+
+
+async def test_a_repeat_caller_pops_up_with_the_link_to_their_open_incident(console):
+    sb = console.sb
+    taker = await sb.api_token("tini", "call_taker", seat="seat02")
+    page = await console.page(taker)
+    await page.wait_for_selector("#seat-state[data-state=logged_out]")
+    await page.click("#btn-ready")
+    await page.wait_for_selector("#seat-state[data-state=available]")
+    first = sb.emulator.place_call(number="+6281234500321", talk_time=0.3)
+    await sb.emulator.timeline.wait_for(lambda: first.ended_at is not None, timeout=8)
+    await page.wait_for_selector("#seat-state[data-state=available]")
+    sb.emulator.place_call(number="+6281234500321", talk_time=10)  # the same citizen again
+    await page.wait_for_selector("#pop-repeat", timeout=5000)
+    assert await page.inner_text("#pop-repeat") == "#1"
+    assert "Penelepon berulang" in await page.inner_text("#pop")
+    await page.click("#pop-repeat")
+    await page.wait_for_selector("#incident-form")
+    assert (await page.inner_text(".form-head h2")).endswith("#1")
+    assert console.real_errors() == []

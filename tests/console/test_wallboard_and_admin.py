@@ -135,3 +135,4 @@ async def test_the_banner_shows_while_the_api_is_down_and_goes_when_it_is_back(c
     sb.emulator.place_call(number="+6281234500004", talk_time=30)  # live again: the new call shows up
     await page.wait_for_selector("#waiting-table tbody tr", timeout=5000)
     assert time.monotonic() - started < 20
+

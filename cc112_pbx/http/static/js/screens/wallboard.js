@@ -16,8 +16,9 @@ export function mount(ctx, el) {
   const seatsCard = h("div", { class: "card", id: "seats" });
   const slCard = h("div", { class: "card", id: "service-level" });
   const noCallbackCard = h("div", { class: "card", id: "no-callback" });
+  const callbacksCard = h("div", { class: "card", id: "open-callbacks" });
   clear(el, tiles, h("div", { class: "wb-grid" }, h("div", {}, waitingCard, callsCard, slCard),
-                     h("div", {}, seatsCard, noCallbackCard)));
+                     h("div", {}, seatsCard, callbacksCard, noCallbackCard)));
   const state = { live: null, fetchedAt: 0, metrics: {} };
   const since = (seconds) => (seconds === null || seconds === undefined ? null
     : seconds + (Date.now() - state.fetchedAt) / 1000);
@@ -92,8 +93,10 @@ export function mount(ctx, el) {
     const now = new Date();
     const hourAgo = new Date(now.getTime() - 3600 * 1000);
     const q = (from) => `/api/service-level?from=${encodeURIComponent(from)}&to=${encodeURIComponent(isoWithOffset(now))}`;
-    const [today, hour, noCallback] = await Promise.all([api.get(q(startOfToday(now))), api.get(q(isoWithOffset(hourAgo))),
-                                                        api.get("/api/no-callback?limit=50")]);
+    const [today, hour, noCallback, open] = await Promise.all([
+      api.get(q(startOfToday(now))), api.get(q(isoWithOffset(hourAgo))), api.get("/api/no-callback?limit=50"),
+      api.get("/api/callbacks?status=pending,in_progress,exhausted&limit=50")]);
+    renderCallbacks(open);
     const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
     const row = (id, label, s) => h("tr", { id }, h("th", {}, t(label)), h("td", { class: "calls" }, s.calls),
       ...["10s", "15s", "20s"].map((k) => h("td", { "data-within": k }, `${s.answered_within[k]} (${pct(s.service_level[k])})`)),
@@ -110,6 +113,23 @@ export function mount(ctx, el) {
       h("tbody", {}, noCallback.map((c) => h("tr", {}, h("td", {}, `#${c.incident_id}`), h("td", {}, word(c.reason)),
         h("td", {}, word(c.status)), h("td", {}, stamp(c.created_at)), h("td", {}, c.detail || "")))))
       : h("p", { class: "muted" }, t("wb.no_callback_empty")));
+  }
+
+  function renderCallbacks(open) {
+    const act = async (c, action) => {
+      try { await api.post(`/api/callbacks/${c.id}/${action}`, action === "cancel" ? { reason: "supervisor" } : {}); }
+      catch (exc) { callbacksCard.querySelector(".error").textContent = exc.message; return; }
+      reports();
+    };
+    clear(callbacksCard, h("h2", {}, `${t("callbacks.open")} (${open.length})`), h("p", { class: "error", role: "alert" }),
+      open.length ? h("table", { id: "callbacks-table" },
+        h("thead", {}, h("tr", {}, ["col.incident", "col.number", "col.reason", "col.status", "col.due", "col.attempts", ""].map((k) => h("th", {}, k ? t(k) : "")))),
+        h("tbody", {}, open.map((c) => h("tr", { "data-callback": c.id }, h("td", {}, `#${c.incident_id}`), h("td", {}, c.number || "—"),
+          h("td", {}, word(c.reason)), h("td", {}, word(c.status)), h("td", {}, stamp(c.due_at)), h("td", {}, c.attempts),
+          h("td", { class: "inline" },
+            h("button", { type: "button", class: "small", onclick: () => act(c, "retry") }, t("callbacks.retry")),
+            c.status !== "exhausted" ? h("button", { type: "button", class: "small", onclick: () => act(c, "cancel") }, t("callbacks.cancel")) : null)))))
+        : h("p", { class: "muted" }, t("callbacks.empty")));
   }
 
   const live = debounce(() => loadLive().catch(() => {}), 150);
