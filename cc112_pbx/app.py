@@ -204,7 +204,7 @@ class Cc112App:
                 log.error("queue_config_not_adopted", error=repr(exc))
         if self.serve_api:
             port = settings.http.port if self.api_port is None else self.api_port
-            server = ApiServer(self.api, host=settings.http.host, port=port)
+            server = ApiServer(self.api, host=settings.http.host, port=port, console=settings.http)
             try:
                 await server.start()
             except OSError as exc:  # calls come first: the controller runs on without its API

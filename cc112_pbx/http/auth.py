@@ -1,5 +1,5 @@
-"""Bearer tokens on every route but the public ones (`/healthz`, the console's `/` and
-`/static/`, and `POST /api/login`). The token and the Authorization header are never logged:
+"""Bearer tokens on every route but the public ones (`/healthz`, the console's `/`,
+`/static/` and `/api/console`, and `POST /api/login`). The token and the Authorization header are never logged:
 aiohttp's access log is off and our log lines name the user only."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from cc112_pbx.services.access import Principal
 from cc112_pbx.services.api_errors import Unauthenticated
 from cc112_pbx.services.auth_service import AuthService
 
-PUBLIC_EXACT = frozenset({"/healthz", "/", "/api/login"})
+PUBLIC_EXACT = frozenset({"/healthz", "/", "/api/login", "/api/console"})
 PUBLIC_PREFIXES = ("/static/",)
 AUTH_KEY: web.AppKey[AuthService] = web.AppKey("auth", AuthService)
 PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)

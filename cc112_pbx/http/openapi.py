@@ -44,7 +44,9 @@ SCHEMAS: dict[str, Any] = {
                             "longest_wait_s": {"type": "number"}}},
     "Incident": {"type": "object", "required": ["id", "status", "opened_at"], "properties": {
         "id": {"type": "integer"}, "status": {"type": "string"}, "opened_at": {"type": "string"},
-        "caller_number": NULLABLE_STR, "no_callback": {"type": "boolean"}, "category": NULLABLE_STR}},
+        "caller_number": NULLABLE_STR, "no_callback": {"type": "boolean"}, "category": NULLABLE_STR,
+        "allowed_transitions": {"type": "array", "items": {"type": "string"},
+                                "description": "the statuses it may move to now (the lifecycle's order)"}}},
     "Health": {"type": "object", "required": ["status", "ari", "ami", "database"], "properties": {
         "status": {"enum": ["ok", "degraded", "failing"]}, "ari": {"type": "object"}, "ami": {"type": "object"},
         "database": {"type": "object"}}},
@@ -65,6 +67,7 @@ DESCRIPTIONS = {101: "Switching to the WebSocket protocol", 200: "OK", 201: "Cre
 def all_routes() -> tuple[Route, ...]:
     from cc112_pbx.http import (
         routes_auth,
+        routes_console,
         routes_incidents,
         routes_live,
         routes_queue,
@@ -74,7 +77,7 @@ def all_routes() -> tuple[Route, ...]:
     )
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
-               routes_reports)
+               routes_reports, routes_console)
     return tuple(route for module in modules for route in module.ROUTES)
 
 

@@ -43,6 +43,7 @@ class Route:
     content_type: str = "application/json"
     description: str = ""
     other_responses: dict[int, dict[str, Any]] = field(default_factory=dict)  # status: schema (not an error)
+    match: str | None = None  # what the router matches when it differs from `path` (e.g. `{path:.+}`)
 
 
 def services(request: web.Request) -> ApiServices:

@@ -45,6 +45,7 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
+    notifier.subscribe(live.observe)  # time in state per seat
     stats = CallStats(clock.monotonic)
     notifier.subscribe(stats)
     events = EventHub(notifier, live.session, lambda: clock.wall().isoformat())

@@ -13,7 +13,7 @@ from typing import Any
 
 from cc112_pbx.domain.categories import parse_category
 from cc112_pbx.domain.incident import Verification
-from cc112_pbx.domain.incident_status import IncidentStatus
+from cc112_pbx.domain.incident_status import TRANSITIONS, IncidentStatus
 from cc112_pbx.services.access import Principal, seat_scope
 from cc112_pbx.services.api_errors import FieldProblem, Forbidden, Invalid, NotFound
 from cc112_pbx.services.plain import plain
@@ -52,6 +52,13 @@ def parse_page(query: Mapping[str, str], problems: list[FieldProblem], default: 
             else:
                 offset = value
     return limit, offset
+
+
+def incident_dict(record: Any) -> dict[str, Any]:
+    """The incident as JSON, with `allowed_transitions`: the statuses it may move to now (the domain's
+    `TRANSITIONS`, in the lifecycle's order), so a form offers only those."""
+    allowed = TRANSITIONS.get(IncidentStatus(record.status), frozenset())
+    return {**plain(record), "allowed_transitions": [s.value for s in IncidentStatus if s in allowed]}
 
 
 class IncidentService:
@@ -105,7 +112,7 @@ class IncidentService:
                 raise Forbidden("a call taker lists only their own seat's incidents")
             filters["seat"] = scope
         page = await self.store.incidents.search(**filters, limit=limit, offset=offset)
-        return {"items": [plain(i) for i in page.items], "total": page.total, "limit": page.limit,
+        return {"items": [incident_dict(i) for i in page.items], "total": page.total, "limit": page.limit,
                 "offset": page.offset}
 
     async def get(self, principal: Principal, incident_id: int) -> dict[str, Any]:
@@ -114,7 +121,7 @@ class IncidentService:
         calls = await self.store.calls.for_incident(incident_id)
         recordings = await self.store.recordings.for_incident(incident_id)
         callbacks = await self.store.callbacks.for_incident(incident_id)
-        return {"incident": plain(incident), "timeline": [plain(e) for e in timeline],
+        return {"incident": incident_dict(incident), "timeline": [plain(e) for e in timeline],
                 "calls": [plain(c) for c in calls], "recordings": [plain(r, drop=("path",)) for r in recordings],
                 "callbacks": [plain(c) for c in callbacks]}
 
@@ -124,7 +131,7 @@ class IncidentService:
         await self._check_own(principal, incident_id)
         record, entries = await self.store.incidents.change(incident_id, changes, actor=principal.username,
                                                            at=self.clock.wall())
-        return {"incident": plain(record), "timeline": [plain(e) for e in entries]}
+        return {"incident": incident_dict(record), "timeline": [plain(e) for e in entries]}
 
     async def transition(self, principal: Principal, incident_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
         problems = []
@@ -140,4 +147,4 @@ class IncidentService:
         record, entries = await self.store.incidents.transition(
             incident_id, target, actor=principal.username, at=self.clock.wall(), reason=reason)
         self.on_status(incident_id, IncidentStatus(target))
-        return {"incident": plain(record), "timeline": [plain(e) for e in entries]}
+        return {"incident": incident_dict(record), "timeline": [plain(e) for e in entries]}

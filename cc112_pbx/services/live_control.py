@@ -27,6 +27,12 @@ BUSY = (SeatStatus.OFFERED, SeatStatus.ON_CALL)
 class LiveControl:
     def __init__(self, controller: Controller) -> None:
         self.controller = controller
+        self._state_since: dict[str, float] = {}  # seat: monotonic time of its last state change
+
+    def observe(self, notice: dict[str, Any]) -> None:
+        """A `Notifier` listener: remembers when each seat last changed state (`state_s` in the snapshot)."""
+        if notice.get("kind") == "seat_state" and notice.get("seat"):
+            self._state_since[notice["seat"]] = self._now()
 
     def _now(self) -> float:
         return self.controller.ctx.clock.monotonic()
@@ -156,10 +162,15 @@ class LiveControl:
                 since = session.connected_mono if session is not None else None
                 connected.append({**item, "seat": call.seat_id,
                                   "talking_s": round(now - since, 3) if since is not None else None})
-        seats = [seat_dict(view, now) for view in snap.seats]
+        seats = [{**seat_dict(view, now), "state_s": _since(self._state_since.get(view.seat_id), now)}
+                 for view in snap.seats]
         longest = max((c["waiting_s"] for c in waiting), default=0.0)
         return {"waiting": waiting, "ringing": ringing, "connected": connected, "seats": seats,
                 "longest_wait_s": longest}
+
+
+def _since(then: float | None, now: float) -> float | None:
+    return round(max(0.0, now - then), 3) if then is not None else None
 
 
 def visible_to(snapshot: dict[str, Any], seat_id: str | None) -> dict[str, Any]:
@@ -173,12 +184,14 @@ def visible_to(snapshot: dict[str, Any], seat_id: str | None) -> dict[str, Any]:
 def call_details(session: CallSession | None) -> dict[str, Any]:
     if session is None:
         return {"caller": None, "caller_kind": None, "no_callback": None, "category_hint": None, "dialled": None,
-                "incident_id": None, "repeat_of": None}
+                "incident_id": None, "repeat_of": None, "callback_leg": None}
     return {"caller": session.caller_number, "caller_kind": session.caller_kind.value,
             "no_callback": session.no_callback, "category_hint": session.category, "dialled": session.dialled,
             "incident_id": session.incident_id,
             # the repeat-caller link, once the call flow records one on the session
-            "repeat_of": getattr(session, "repeat_of", None)}
+            "repeat_of": getattr(session, "repeat_of", None),
+            # a callback attempt (the centre rings the citizen back), not a citizen calling in
+            "callback_leg": getattr(session, "callback_key", None) is not None}
 
 
 def seat_dict(view: Any, now: float) -> dict[str, Any]:

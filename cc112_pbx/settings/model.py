@@ -89,6 +89,11 @@ class HttpSettings:
     host: str = _f("127.0.0.1", nonempty=True)
     port: int = _f(8112, ge=0, le=65535)
     api_signing_key: Secret | None = None
+    # the browser console (issue 16): its default language, the centre's time zone, the map's tiles
+    console_language: str = _f("id", pattern=r"^(id|en)$")
+    time_zone: str = _f("Asia/Jakarta", nonempty=True)
+    map_tile_url: str = _f("", pattern=r"^(|https?://[^\s'\"]+\{z\}[^\s'\"]*)$")
+    map_attribution: str = ""
 
 
 @dataclass(frozen=True, slots=True)

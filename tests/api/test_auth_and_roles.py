@@ -6,7 +6,8 @@ import re
 
 from cc112_pbx.http.openapi import all_routes, document
 
-PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("POST", "/api/login")}
+PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("GET", "/api/console"),
+          ("POST", "/api/login")}
 SAMPLE = {"user_id": "1", "token_id": "1", "seat_id": "seat01", "incident_id": "1", "callback_id": "1",
           "recording_id": "1", "path": "README.css"}
 
