@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import sys
 import time
@@ -29,6 +30,7 @@ DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_
 DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600}
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
+STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
 
 
 def seat_behaviours(scenario: DemoScenario, pace: float) -> dict[str, SeatBehaviour]:
@@ -78,7 +80,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             result.update(recordings_dir=str(workdir / "recordings"), seed=seed)
             if report is not None:
                 report(result)
-            await stay.wait()
+            await _keep_the_centre_busy(sb, seats, stay, seed)
     result["recordings_dir"] = str(workdir / "recordings")
     result["seed"] = seed
     return result
@@ -132,6 +134,26 @@ async def _callbacks_tried(sb: Switchboard) -> None:
         log.warning("demo_callbacks_still_pending", pending=len(controller.callbacks.pending))
     finally:
         unsubscribe()
+
+
+async def _keep_the_centre_busy(sb: Switchboard, seats: int, stay: asyncio.Event, seed: int) -> None:
+    """`--stay`: while the newcomer explores the console, citizens keep calling: a burst that fills
+    the queue (a flood night), then one caller every few seconds, until `stay` is set."""
+    rng = random.Random(seed)
+    emu = sb.emulator
+
+    def caller() -> None:
+        emu.place_call(number=f"+628{rng.randint(11, 99)}{rng.randint(1000000, 9999999)}",
+                       dialled=rng.choice(("112", "112", "112", "113", "118")))
+
+    for _ in range(2 * seats):
+        caller()
+    while not stay.is_set():
+        try:
+            async with asyncio.timeout(STAY_CALL_EVERY):
+                await stay.wait()
+        except TimeoutError:
+            caller()
 
 
 def print_summary(result: dict[str, Any], out: Any = None) -> None:
