@@ -248,3 +248,34 @@ async def test_a_repeat_caller_is_recognised_by_the_database_after_a_restart_wha
         incident = await _incident_of(sb, first.inbound_id)
         assert (await _incident_of(sb, again.inbound_id)).id == incident.id
         assert incident.callback_number == "+6281255550009"
+
+
+async def test_a_call_asterisk_dropped_in_a_restart_is_called_back_after_the_controller_reconnects(tmp_path):
+    import dataclasses
+    import time
+
+    from cc112_pbx.emulator.server import Emulator
+
+    async with Switchboard(tmp_path, seats=1, callback=FAST_CALLBACKS, queue={"wrapup_time": 0}) as sb:
+        first = sb.emulator
+        await sb.login_all()
+        call = first.place_call(number="+6281255550010")  # talking when Asterisk dies
+        await first.timeline.wait_for(lambda: call.connected_at is not None, timeout=5)
+        config = dataclasses.replace(first.config, ami_port=first.ami_port, ari_port=first.ari_port)
+        await first.ari.stop()  # Asterisk crashes: nobody hears a hang-up
+        await first.ami.stop()
+        await first.stop()
+        await wait_until(lambda: time.time() >= first.core.ids.epoch + 1, timeout=2,
+                         what="a new second: the restarted Asterisk's channel ids are new")
+        async with Emulator(config) as second:
+            sb.emulator = second
+            second.trunk.citizens["+6281255550010"] = CitizenBehaviour("+6281255550010", talk_time=0.3)
+            # the controller reconnects by itself, finds the call gone, and calls the citizen back
+            legs = second.timeline.trunk_legs
+            await second.timeline.wait_for(lambda: legs and legs[0].ended_at, timeout=15)
+            assert second.timeline.trunk_legs[0].answered_at is not None
+            await sb.settled()
+            incident = await _incident_of(sb, call.inbound_id)
+            [callback] = await _callbacks(sb, incident.id)
+            assert (callback.reason, callback.status) == ("dropped", "done")
+            await sb.stop_controller()
