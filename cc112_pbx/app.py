@@ -32,8 +32,10 @@ from cc112_pbx.asterisk.call_control import AriCallControl
 from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
+from cc112_pbx.domain.aml import AmlLimits
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.http.server import ApiServer
+from cc112_pbx.services.aml_service import AmlPolicy, parse_senders
 from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
 from cc112_pbx.services.context import Context, ControllerOptions
@@ -52,6 +54,13 @@ log = structlog.get_logger("cc112.app")
 ENDED_WHILE_DOWN = "ended while the controller was down"
 SHUTDOWN_DEADLINE = 10.0  # seconds `stop()` may take: draining, then closing
 CLOSE_RESERVE = 1.0  # the last part of the deadline, kept for closing connections
+
+
+def aml_policy(settings: Settings) -> AmlPolicy:
+    """The AML service's policy from `[aml]` (issue 19)."""
+    aml = settings.aml
+    return AmlPolicy(senders=parse_senders(aml.senders), match_window=float(aml.match_window),
+                     unmatched_retention=float(aml.unmatched_retention), limits=AmlLimits(max_age=float(aml.max_age)))
 
 
 def controller_options(settings: Settings) -> ControllerOptions:
@@ -194,7 +203,8 @@ class Cc112App:
         assert self.db is not None and self.controller is not None
         settings = self.settings
         self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
-                                      recordings_dir=str(settings.asterisk.recordings_dir))
+                                      recordings_dir=str(settings.asterisk.recordings_dir),
+                                      aml_policy=aml_policy(settings))
         self._exits.callback(self.api.close)
         if db_ready:
             try:

@@ -18,6 +18,7 @@ from cc112_pbx.emulator.parties import SeatBehaviour
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.settings import (
+    AmlSettings,
     AsteriskSettings,
     CallbackSettings,
     DatabaseSettings,
@@ -35,7 +36,7 @@ SETTLE_POLL_INTERVAL = 0.02  # seconds between looks at the controller in `Switc
 def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
                      queue: dict[str, Any] | None = None, overflow_seats: int = 0,
                      callback: dict[str, Any] | None = None, incident: dict[str, Any] | None = None,
-                     dial_strings: dict[str, str] | None = None) -> Settings:
+                     dial_strings: dict[str, str] | None = None, aml: dict[str, Any] | None = None) -> Settings:
     base = Settings()
     dial_strings = dial_strings or {}
     seat_list = tuple(
@@ -56,6 +57,7 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
         # callbacks only where a test or the demo asks for them: they ring seats on their own
         callback=dataclasses.replace(CallbackSettings(), **{"enabled": False, **(callback or {})}),
         incident=dataclasses.replace(IncidentSettings(), **(incident or {})),
+        aml=dataclasses.replace(AmlSettings(), **(aml or {})),
         seats=seat_list,
     )
 
@@ -77,7 +79,7 @@ class Switchboard:
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
                  sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
                  serial_channel_commands: bool = True, seat_qualify_delay: float | None = None,
-                 seat_busy_at: int = 0, api: bool = False) -> None:
+                 seat_busy_at: int = 0, api: bool = False, aml: dict[str, Any] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -85,6 +87,7 @@ class Switchboard:
         self.queue = queue
         self.callback = callback
         self.incident = incident
+        self.aml = aml  # `[aml]` settings (issue 19): senders, match_window, unmatched_retention
         self.overflow_seats = overflow_seats
         self.seat_behaviours = seat_behaviours or {}
         self.dial_strings = dial_strings
@@ -119,7 +122,7 @@ class Switchboard:
         return harness_settings(
             ari_url=self.emulator.ari_url, ami_port=self.emulator.ami_port, recordings_dir=self.recordings_dir,
             database_url=self.database_url, seats=self.seats, queue=self.queue, callback=self.callback,
-            incident=self.incident,
+            incident=self.incident, aml=self.aml,
             overflow_seats=self.overflow_seats, dial_strings=self.dial_strings,
         )
 

@@ -65,6 +65,11 @@ class Cc112Collector(Collector):
         yield HistogramMetricFamily("cc112_offer_latency_seconds", "From when a seat could first be offered a "
                                     "waiting caller (free seat, or arrival at a free seat) to its ring",
                                     buckets=buckets, sum_value=stats.latency_sum)
+        aml = CounterMetricFamily("cc112_aml_positions", "AML positions: received, duplicates, refused, matched "
+                                  "to an incident, unmatched (deleted after the retention)", labels=["result"])
+        for result in ("received", "duplicates", "refused", "matched", "unmatched"):
+            aml.add_metric([result], getattr(self.api.aml.counts, result))
+        yield aml
         yield GaugeMetricFamily("cc112_event_subscribers", "Open event-stream WebSockets",
                                 value=self.api.events.subscribers)
 

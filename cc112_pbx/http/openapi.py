@@ -15,6 +15,7 @@ NOTE_ROLES = {
     "everyone": "Any valid token; call takers are limited to their own seat and their own calls.",
     "staff": "Supervisors and admins.",
     "admin": "Admins only.",
+    "aml_sender": "AML senders only (a sender's own bearer token, configured in `[aml] senders`; not an API token).",
 }
 ERROR = {"$ref": "#/components/schemas/Error"}
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -66,6 +67,7 @@ DESCRIPTIONS = {101: "Switching to the WebSocket protocol", 200: "OK", 201: "Cre
 
 def all_routes() -> tuple[Route, ...]:
     from cc112_pbx.http import (
+        routes_aml,
         routes_auth,
         routes_console,
         routes_incidents,
@@ -77,7 +79,7 @@ def all_routes() -> tuple[Route, ...]:
     )
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
-               routes_reports, routes_console)
+               routes_reports, routes_console, routes_aml)
     return tuple(route for module in modules for route in module.ROUTES)
 
 
@@ -104,6 +106,8 @@ def _operation(route: Route) -> dict[str, Any]:
     }
     if route.roles == "public":
         op["security"] = []
+    elif route.roles == "aml_sender":
+        op["security"] = [{"amlSender": []}]
     if route.params:
         op["parameters"] = [
             {"name": p.name, "in": p.where, "required": p.required or p.where == "path", "schema": p.schema,
@@ -112,7 +116,7 @@ def _operation(route: Route) -> dict[str, Any]:
         ]
     if route.body is not None:
         op["requestBody"] = {"required": route.method in ("PUT", "POST") and bool(route.body.get("required")),
-                             "content": {"application/json": {"schema": route.body}}}
+                             "content": {route.body_type: {"schema": route.body}}}
     return op
 
 
@@ -130,6 +134,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {"schemas": SCHEMAS,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "amlSender": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }

@@ -33,12 +33,13 @@ class Route:
     path: str
     handler: Handler
     summary: str
-    roles: str  # who may: "public", "everyone", "staff", "admin" (details in the description)
+    roles: str  # who may: "public", "everyone", "staff", "admin", "aml_sender" (details in the description)
     tag: str
     ok: int = 200
     response: dict[str, Any] | None = field(default_factory=lambda: dict(OBJECT))
     params: tuple[Param, ...] = ()
     body: dict[str, Any] | None = None
+    body_type: str = "application/json"  # the request body's media type (AML: a form, an SMS text)
     errors: tuple[int, ...] = (400, 401, 403, 404, 422)
     content_type: str = "application/json"
     description: str = ""

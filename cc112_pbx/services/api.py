@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from cc112_pbx.services.aml_service import AmlPolicy, AmlService
 from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
 from cc112_pbx.services.callback_admin import CallbackAdminService
@@ -36,13 +37,16 @@ class ApiServices:
     health: HealthService
     stats: CallStats
     store: ApiStore
+    aml: AmlService
 
     def close(self) -> None:
         self.events.close()
+        self.aml.close()
 
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
-                       links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str) -> ApiServices:
+                       links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
+                       aml_policy: AmlPolicy | None = None) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -50,6 +54,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     notifier.subscribe(stats)
     events = EventHub(notifier, live.session, lambda: clock.wall().isoformat())
     events.start()
+    aml = AmlService(store, controller, notifier, aml_policy or AmlPolicy())  # type: ignore[arg-type]
+    aml.start()
     return ApiServices(
         auth=AuthService(store.api_users, store.audit, clock),
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
@@ -60,5 +66,5 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
         health=HealthService(links, store.ping),
-        stats=stats, store=store,
+        stats=stats, store=store, aml=aml,
     )

@@ -184,14 +184,16 @@ def visible_to(snapshot: dict[str, Any], seat_id: str | None) -> dict[str, Any]:
 def call_details(session: CallSession | None) -> dict[str, Any]:
     if session is None:
         return {"caller": None, "caller_kind": None, "no_callback": None, "category_hint": None, "dialled": None,
-                "incident_id": None, "repeat_of": None, "callback_leg": None}
+                "incident_id": None, "repeat_of": None, "callback_leg": None, "location": None}
     return {"caller": session.caller_number, "caller_kind": session.caller_kind.value,
             "no_callback": session.no_callback, "category_hint": session.category, "dialled": session.dialled,
             "incident_id": session.incident_id,
             # the repeat-caller link, once the call flow records one on the session
             "repeat_of": getattr(session, "repeat_of", None),
             # a callback attempt (the centre rings the citizen back), not a citizen calling in
-            "callback_leg": getattr(session, "callback_key", None) is not None}
+            "callback_leg": getattr(session, "callback_key", None) is not None,
+            # the handset's AML position (issue 19), when one was attached before this notice
+            "location": getattr(session, "location", None)}
 
 
 def seat_dict(view: Any, now: float) -> dict[str, Any]:

@@ -401,3 +401,40 @@ class ApiStore(Protocol):
 
     async def ping(self) -> None:
         """Raises when the database cannot answer."""
+
+
+# --- Advanced Mobile Location (issue 19) ------------------------------------------------------------
+
+
+class AmlPositionStore(Protocol):
+    async def add(self, message: Any, *, sender: str, raw: str, received_at: datetime) -> tuple[Any, bool]:
+        """`(record, created)`: a message stored already comes back with `created` False."""
+
+    async def attach(self, position_ids: Sequence[int], incident_id: int, at: datetime) -> int:
+        """Attach those not attached yet; returns how many were."""
+
+    async def unmatched_for_number(self, number: str, since: datetime,
+                                   until: datetime | None = None) -> Sequence[Any]: ...
+
+    async def delete_unmatched_before(self, cutoff: datetime) -> int: ...
+
+
+class AmlIncidents(Protocol):
+    async def recent_for_number(self, number: str, since: datetime) -> Sequence[RecentIncident]: ...
+
+    async def change(self, incident_id: int, changes: Mapping[str, Any], *, actor: str,
+                     at: datetime) -> tuple[Any, Sequence[Any]]:
+        """Raises the domain's `InvalidChanges`."""
+
+
+class AmlStore(Protocol):
+    """The database as the AML service sees it (`cc112_pbx.storage.Database`)."""
+
+    @property
+    def aml(self) -> AmlPositionStore: ...
+
+    @property
+    def incidents(self) -> AmlIncidents: ...
+
+    @property
+    def timeline(self) -> TimelineRepository: ...

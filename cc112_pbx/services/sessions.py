@@ -57,6 +57,7 @@ class CallSession:
     repeat_of: int | None = None  # the open incident a repeat caller's call joined
     callback_key: str | None = None  # callback attempts: the callback they belong to
     callback_outcome: CallbackOutcome | None = None  # callback attempts: how the citizen's leg went
+    location: dict[str, object] | None = None  # the handset's AML position, once one is attached (issue 19)
 
     @property
     def no_callback(self) -> bool:

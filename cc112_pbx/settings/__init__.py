@@ -6,6 +6,7 @@ See docs/contracts.md for the shape and config/cc112.toml for every key, documen
 from cc112_pbx.settings.loader import DEFAULT_CONFIG, default_config_path, load_settings
 from cc112_pbx.settings.model import (
     SEAT_ID_PATTERN,
+    AmlSettings,
     AsteriskSettings,
     CallbackSettings,
     DatabaseSettings,
@@ -26,6 +27,7 @@ from cc112_pbx.settings.summary import summarize
 __all__ = [
     "DEFAULT_CONFIG",
     "SEAT_ID_PATTERN",
+    "AmlSettings",
     "AsteriskSettings",
     "CallbackSettings",
     "DatabaseSettings",

@@ -143,6 +143,18 @@ class IncidentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AmlSettings:
+    """Added for issue 19: Advanced Mobile Location. `senders` are `name:sha256hex` pairs: each
+    sender (an operator's AML endpoint, an SMS gateway) holds a random token and sends it as a
+    bearer token; only its SHA-256 is configured, so the file holds no secret."""
+
+    senders: tuple[str, ...] = _f((), pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}:[0-9a-f]{64}$")
+    match_window: int = _f(300, ge=0)
+    unmatched_retention: int = _f(86400, gt=0, le=30 * 86400)
+    max_age: int = _f(3600, gt=0)
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSettings:
     id: str = _f("", pattern=SEAT_ID_PATTERN)
     name: str = _f("", nonempty=True)
@@ -177,6 +189,7 @@ class Settings:
     queue: QueueSettings = QueueSettings()
     callback: CallbackSettings = CallbackSettings()
     incident: IncidentSettings = IncidentSettings()
+    aml: AmlSettings = AmlSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -194,6 +207,7 @@ SECTIONS: dict[str, type] = {
     "queue": QueueSettings,
     "callback": CallbackSettings,
     "incident": IncidentSettings,
+    "aml": AmlSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }

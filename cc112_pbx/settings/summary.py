@@ -41,6 +41,8 @@ def summarize(settings: Settings) -> list[str]:
         f"at most {cb.seat_cap} seat(s) while 112 callers wait",
         f"incident: repeat callers linked within {settings.incident.repeat_caller_window}s, "
         f"ghost calls under {settings.incident.ghost_call_threshold}s",
+        f"aml: {len(settings.aml.senders)} sender(s), matched within {settings.aml.match_window}s, "
+        f"unmatched kept {settings.aml.unmatched_retention}s",
         f"seats: {len(settings.seats)}: {seats}",
         f"trunk: {settings.trunk.outbound_dial} via {settings.trunk.host}",
     ]

@@ -23,6 +23,7 @@ from sqlalchemy.pool import StaticPool
 
 from cc112_pbx.storage import migrate
 from cc112_pbx.storage.repositories import (
+    AmlPositionRepository,
     ApiUserRepository,
     AuditRepository,
     CallbackRepository,
@@ -100,6 +101,7 @@ class Database:
         self.queue_config = QueueConfigRepository(sessions)
         self.audit = AuditRepository(sessions)
         self.api_users = ApiUserRepository(sessions)
+        self.aml = AmlPositionRepository(sessions)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the migrations (idempotent: nothing happens when already at head)."""

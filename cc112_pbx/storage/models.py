@@ -26,6 +26,7 @@ from cc112_pbx.storage.records import (
     HangupParty,
     IncidentStatus,
     LocationSource,
+    PositioningMethod,
     TimelineKind,
     Verification,
 )
@@ -241,3 +242,27 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class AmlPosition(Base):
+    """A handset's AML position (issue 19): personal data, so one not matched to an incident is
+    deleted after `[aml] unmatched_retention`. `dedupe_key` (number and message number) makes a
+    message a sender retries land once."""
+
+    __tablename__ = "aml_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), index=True)
+    latitude: Mapped[float] = mapped_column(sa.Float)
+    longitude: Mapped[float] = mapped_column(sa.Float)
+    radius_m: Mapped[float] = mapped_column(sa.Float)
+    method: Mapped[PositioningMethod] = mapped_column(enum_column(PositioningMethod, name="amlmethod"))
+    confidence: Mapped[int] = mapped_column(sa.SmallInteger)
+    positioned_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)
+    message_number: Mapped[int | None] = mapped_column(sa.Integer)
+    dedupe_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    sender: Mapped[str] = mapped_column(sa.String(64))
+    raw: Mapped[str] = mapped_column(sa.Text)
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    matched_at: Mapped[dt.datetime | None]

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cc112_pbx.domain.aml import PositioningMethod
 from cc112_pbx.domain.call_end import CallOutcome
 from cc112_pbx.domain.callbacks import CallbackOutcome, CallbackReason, CallbackStatus
 from cc112_pbx.domain.caller import CallerKind
@@ -20,11 +21,12 @@ from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.timeline import HangupParty, TimelineKind
 
 __all__ = [
-    "CALLBACK_OPEN_STATUSES", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AuditEntry",
+    "CALLBACK_OPEN_STATUSES", "AmlPositionRecord", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AuditEntry",
     "CallDirection", "CallOutcome", "CallRecord", "CallbackAttemptRecord", "CallbackOutcome", "CallbackReason",
     "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "HangupParty", "IncidentPage",
-    "IncidentRecord", "IncidentStatus", "LocationSource", "Priority", "QueueConfigVersion", "RecordNotFound",
-    "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification", "to_record",
+    "IncidentRecord", "IncidentStatus", "LocationSource", "PositioningMethod", "Priority", "QueueConfigVersion",
+    "RecordNotFound", "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification",
+    "to_record",
 ]
 
 
@@ -212,6 +214,25 @@ class ApiTokenRecord:
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AmlPositionRecord:
+    id: int
+    number: str
+    latitude: float
+    longitude: float
+    radius_m: float
+    method: PositioningMethod
+    confidence: int
+    positioned_at: datetime
+    received_at: datetime
+    message_number: int | None
+    dedupe_key: str
+    sender: str
+    raw: str
+    incident_id: int | None
+    matched_at: datetime | None
 
 
 R = TypeVar("R")

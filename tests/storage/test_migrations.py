@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "incidents", "calls", "recordings", "callbacks", "callback_attempts", "seats",
     "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
+    "aml_positions",  # 0005 (issue 19)
 }
 
 

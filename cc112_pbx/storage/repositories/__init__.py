@@ -2,6 +2,7 @@
 and returns frozen records (`cc112_pbx.storage.records`), never ORM objects."""
 
 from cc112_pbx.storage.repositories.admin import AuditRepository, QueueConfigRepository
+from cc112_pbx.storage.repositories.aml import AmlPositionRepository
 from cc112_pbx.storage.repositories.api_users import ApiUserRepository, DuplicateUser
 from cc112_pbx.storage.repositories.callbacks import CallbackRepository
 from cc112_pbx.storage.repositories.calls import CallRepository, RecordingRepository
@@ -10,6 +11,7 @@ from cc112_pbx.storage.repositories.seats import SeatDefinition, SeatRepository
 from cc112_pbx.storage.repositories.timeline import TimelineRepository
 
 __all__ = [
+    "AmlPositionRepository",
     "ApiUserRepository",
     "AuditRepository",
     "CallRepository",
