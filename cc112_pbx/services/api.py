@@ -3,8 +3,9 @@ controller and the notifier, and handed to the HTTP layer as one bundle."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
@@ -42,7 +43,9 @@ class ApiServices:
 
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
-                       links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str) -> ApiServices:
+                       links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
+                       writes: Callable[[], Mapping[str, Any]] | None = None,
+                       recording_health: Callable[[], Awaitable[Mapping[str, Any]]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
     stats = CallStats(clock.monotonic)
@@ -58,6 +61,6 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
-        health=HealthService(links, store.ping),
+        health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
         stats=stats, store=store,
     )

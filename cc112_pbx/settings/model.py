@@ -137,6 +137,15 @@ class IncidentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingsSettings:
+    """Added by issue 15: how long recordings are kept and when their disk counts as nearly full
+    (the files themselves are in `asterisk.recordings_dir`)."""
+
+    retention_days: int = _f(0, ge=0, le=36500)  # 0: keep forever
+    min_free_mb: int = _f(1024, ge=0)  # `cc112 doctor` warns and /healthz is degraded below this
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSettings:
     id: str = _f("", pattern=SEAT_ID_PATTERN)
     name: str = _f("", nonempty=True)
@@ -171,6 +180,7 @@ class Settings:
     queue: QueueSettings = QueueSettings()
     callback: CallbackSettings = CallbackSettings()
     incident: IncidentSettings = IncidentSettings()
+    recordings: RecordingsSettings = RecordingsSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -188,6 +198,7 @@ SECTIONS: dict[str, type] = {
     "queue": QueueSettings,
     "callback": CallbackSettings,
     "incident": IncidentSettings,
+    "recordings": RecordingsSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }
