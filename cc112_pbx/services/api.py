@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
@@ -44,8 +43,8 @@ class ApiServices:
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
-                       writes: Callable[[], Mapping[str, Any]] | None = None,
-                       recording_health: Callable[[], Awaitable[Mapping[str, Any]]] | None = None) -> ApiServices:
+                       writes: Callable[[], Mapping[str, object]] | None = None,
+                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
     stats = CallStats(clock.monotonic)

@@ -20,8 +20,8 @@ RECORDINGS_TIMEOUT = 2.0
 class HealthService:
     def __init__(self, links: Callable[[], Mapping[str, Mapping[str, str]]],
                  db_ping: Callable[[], Awaitable[None]], *,
-                 writes: Callable[[], Mapping[str, Any]] | None = None,
-                 recordings: Callable[[], Awaitable[Mapping[str, Any]]] | None = None) -> None:
+                 writes: Callable[[], Mapping[str, object]] | None = None,
+                 recordings: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> None:
         self.links = links
         self.db_ping = db_ping
         self.writes = writes  # the journal's state: {"retrying": bool, "backlog": int}
