@@ -15,7 +15,6 @@ from cc112_pbx.storage.records import (
     HangupParty,
     IncidentStatus,
     RecordingRecord,
-    RecordNotFound,
     to_record,
 )
 from cc112_pbx.storage.repositories.base import Repository
@@ -184,13 +183,15 @@ class RecordingRepository(Repository):
 
     # --- checksums and retention (issue 15) -------------------------------------------------
     async def set_checksum(self, call_id: str, path: str, *, size_bytes: int | None, sha256: str | None,
-                           state: str, at: dt.datetime) -> RecordingRecord:
-        """The file's size and SHA-256 (`state` "ok"), or that it could not be read here ("unchecked")."""
+                           state: str, at: dt.datetime) -> RecordingRecord | None:
+        """The file's size and SHA-256 (`state` "ok"), or that it could not be read here ("unchecked").
+        None when no such recording is stored (e.g. its start was never written before a crash): nothing
+        to stamp, and no error (a write that cannot succeed would hold the journal back)."""
         query = sa.select(Recording).where(Recording.call_id == call_id, Recording.path == path)
         async with self._transaction() as session:
             row = await session.scalar(query)
             if row is None:
-                raise RecordNotFound(f"recording of call {call_id!r} at {path!r} not found")
+                return None
             row.size_bytes, row.sha256, row.checksum_state, row.checked_at = size_bytes, sha256, state, at
         return to_record(RecordingRecord, row)
 
