@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint venv clean sounds bench python-venv
+.PHONY: demo test test-fast lint venv clean sounds bench python-venv soak
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory python-venv
@@ -44,6 +44,10 @@ test: $(STAMP) lint
 # The same without the tests marked `slow` (the whole demo, the quick bench): for the edit-test loop.
 test-fast: $(STAMP) lint
 	$(BIN)/python -m pytest -m "not slow"
+
+# The soak run at full length (10 minutes); `make test` runs it for 60 s.
+soak: $(STAMP)
+	CC112_SOAK_SECONDS=600 $(BIN)/python -m pytest -s --timeout=900 tests/reliability/test_soak.py
 
 sounds:
 	bash sounds/generate.sh

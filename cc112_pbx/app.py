@@ -45,6 +45,9 @@ from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
+from cc112_pbx.services.recording_checksums import RecordingChecksums
+from cc112_pbx.services.recording_health import RecordingHealth
+from cc112_pbx.services.retention import RetentionService
 from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
 from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
@@ -148,6 +151,8 @@ class Cc112App:
         ctx.facts.subscribe(FallbackRecorder(self.db, self.journal, self.ari.list_channels,
                                              lambda what, job: ctx.lanes.submit("fallback-scan", what, job),
                                              ctx.clock.wall))
+        # issue 15: each ended recording's size and SHA-256, stored beside its row (best-effort)
+        ctx.facts.subscribe(RecordingChecksums(self.db.recordings, self.journal, ctx.lanes.submit, ctx.clock.wall))
         self._exits.push_async_callback(self.controller.close)
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
         if db_ready and self.restore_seats:
@@ -160,6 +165,10 @@ class Cc112App:
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
         self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
         self.controller.seats.resync_fallback()
+        if settings.recordings.retention_days > 0:  # issue 15: the daily retention run, owned by the supervisor
+            retention = RetentionService(self.db.recordings, str(settings.asterisk.recordings_dir),
+                                         settings.recordings.retention_days)
+            self._supervisor.spawn(retention.run_daily(lambda: datetime.now(UTC)), name="cc112-retention")
         await self._start_api(db_ready)
         log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
                  database=_safe_url(settings.database.url))
@@ -202,9 +211,14 @@ class Cc112App:
         its HTTP server. The queue configuration version in force is adopted from the database."""
         assert self.db is not None and self.controller is not None
         settings = self.settings
+        journal = self.journal
+        recording_health = RecordingHealth(self.db.recordings, str(settings.asterisk.recordings_dir),
+                                           settings.recordings.min_free_mb)
         self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
                                       recordings_dir=str(settings.asterisk.recordings_dir),
-                                      aml_policy=aml_policy(settings))
+                                      aml_policy=aml_policy(settings),
+                                      writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
+                                      recording_health=recording_health.summary)
         self._exits.callback(self.api.close)
         if db_ready:
             try:

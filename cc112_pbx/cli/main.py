@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.bench_cmd",
     "cc112_pbx.cli.user_cmd",
     "cc112_pbx.cli.watchdog_cmd",
+    "cc112_pbx.cli.doctor_cmd",
+    "cc112_pbx.cli.recordings_cmd",
 )
 
 EXIT_USAGE = 2

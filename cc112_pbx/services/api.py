@@ -3,7 +3,7 @@ controller and the notifier, and handed to the HTTP layer as one bundle."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from cc112_pbx.services.aml_service import AmlPolicy, AmlService
@@ -46,7 +46,9 @@ class ApiServices:
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
-                       aml_policy: AmlPolicy | None = None) -> ApiServices:
+                       aml_policy: AmlPolicy | None = None,
+                       writes: Callable[[], Mapping[str, object]] | None = None,
+                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -65,6 +67,6 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
-        health=HealthService(links, store.ping),
+        health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
         stats=stats, store=store, aml=aml,
     )

@@ -69,6 +69,11 @@ class Journal:
         return len(self._entries)
 
     @property
+    def retrying(self) -> bool:
+        """The oldest write failed and waits to be tried again (the database is down or refusing)."""
+        return bool(self._entries) and self._entries[0].attempts > 0
+
+    @property
     def task(self) -> asyncio.Task[None] | None:
         """The worker while started (for a supervisor to watch: it only ends by `close()` or a bug)."""
         return self._task

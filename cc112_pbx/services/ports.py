@@ -403,6 +403,25 @@ class ApiStore(Protocol):
         """Raises when the database cannot answer."""
 
 
+class RecordingUpkeepStore(Protocol):
+    """Recordings' checksums and retention (issue 15)."""
+
+    async def set_checksum(self, call_id: str, path: str, *, size_bytes: int | None, sha256: str | None,
+                           state: str, at: datetime) -> Any: ...
+
+    async def kept(self, limit: int | None = None) -> Sequence[Any]: ...
+
+    async def ended_before_without_open_incident(self, before: datetime) -> Sequence[Any]: ...
+
+    async def mark_deleted(self, recording_id: int, at: datetime) -> Any: ...
+
+
+class QcSampleReferences(Protocol):
+    """Recordings a pending quality-control sample still needs (none exist yet: `NoQcSamples`)."""
+
+    async def referenced(self, recording_ids: Sequence[int]) -> set[int]: ...
+
+
 # --- Advanced Mobile Location (issue 19) ------------------------------------------------------------
 
 

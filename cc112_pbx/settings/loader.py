@@ -65,7 +65,8 @@ class _Loader:
         known = {*SECTIONS, "seats"}
         for name in raw:
             if name not in known:
-                self.errors.append(f"{name}: unknown section (known: {', '.join(sorted(known))})")
+                shown = name if name.strip() else repr(name)  # `[""]` is valid TOML: still name it
+                self.errors.append(f"{shown}: unknown section (known: {', '.join(sorted(known))})")
         self._unknown_env_keys()
         sections: dict[str, Any] = {}
         for name, cls in SECTIONS.items():

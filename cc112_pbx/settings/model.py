@@ -155,6 +155,15 @@ class AmlSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingsSettings:
+    """Added by issue 15: how long recordings are kept and when their disk counts as nearly full
+    (the files themselves are in `asterisk.recordings_dir`)."""
+
+    retention_days: int = _f(0, ge=0, le=36500)  # 0: keep forever
+    min_free_mb: int = _f(1024, ge=0)  # `cc112 doctor` warns and /healthz is degraded below this
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSettings:
     id: str = _f("", pattern=SEAT_ID_PATTERN)
     name: str = _f("", nonempty=True)
@@ -190,6 +199,7 @@ class Settings:
     callback: CallbackSettings = CallbackSettings()
     incident: IncidentSettings = IncidentSettings()
     aml: AmlSettings = AmlSettings()
+    recordings: RecordingsSettings = RecordingsSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -208,6 +218,7 @@ SECTIONS: dict[str, type] = {
     "callback": CallbackSettings,
     "incident": IncidentSettings,
     "aml": AmlSettings,
+    "recordings": RecordingsSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }

@@ -148,6 +148,11 @@ class Recording(Base):
     started_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
     duration_s: Mapped[float | None] = mapped_column(sa.Float)
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    checksum_state: Mapped[str | None] = mapped_column(sa.String(16))  # None, "ok" or "unchecked"
+    checked_at: Mapped[dt.datetime | None]
+    deleted_at: Mapped[dt.datetime | None]  # the retention policy deleted the file
 
 
 class Callback(Base):

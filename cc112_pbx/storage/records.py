@@ -132,6 +132,11 @@ class RecordingRecord:
     started_at: datetime
     ended_at: datetime | None
     duration_s: float | None
+    size_bytes: int | None = None  # the file's size and SHA-256 when the recording ended
+    sha256: str | None = None
+    checksum_state: str | None = None  # None: not looked at yet; "ok"; "unchecked": file not reachable here
+    checked_at: datetime | None = None
+    deleted_at: datetime | None = None  # the retention policy deleted the file
 
 
 @dataclass(frozen=True, slots=True)

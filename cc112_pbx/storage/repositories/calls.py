@@ -6,13 +6,14 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from cc112_pbx.storage.models import Call, Recording
+from cc112_pbx.storage.models import Call, Incident, Recording
 from cc112_pbx.storage.records import (
     CallDirection,
     CallerKind,
     CallOutcome,
     CallRecord,
     HangupParty,
+    IncidentStatus,
     RecordingRecord,
     to_record,
 )
@@ -179,3 +180,47 @@ class RecordingRepository(Repository):
         )
         async with self._transaction() as session:
             return [to_record(RecordingRecord, r) for r in (await session.scalars(query)).all()]
+
+    # --- checksums and retention (issue 15) -------------------------------------------------
+    async def set_checksum(self, call_id: str, path: str, *, size_bytes: int | None, sha256: str | None,
+                           state: str, at: dt.datetime) -> RecordingRecord | None:
+        """The file's size and SHA-256 (`state` "ok"), or that it could not be read here ("unchecked").
+        None when no such recording is stored (e.g. its start was never written before a crash): nothing
+        to stamp, and no error (a write that cannot succeed would hold the journal back)."""
+        query = sa.select(Recording).where(Recording.call_id == call_id, Recording.path == path)
+        async with self._transaction() as session:
+            row = await session.scalar(query)
+            if row is None:
+                return None
+            row.size_bytes, row.sha256, row.checksum_state, row.checked_at = size_bytes, sha256, state, at
+        return to_record(RecordingRecord, row)
+
+    async def kept(self, limit: int | None = None) -> list[RecordingRecord]:
+        """Recordings whose file was not deleted by the retention policy, newest first."""
+        query = (sa.select(Recording).where(Recording.deleted_at.is_(None))
+                 .order_by(Recording.started_at.desc(), Recording.id.desc()))
+        if limit is not None:
+            query = query.limit(limit)
+        async with self._transaction() as session:
+            return [to_record(RecordingRecord, r) for r in (await session.scalars(query)).all()]
+
+    async def ended_before_without_open_incident(self, before: dt.datetime) -> list[RecordingRecord]:
+        """Recordings ended before `before`, not deleted yet, whose call has no incident or a closed or
+        cancelled one (the candidates of the retention policy), oldest first."""
+        finished = (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
+        query = (
+            sa.select(Recording)
+            .join(Call, Call.id == Recording.call_id)
+            .outerjoin(Incident, Incident.id == Call.incident_id)
+            .where(Recording.deleted_at.is_(None), Recording.ended_at.is_not(None), Recording.ended_at < before,
+                   sa.or_(Incident.id.is_(None), Incident.status.in_(finished)))
+            .order_by(Recording.ended_at, Recording.id)
+        )
+        async with self._transaction() as session:
+            return [to_record(RecordingRecord, r) for r in (await session.scalars(query)).all()]
+
+    async def mark_deleted(self, recording_id: int, at: dt.datetime) -> RecordingRecord:
+        async with self._transaction() as session:
+            row = await self._get_or_raise(session, Recording, recording_id, "recording")
+            row.deleted_at = at
+        return to_record(RecordingRecord, row)
