@@ -5,9 +5,8 @@
   matched; unmatched rows are deleted after `[aml] unmatched_retention`).
 
 Revision ID: 0005
-Revises: 0003 (on this branch; after the doctor/retention branch's 0004_recording_checksums
-         lands, this becomes down_revision = that revision)
-Create Date: 2026-12-15
+Revises: 0004 (recording checksums)
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
