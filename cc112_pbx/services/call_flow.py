@@ -150,6 +150,8 @@ class CallFlow:
             incident_id=adoption.incident_id, recording_id=adoption.recording_id, repeat_of=session.repeat_of,
             repeat_window=ctx.options.repeat_caller_window))
         if event.bridge_id is not None and self.resumption.resume(session, event.bridge_id, adoption):
+            if adoption.recording_id is None:
+                ctx.lanes.submit(session.call_id, "recording", lambda: self.holding.adopt_recording(session))
             return
         ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
         self.silent.listen(session)

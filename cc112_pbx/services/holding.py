@@ -75,13 +75,20 @@ class Holding:
 
     async def _already_recording(self, session: CallSession) -> bool:
         """A caller adopted without a stored recording may still be recorded by MixMonitor
-        (started by a previous run or the dialplan): keep that one rather than start a second."""
+        (started by a previous run or the dialplan): keep that one rather than start a second,
+        and store it (a run killed before its write landed left no row; the write is idempotent)."""
         path = await self.ctx.recorder.current_path(session.channel_id)
         if not path:
             return False
         session.recording_path = path
         self._log(session).info("recording_continues", path=path)
+        self.ctx.facts.publish(f.RecordingBegan(session.call_id, path, self.ctx.clock.wall()))
         return True
+
+    async def adopt_recording(self, session: CallSession) -> None:
+        """A call resumed after a restart with no stored recording: store the one running."""
+        if session.recording_path is None:
+            await self._already_recording(session)
 
     async def music_on(self, session: CallSession) -> None:
         """Music on hold for a waiting caller: after the greeting, and again after every

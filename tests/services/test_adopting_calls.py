@@ -104,6 +104,8 @@ async def test_a_recovered_caller_the_store_does_not_know_keeps_the_recording_mi
     assert pbx.recorder.methods == ["current_path"]
     assert pbx.session("caller-7").recording_path == "/var/spool/cc112-test/earlier.wav"
     assert len(pbx.store.called("incidents.open_for_call")) == 1  # a new record: nothing was stored
+    [stored] = pbx.store.called("recordings.add")  # the running recording gets its row
+    assert stored["path"] == "/var/spool/cc112-test/earlier.wav"
     assert pbx.control.prompts() == []
 
 
@@ -215,3 +217,16 @@ async def test_a_caller_missing_after_a_resync_ends_its_call(staffed: Pbx):
     [finished] = staffed.facts_of(f.CallFinished)
     assert finished.call_id != staffed.session(kept).call_id and finished.outcome == "abandoned"
     assert staffed.ctx.sessions.by_caller_channel(gone) is None
+
+
+async def test_a_resumed_call_whose_recording_was_never_stored_gets_its_row(staffed: Pbx):
+    _seed_call_7(staffed, connected=True)
+    staffed.store.recordings.rows.clear()  # killed before its recording's write landed
+    staffed.recorder.paths["caller-7"] = "/var/spool/cc112-test/call-7.wav"
+    staffed.send(_recovered_seat_leg(staffed))
+    staffed.send(_recovered_caller(staffed, bridge_id=BRIDGE, bridge_peers=("seat-leg-7",)))
+    await staffed.settle()
+
+    [stored] = staffed.store.called("recordings.add")
+    assert (stored["call_id"], stored["path"]) == ("call-7", "/var/spool/cc112-test/call-7.wav")
+    assert staffed.control.rings() == []  # still resumed, not offered
