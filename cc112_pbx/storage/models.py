@@ -109,7 +109,7 @@ class IncidentEvent(Base):
     at: Mapped[dt.datetime]
     kind: Mapped[TimelineKind] = mapped_column(enum_column(TimelineKind, length=32), index=True)
     actor: Mapped[str] = mapped_column(sa.String(64))
-    call_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    call_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     details: Mapped[dict[str, Any]]
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
 
@@ -119,7 +119,7 @@ class Call(Base):
 
     __tablename__ = "calls"
 
-    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
     direction: Mapped[CallDirection] = mapped_column(enum_column(CallDirection))
     channel_id: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -183,7 +183,7 @@ class CallbackAttempt(Base):
     started_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
     seat_id: Mapped[str | None] = mapped_column(sa.String(32))
-    call_id: Mapped[str | None] = mapped_column(sa.String(36))
+    call_id: Mapped[str | None] = mapped_column(sa.String(64))
     outcome: Mapped[CallbackOutcome | None] = mapped_column(enum_column(CallbackOutcome, name="attemptoutcome"))
     cause: Mapped[str | None] = mapped_column(sa.String(64))
 
