@@ -50,6 +50,7 @@ from cc112_pbx.services.recording_health import RecordingHealth
 from cc112_pbx.services.retention import RetentionService
 from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
+from cc112_pbx.storage.refusals import refused_by_database
 from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
 
 log = structlog.get_logger("cc112.app")
@@ -97,7 +98,7 @@ class Cc112App:
         self.health = AsteriskHealth()
         self.restore_seats = restore_seats
         self.db: Database | None = None
-        self.journal = Journal(is_permanent=_refused_by_database)
+        self.journal = Journal(is_permanent=refused_by_database)
         self.ari: AriClient | None = None
         self.ari_events: AriEventStream | None = None
         self.ami: AmiManager | None = None
@@ -320,16 +321,6 @@ class Cc112App:
             log.error("shutdown_deadline_lanes_abandoned", lanes=left)
         await lanes.close(timeout=0)
         return left
-
-
-def _refused_by_database(exc: BaseException) -> bool:
-    """Errors retrying cannot fix (the write is wrong), unlike a database that is down."""
-    from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
-
-    from cc112_pbx.storage import RecordNotFound
-
-    # ValueError: a write the domain refuses (an illegal transition, a callback already closed)
-    return isinstance(exc, IntegrityError | DataError | ProgrammingError | RecordNotFound | ValueError)
 
 
 def _safe_url(url: str) -> str:
