@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 import structlog
 
-from cc112_pbx.settings import SettingsError, default_config_path, load_settings
+from cc112_pbx.cli.settings_arg import settings_from_args
 from cc112_pbx.settings.summary import safe_url
 from cc112_pbx.storage import Database, head_revision
 
@@ -47,11 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _database_url(args: argparse.Namespace) -> str | None:
     if args.url:
         return args.url
-    try:
-        return load_settings(args.config or default_config_path(), os.environ).database.url
-    except SettingsError as exc:
-        print(f"cc112: {exc}", file=sys.stderr)
-        return None
+    settings = settings_from_args(args)
+    return settings.database.url if settings is not None else None
 
 
 def run_upgrade(args: argparse.Namespace) -> int:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cc112_pbx.settings import SettingsError, default_config_path, load_settings
+from cc112_pbx.cli.settings_arg import settings_from_args
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -45,10 +44,8 @@ def _moment(text: str) -> datetime:
 
 
 def run_prune(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(args.config or default_config_path(), os.environ)
-    except SettingsError as exc:
-        print(f"cc112: {exc}", file=sys.stderr)
+    settings = settings_from_args(args)
+    if settings is None:
         return EXIT_BAD_CONFIG
     try:
         report = asyncio.run(_prune(settings, args.now or datetime.now(UTC), args.dry_run))

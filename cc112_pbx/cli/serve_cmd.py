@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 import structlog
 
+from cc112_pbx.cli.settings_arg import settings_from_args
 from cc112_pbx.cli.signals import EXIT_FORCED, stop_on_signals
-from cc112_pbx.settings import SettingsError, default_config_path, load_settings
 
 EXIT_OK = 0  # stopped by SIGINT/SIGTERM (what could not be written in time is logged)
 EXIT_UNAVAILABLE = 1  # cannot start: Asterisk unreachable or refusing the credentials
@@ -45,10 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from cc112_pbx.logs import configure_from_settings
     from cc112_pbx.supervisor import EssentialTaskFailed
 
-    try:
-        settings = load_settings(args.config or default_config_path(), os.environ)
-    except SettingsError as exc:
-        print(f"cc112: {exc}", file=sys.stderr)
+    settings = settings_from_args(args)
+    if settings is None:
         return EXIT_BAD_CONFIG
     configure_from_settings(settings.logging, args.log_level, args.log_format)
     try:

@@ -10,13 +10,12 @@ import argparse
 import asyncio
 import getpass
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from cc112_pbx.settings import SettingsError, default_config_path, load_settings
+from cc112_pbx.cli.settings_arg import settings_from_args
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
 ROLES = ("admin", "supervisor", "calltaker", "call_taker")
@@ -64,11 +63,10 @@ def _run(args: argparse.Namespace, action: Callable[[Any, argparse.Namespace], A
 
     url = args.url
     if url is None:
-        try:
-            url = load_settings(args.config or default_config_path(), os.environ).database.url
-        except SettingsError as exc:
-            print(f"cc112: {exc}", file=sys.stderr)
+        settings = settings_from_args(args)
+        if settings is None:
             return EXIT_BAD_CONFIG
+        url = settings.database.url
     try:
         return asyncio.run(_with_auth(url, args, action))
     except ServiceError as exc:

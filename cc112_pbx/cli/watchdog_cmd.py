@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from pathlib import Path
 
 import structlog
 
-from cc112_pbx.settings import SettingsError, default_config_path, load_settings
+from cc112_pbx.cli.settings_arg import settings_from_args
 
 EXIT_OK = 0
 EXIT_UNAVAILABLE = 1
@@ -62,10 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from cc112_pbx.asterisk.errors import AsteriskError
     from cc112_pbx.logs import configure_from_settings
 
-    try:
-        settings = load_settings(args.config or default_config_path(), os.environ)
-    except SettingsError as exc:
-        print(f"cc112: {exc}", file=sys.stderr)
+    settings = settings_from_args(args)
+    if settings is None:
         return EXIT_BAD_CONFIG
     configure_from_settings(settings.logging, args.log_level, args.log_format)
     url = (args.controller_url or f"http://{settings.http.host}:{settings.http.port}").rstrip("/")
