@@ -44,6 +44,15 @@ def controller_env(tmp_path: Path, emu: Emulator, *, http_port: int | None = Non
     return env
 
 
+async def log_in_every_seat(emu: Emulator, seats: int) -> None:
+    """Each seat's softphone dials *11; done when the controller has put every seat in the fallback
+    queue (its answer to a log-in)."""
+    for n in range(1, seats + 1):
+        emu.dial_feature_code(f"seat{n:02d}", "*11")
+    await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == seats, timeout=15,
+                     what="every seat logged in (a member of the fallback queue)")
+
+
 def seats_config(path: Path, seats: int, queue: str = "wrapup_time = 0\nring_timeout = 10\n") -> Path:
     path.write_text("[queue]\n" + queue + "".join(
         f'[[seats]]\nid = "seat{n:02d}"\nname = "Meja {n}"\ndial_string = "PJSIP/seat{n:02d}"\n'

@@ -13,7 +13,7 @@ import sqlite3
 
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
-from tests.reliability.processes import CcProcess, at, controller_env, seats_config
+from tests.reliability.processes import CcProcess, at, controller_env, log_in_every_seat, seats_config
 from tests.waiting import wait_until
 
 SEATS = 10
@@ -43,10 +43,7 @@ async def test_a_controller_killed_with_100_calls_in_flight_loses_none_and_reado
         second = None
         try:
             await first.wait_for_event("ari_events_connected")
-            for n in range(1, SEATS + 1):
-                emu.dial_feature_code(f"seat{n:02d}", "*11")
-            await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == SEATS, timeout=15,
-                             what="every seat logged in")
+            await log_in_every_seat(emu, SEATS)
             # the seats talk until the caller hangs up; the callers would talk for ten minutes
             calls = [emu.place_call(number=f"+628124{n:06d}", talk_time=600) for n in range(CALLS)]
             await emu.timeline.wait_for(lambda: sum(c.connected_at is not None for c in calls) == SEATS

@@ -17,7 +17,7 @@ import aiohttp
 
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
-from tests.reliability.processes import CcProcess, controller_env, free_port, seats_config
+from tests.reliability.processes import CcProcess, controller_env, free_port, log_in_every_seat, seats_config
 from tests.waiting import wait_until
 
 SEATS = 3
@@ -42,10 +42,7 @@ async def test_calls_are_answered_and_connected_while_the_database_is_locked_and
         lock: sqlite3.Connection | None = None
         try:
             await proc.wait_for_event("ari_events_connected")
-            for n in range(1, SEATS + 1):
-                emu.dial_feature_code(f"seat{n:02d}", "*11")
-            await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == SEATS, timeout=15,
-                             what="every seat logged in")
+            await log_in_every_seat(emu, SEATS)
 
             async def health() -> dict:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:

@@ -19,7 +19,7 @@ from cc112_pbx.emulator.parties import SeatBehaviour
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
 from cc112_pbx.services.fallback_reconcile import HANDED_TO_FALLBACK
-from tests.reliability.processes import CcProcess, controller_env, free_port, seats_config
+from tests.reliability.processes import CcProcess, controller_env, free_port, log_in_every_seat, seats_config
 from tests.waiting import wait_until
 
 SEATS = 4
@@ -55,10 +55,7 @@ async def test_the_watchdog_moves_orphaned_callers_to_the_fallback_queue_and_the
         second = None
         try:
             await first.wait_for_event("ari_events_connected")
-            for n in range(1, SEATS + 1):
-                emu.dial_feature_code(f"seat{n:02d}", "*11")
-            await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == SEATS, timeout=15,
-                             what="every seat logged in (a member of the fallback queue)")
+            await log_in_every_seat(emu, SEATS)
             held = [emu.place_call(number=f"+62812555500{n}") for n in range(3)]
             await emu.timeline.wait_for(lambda: all(c.answered_at is not None for c in held), timeout=10)
             await wait_until(lambda: len(_calls(db)) == len(held), timeout=10, what="the held calls stored")

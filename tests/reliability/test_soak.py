@@ -27,7 +27,7 @@ import pytest
 
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
-from tests.reliability.processes import CcProcess, controller_env, free_port, seats_config
+from tests.reliability.processes import CcProcess, controller_env, free_port, log_in_every_seat, seats_config
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -84,10 +84,7 @@ async def test_soak_steady_arrivals_account_for_every_call_with_flat_memory_and_
             await cli(env, "user", "add", "soak", "--role", "supervisor", "--password-stdin",
                       stdin=b"soak-password-0123456789\n")
             token = await cli(env, "token", "issue", "soak", "--ttl", "2h")
-            for n in range(1, SEATS + 1):
-                emu.dial_feature_code(f"seat{n:02d}", "*11")
-            await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == SEATS, timeout=15,
-                             what="every seat logged in")
+            await log_in_every_seat(emu, SEATS)
 
             loop = asyncio.get_running_loop()
             stop = asyncio.Event()

@@ -17,7 +17,7 @@ import sqlite3
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
 from cc112_pbx.services.fallback_reconcile import HANDED_TO_FALLBACK
-from tests.reliability.processes import CcProcess, controller_env, seats_config
+from tests.reliability.processes import CcProcess, controller_env, log_in_every_seat, seats_config
 from tests.waiting import wait_until
 
 SEATS = 6
@@ -64,10 +64,7 @@ async def test_forty_socket_cuts_under_load_lose_no_call_duplicate_no_incident_a
                                      controller_env(tmp_path, emu))
         try:
             await proc.wait_for_event("ari_events_connected")
-            for n in range(1, SEATS + 1):
-                emu.dial_feature_code(f"seat{n:02d}", "*11")
-            await wait_until(lambda: len(emu.ami.queues.get("cc112-fallback").members) == SEATS, timeout=15,
-                             what="every seat logged in")
+            await log_in_every_seat(emu, SEATS)
             done = asyncio.Event()
             chaos = asyncio.create_task(_cut_again_and_again(emu, rng, done))
             calls = []
