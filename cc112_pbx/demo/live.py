@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 _SEAT_WORDS = {
@@ -14,8 +15,12 @@ _SEAT_WORDS = {
 
 
 class LivePrinter:
-    def __init__(self, out: TextIO | None = None, start: float | None = None) -> None:
+    """A `Notifier` listener: one plain line per event to `out`, or to `sink` (the wallboard's log)."""
+
+    def __init__(self, out: TextIO | None = None, start: float | None = None,
+                 sink: Callable[[str], None] | None = None) -> None:
         self.out = out or sys.stdout
+        self.sink = sink
         self.start = time.monotonic() if start is None else start
         self.numbers: dict[str, int] = {}
 
@@ -26,7 +31,11 @@ class LivePrinter:
             method(event)
 
     def _line(self, who: str, text: str) -> None:
-        print(f"{time.monotonic() - self.start:7.2f}s  {who:<9} {text}", file=self.out, flush=True)
+        line = f"{time.monotonic() - self.start:7.2f}s  {who:<9} {text}"
+        if self.sink is not None:
+            self.sink(line)
+        else:
+            print(line, file=self.out, flush=True)
 
     def _call(self, event: dict[str, Any]) -> str:
         return f"call #{self.numbers.get(event['call_id'], '?')}"

@@ -16,6 +16,7 @@ from typing import Any
 
 from cc112_pbx.bench.stats import percentile
 from cc112_pbx.domain.callbacks import CallbackStatus
+from cc112_pbx.domain.caller import callback_number
 from cc112_pbx.emulator.timeline import SimulatedCall, Timeline
 
 
@@ -83,44 +84,88 @@ def recording_seconds(path: str) -> float | None:
         return None
 
 
-async def summarize(db: Any, timeline: Timeline, *, wrapup: float, database: str) -> dict[str, Any]:
+FINAL_CALLBACK_STATUSES = (CallbackStatus.DONE, CallbackStatus.EXHAUSTED, CallbackStatus.CANCELLED)
+
+
+async def summarize(db: Any, timeline: Timeline, *, wrapup: float, database: str,
+                    ghost_after: float = 0.0) -> dict[str, Any]:
+    """The run's figures, counted from the database (service level and `free_to_ring_ms` from the
+    emulator's timeline). `calls` are the inbound citizen calls; `answered` those that reached a
+    call taker, `dropped` among them (answered calls whose line dropped mid-report); `abandoned`
+    those who hung up before any call taker answered; `ghost_calls` those of them shorter than
+    `ghost_after` seconds (the ghost-call threshold: by policy not called back).
+    `summary_problems` says whether they add up."""
     incidents = await db.incidents.recent(limit=100000)
-    inbound = []
+    inbound, callback_legs = [], []
     for incident in incidents:
-        inbound += [c for c in await db.calls.for_incident(incident.id) if c.direction == "inbound"]
-    answered = [c for c in inbound if c.outcome == "answered"]
+        for call in await db.calls.for_incident(incident.id):
+            (inbound if call.direction == "inbound" else callback_legs).append(call)
+    by_incident = Counter(c.incident_id for c in inbound)
+    answered = [c for c in inbound if c.outcome in ("answered", "dropped")]
     abandoned = [c for c in inbound if c.outcome == "abandoned"]
     dropped = [c for c in inbound if c.outcome == "dropped"]
-    talked = answered + dropped
-    callback_legs = [c for incident in incidents for c in await db.calls.for_incident(incident.id)
-                     if c.direction == "callback"]
     files = {call.id: [r.path for r in await db.recordings.for_call(call.id)] for call in inbound + callback_legs}
-    with_recording = sum(1 for call in talked if any((recording_seconds(p) or 0) > 0 for p in files[call.id]))
+    with_recording = sum(1 for call in answered if any((recording_seconds(p) or 0) > 0 for p in files[call.id]))
     recordings = sum(1 for paths in files.values() for p in paths if recording_seconds(p) is not None)
     callbacks = await db.callbacks.with_status(*CallbackStatus)
     outcomes: Counter[str] = Counter()
     for callback in callbacks:
         outcomes.update(str(a.outcome) for a in await db.callbacks.attempts(callback.id) if a.outcome)
+    # every abandoned or dropped caller with a callable number: how their callback ended
+    callback_of = {c.call_id: c for c in callbacks if c.call_id}
+    ghosts = {c.id for c in abandoned if c.ended_at is not None and ghost_after > 0
+              and (c.ended_at - c.arrived_at).total_seconds() < ghost_after}
+    due = [c for c in abandoned + dropped if callback_number(c.caller_number) is not None and c.id not in ghosts]
+    results = Counter(str(callback_of[c.id].status) if c.id in callback_of else "missing" for c in due)
     delays_ms = [d * 1000 for d in free_to_ring_delays(timeline, wrapup)]
     return {
         "calls": len(timeline.calls),
         "stored_calls": len(inbound),
         "incidents": len(incidents),
+        "repeat_calls": sum(n - 1 for n in by_incident.values() if n > 1),
         "answered": len(answered),
         "dropped": len(dropped),
         "abandoned": len(abandoned),
+        "ghost_calls": len(ghosts),
+        "other_outcomes": sum(1 for c in inbound if c.outcome not in ("answered", "dropped", "abandoned")),
         "no_callback": sum(1 for c in callbacks if c.status == CallbackStatus.SUPERVISOR),
         "callbacks": {str(outcome): n for outcome, n in sorted(outcomes.items())},
         "callbacks_scheduled": sum(1 for c in callbacks if c.status != CallbackStatus.SUPERVISOR),
+        "callback_due": len(due),
+        "callback_results": dict(sorted(results.items())),
         "recordings": recordings,
         "answered_with_recording": with_recording,
         "no_callback_callers": sum(1 for i in incidents if i.no_callback),
+        "categories": dict(sorted(Counter(str(i.category) for i in incidents if i.category).items())),
         "service_level": {f"{s}s": service_level(timeline.calls, s) for s in (10, 15, 20)},
         "free_to_ring_ms": {
             "p50": _ms(percentile(delays_ms, 50)), "p99": _ms(percentile(delays_ms, 99)), "n": len(delays_ms),
         },
         "database": database,
     }
+
+
+def summary_problems(result: dict[str, Any]) -> list[str]:
+    """What does not add up in a summary (empty: everything does)."""
+    problems = []
+    calls, answered, abandoned = result["calls"], result["answered"], result["abandoned"]
+    if result["stored_calls"] != calls:
+        problems.append(f"{calls} calls placed but {result['stored_calls']} stored")
+    if answered + abandoned != calls:
+        problems.append(f"calls {calls} != answered {answered} + abandoned {abandoned}")
+    if result["dropped"] > answered:
+        problems.append(f"dropped {result['dropped']} > answered {answered}")
+    if result["incidents"] + result["repeat_calls"] != calls:
+        problems.append(f"incidents {result['incidents']} + repeat calls {result['repeat_calls']} != calls {calls}")
+    unfinished = {k: n for k, n in result["callback_results"].items()
+                  if k not in {str(s) for s in FINAL_CALLBACK_STATUSES}}
+    if unfinished:
+        problems.append(f"abandoned or dropped callers with a number and no callback outcome: {unfinished}")
+    if sum(result["callback_results"].values()) != result["callback_due"]:
+        problems.append("callback results do not cover every caller due a callback")
+    if result["answered_with_recording"] != answered:
+        problems.append(f"{answered - result['answered_with_recording']} answered calls without a recording")
+    return problems
 
 
 def _ms(value: float | None) -> float | None:

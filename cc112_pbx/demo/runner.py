@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import shutil
 import sys
@@ -13,9 +14,11 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.demo.call_takers import CallTakers
 from cc112_pbx.demo.live import LivePrinter
-from cc112_pbx.demo.report import summarize
+from cc112_pbx.demo.report import summarize, summary_problems
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
+from cc112_pbx.demo.wallboard import Wallboard, WallboardState, default_panels, show
 from cc112_pbx.emulator.parties import CitizenBehaviour, SeatBehaviour
 from cc112_pbx.harness import Switchboard
 from cc112_pbx.services.notifier import Notifier
@@ -30,6 +33,9 @@ DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_
 DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600}
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
+# figures other demo parts add to the result, shown in the summary as they are (dispatches, QC ...)
+EXTRA_SUMMARY_KEYS = ("dispatches", "dispatch_statuses", "qc_samples", "aml_matched", "prank_tagged",
+                      "silent_emergencies")
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
 
 
@@ -49,40 +55,60 @@ def seat_behaviours(scenario: DemoScenario, pace: float) -> dict[str, SeatBehavi
 async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bool = True,
                    pace: float = 1.0, inspect: Callable[[Switchboard], Awaitable[None]] | None = None,
                    api: bool = True, stay: asyncio.Event | None = None,
-                   report: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+                   report: Callable[[dict[str, Any]], None] | None = None, speed: float = 1.0,
+                   wallboard: bool = False, console: Any = None) -> dict[str, Any]:
     """Play the scenario; `inspect(switchboard)` runs at the end while everything is still up.
     With `api`, the HTTP API runs on a free loopback port and one line on stderr gives its URL and
     an admin token (`api http://HOST:PORT token=TOKEN`). With `stay`, `report(result)` is called
-    once the scenario is over and everything keeps running until `stay` is set."""
+    once the scenario is over and everything keeps running until `stay` is set.
+    `live`: the live lines on stdout, or with `wallboard` the rich wallboard on `console` (a
+    terminal) with those lines as its log. `speed` runs the scenario's clock that many times as
+    fast (the centre's own timers, whole seconds, stay)."""
     # every run starts afresh; its results stay until the next one
     await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
+    pace = pace / speed
     scenario = build_scenario(calls, seats, seed, pace=pace)
     notifier = Notifier()
-    printer = LivePrinter() if live else None
+    board_state = WallboardState() if live and wallboard else None
+    printer = LivePrinter(sink=board_state.log_line if board_state else None) if live else None
+    if board_state is not None:
+        notifier.subscribe(board_state)
     if printer is not None:
         notifier.subscribe(printer)
     async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=seat_behaviours(scenario, pace),
                            notifier=notifier, seat_answer_after=0.3, api=api, callback=DEMO_CALLBACKS,
                            incident=DEMO_INCIDENT) as sb:
+        subtitle = ""
         if api:
             token = await sb.api_token("demo-admin", "admin")
             print(f"api {sb.api_url} token={token}", file=sys.stderr, flush=True)
+            subtitle = f"console: {sb.api_url}/#token=..."
+        takers = CallTakers(sb.app)
+        notifier.subscribe(takers)
         if printer is not None:
             printer.start = time.monotonic()
-        await _log_in_everyone(sb, seats)
-        await _play(sb, scenario)
-        await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+        board = None
+        if board_state is not None and printer is not None:
+            board = Wallboard(board_state, sb.app.api.live.snapshot, numbers=printer.numbers, subtitle=subtitle)
+            for panel in default_panels(notifier.subscribe):
+                board.add_panel(panel)
+        async with show(board, console) if board is not None else contextlib.nullcontext():
+            await _log_in_everyone(sb, seats)
+            await _play(sb, scenario, takers, pace)
+            await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+            await takers.drain()
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
-                                 database=str(workdir / "cc112.sqlite3"))
+                                 database=str(workdir / "cc112.sqlite3"),
+                                 ghost_after=DEMO_INCIDENT["ghost_call_threshold"])
+        result.update(recordings_dir=str(workdir / "recordings"), seed=seed, speed=speed,
+                      reports_written=takers.written)
+        result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
         if stay is not None:
-            result.update(recordings_dir=str(workdir / "recordings"), seed=seed)
             if report is not None:
                 report(result)
             await _keep_the_centre_busy(sb, seats, stay, seed)
-    result["recordings_dir"] = str(workdir / "recordings")
-    result["seed"] = seed
     return result
 
 
@@ -94,12 +120,12 @@ async def _log_in_everyone(sb: Switchboard, seats: int) -> None:
                                         timeout=10)
 
 
-async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
+async def _play(sb: Switchboard, scenario: DemoScenario, takers: CallTakers, pace: float) -> None:
     emu = sb.emulator
     for caller in scenario.callers:  # the citizens the centre may call back
         if caller.number and caller.number.startswith("+"):
             emu.trunk.citizens[caller.number] = CitizenBehaviour(caller.number, action=caller.callback_answer,
-                                                                 talk_time=CALLBACK_TALK)
+                                                                 talk_time=CALLBACK_TALK * pace)
     start = time.monotonic()
     records = []
     events = sorted([(c.at, "call", c) for c in scenario.callers] + [(a.at, "seat", a) for a in scenario.seat_actions],
@@ -107,8 +133,10 @@ async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
     for at, kind, item in events:
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         if kind == "call":
-            records.append(emu.place_call(number=item.number, dialled=item.dialled, patience=item.patience,
-                                          talk_time=item.talk_time))
+            record = emu.place_call(number=item.number, dialled=item.dialled, patience=item.patience,
+                                    talk_time=item.talk_time)
+            takers.placed(record.inbound_id, item)
+            records.append(record)
         else:
             sb.dial_feature_code(item.seat, item.code)
     await emu.timeline.wait_for(lambda: all(r.ended_at is not None for r in records), timeout=120)
@@ -160,19 +188,26 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
     out = out or sys.stdout
     sl = result["service_level"]
     ftr = result["free_to_ring_ms"]
+    problems = result.get("problems", [])
     lines = [
         "",
         "Summary",
-        f"  calls            {result['calls']} ({result['answered']} answered, {result['dropped']} dropped,"
-        f" {result['abandoned']} abandoned) in {result['incidents']} incidents",
-        f"  callbacks        {_outcomes(result['callbacks'])}; {result['no_callback']} callers without a number "
-        "on the supervisor's list",
-        f"  recordings       {result['recordings']} files ({result['answered_with_recording']} of "
-        f"{result['answered'] + result['dropped']} calls that reached a call taker recorded)",
+        f"  calls            {result['calls']} citizen calls = {result['answered']} answered (a call taker took "
+        f"them; {result['dropped']} of them dropped mid-report) + {result['abandoned']} abandoned (gave up waiting)",
+        f"  incidents        {result['incidents']} (+ {result['repeat_calls']} repeat calls that joined an open one)"
+        f"; reports by category: {_outcomes(result['categories'])}",
+        f"  callbacks        {result['callback_due']} abandoned or dropped callers with a number"
+        f"{' (not ghost calls)' if result['ghost_calls'] else ''}: "
+        f"{_outcomes(result['callback_results'])}; attempts: {_outcomes(result['callbacks'])}",
+        f"  no callback      {result['no_callback']} callers without a number on the supervisor's list",
+        f"  recordings       {result['recordings']} files ({result['answered_with_recording']} of the "
+        f"{result['answered']} answered calls recorded, and the callbacks)",
         f"  service level    {sl['10s']:.0%} answered within 10 s, {sl['15s']:.0%} within 15 s, "
         f"{sl['20s']:.0%} within 20 s",
         f"  free -> ring     p50 {ftr['p50']} ms, p99 {ftr['p99']} ms over {ftr['n']} hand-overs "
         "(seat free with a caller waiting, to its phone ringing)",
+        *[f"  {key:<16} {result[key]}" for key in EXTRA_SUMMARY_KEYS if key in result],
+        f"  adds up          {'yes' if not problems else 'NO: ' + '; '.join(problems)}",
         f"  database         {result['database']}",
         f"  recordings dir   {result['recordings_dir']}",
     ]
