@@ -96,6 +96,7 @@ def build_scenario(calls: int, seats: int, seed: int, *, login: str = "*11", log
         at = burst_at + rng.uniform(0, 1.0 * pace) if in_burst else rng.uniform(0, span)
         callers.append(_caller(rng, index, round(at, 3), pace, in_burst))
     callers.sort(key=lambda c: c.at)
+    callers = _every_kind(callers, pace)
     callers = [dataclasses.replace(c, index=i + 1) for i, c in enumerate(callers)]
     callers += _repeat_caller(callers, pace)
     actions: list[SeatAction] = []
@@ -131,6 +132,28 @@ def _caller(rng: random.Random, index: int, at: float, pace: float, in_burst: bo
         category, description = hinted, next((d for c, _, d in REPORTS if c == hinted), description)
     return DemoCaller(index, at, number, dialled, round(patience, 3), talk, kind, answer, category.value,
                       description, rng.choice(PLACES), in_burst)
+
+
+def _every_kind(callers: list[DemoCaller], pace: float) -> list[DemoCaller]:
+    """Whatever the seed, from 4 callers on: a line that drops mid-report (a caller with a number,
+    early on) and a SIM-less caller who gives up (in the burst, if any: on the supervisor's
+    no-callback list)."""
+    if len(callers) < 4:
+        return callers
+    callers = list(callers)
+    if not any(c.kind == "drop" and c.number not in (None, "anonymous") for c in callers):
+        i = next((i for i, c in enumerate(callers) if c.number not in (None, "anonymous") and not c.burst), None)
+        if i is not None:
+            callers[i] = dataclasses.replace(callers[i], kind="drop", talk_time=round(1.5 * pace, 3))
+    if not any(c.kind == "abandon" and c.number is None for c in callers):
+        # the burst's last caller: at the back of a full queue
+        pool = [i for i, c in enumerate(callers) if c.burst] or list(range(len(callers) // 2, len(callers)))
+        last = max(callers[i].at for i in pool)
+        i = next((i for i in reversed(pool) if callers[i].number is None), pool[-1])
+        callers[i] = dataclasses.replace(callers[i], number=None, kind="abandon", talk_time=None,
+                                         at=round(last + 0.05 * pace, 3), patience=round(max(1.5, 2.0 * pace), 3))
+        callers.sort(key=lambda c: c.at)
+    return callers
 
 
 def _repeat_caller(callers: list[DemoCaller], pace: float) -> list[DemoCaller]:
