@@ -64,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
     from cc112_pbx.demo.runner import print_summary, run_demo
     from cc112_pbx.logs import configure_logging
 
-    # the live lines are the demo's output; the controller's own log only shows warnings
+    # the live lines are the demo's output; the controller's own log only shows warnings (errors
+    # only under the wallboard: lines on stderr would tear the board, which shows the same news)
     fmt = "json" if args.json else ("console" if args.log_format == "auto" else args.log_format)
-    configure_logging("warning", fmt)
+    wallboard = use_wallboard(args)
+    configure_logging("error" if wallboard else "warning", fmt)
     def report(result: dict) -> None:
         if args.json:
             print(json.dumps(result), flush=True)
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                 print("\nstill running (--stay): press Ctrl-C to stop", flush=True)
 
     options = {"calls": args.calls, "seats": args.seats, "seed": args.seed, "workdir": args.workdir,
-               "live": not args.json, "api": not args.no_api, "speed": args.speed, "wallboard": use_wallboard(args)}
+               "live": not args.json, "api": not args.no_api, "speed": args.speed, "wallboard": wallboard}
 
     async def main() -> dict:
         if not args.stay:

@@ -134,7 +134,7 @@ async def _play(sb: Switchboard, scenario: DemoScenario, takers: CallTakers, pac
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         if kind == "call":
             record = emu.place_call(number=item.number, dialled=item.dialled, patience=item.patience,
-                                    talk_time=item.talk_time)
+                                    talk_time=item.talk_time, **item.behaviour)
             takers.placed(record.inbound_id, item)
             records.append(record)
         else:
@@ -194,7 +194,7 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         "Summary",
         f"  calls            {result['calls']} citizen calls = {result['answered']} answered (a call taker took "
         f"them; {result['dropped']} of them dropped mid-report) + {result['abandoned']} abandoned (gave up waiting)",
-        f"  incidents        {result['incidents']} (+ {result['repeat_calls']} repeat calls that joined an open one)"
+        f"  incidents        {result['incidents']} (+ {result['repeat_calls']} repeat call(s) that joined an open one)"
         f"; reports by category: {_outcomes(result['categories'])}",
         f"  callbacks        {result['callback_due']} abandoned or dropped callers with a number"
         f"{' (not ghost calls)' if result['ghost_calls'] else ''}: "

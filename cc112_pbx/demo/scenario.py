@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from cc112_pbx.domain.categories import Category, category_for_dialled
 
@@ -56,6 +57,8 @@ class DemoCaller:
     description: str = ""
     address: str = ""
     burst: bool = False  # one of the flood night's burst
+    # more of the emulator's `CallerBehaviour` for `place_call` (other demo parts: {"dtmf": "55"}, ...)
+    behaviour: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
