@@ -108,7 +108,8 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         if stay is not None:
             if report is not None:
                 report(result)
-            await _keep_the_centre_busy(sb, seats, stay, seed)
+            async with show(board, console) if board is not None else contextlib.nullcontext():
+                await _keep_the_centre_busy(sb, seats, stay, seed)
     return result
 
 
