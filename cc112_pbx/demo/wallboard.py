@@ -71,13 +71,23 @@ class LatestStatus:
     def __call__(self, notice: Mapping[str, Any]) -> None:
         if not str(notice.get("kind", "")).startswith(self.prefix):
             return
-        ident = next((notice[k] for k in self.id_keys if notice.get(k) is not None), None)
-        status = next((notice[k] for k in self.status_keys if notice.get(k)), self.default_status)
+        ident = next((v for v in (_dig(notice, k) for k in self.id_keys) if v is not None), None)
+        status = next((v for v in (_dig(notice, k) for k in self.status_keys) if v), self.default_status)
         if ident is not None and status is not None:
             self.latest[str(ident)] = str(status)
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(self.latest.values()).items()))
+
+
+def _dig(item: Mapping[str, Any], path: str) -> Any:
+    """`item["a"]["b"]` for "a.b"; None where any step is missing or not a mapping."""
+    value: Any = item
+    for step in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
 
 
 def has_flag(item: Mapping[str, Any], name: str) -> bool:
@@ -113,7 +123,13 @@ class WallboardState:
             self.inbound.add(call_id)
         if call_id is not None and has_flag(notice, "prank"):
             self.prank.add(call_id)
-        if kind in ("silent_call", "caller_silent") and call_id is not None:
+        if kind == "call_tagged" and call_id is not None:  # the call taker's one-key tag (issue 19)
+            tag = notice.get("tag")
+            if tag in ("prank", "abusive"):
+                self.prank.add(call_id)
+            elif tag == "silent":
+                self.silent.add(call_id)
+        elif kind in ("silent_call", "caller_silent") and call_id is not None:
             self.silent.add(call_id)
         elif kind == "call_connected" and call_id in self.inbound:
             self.answered += 1
@@ -274,10 +290,13 @@ class Wallboard:
 
 def default_panels(subscribe: Callable[[Callable[[dict[str, Any]], None]], object]) -> list[CountsPanel]:
     """Dispatches by status and QC samples, counted from whatever notices the controller publishes
-    (`dispatch*` with `dispatch_id`/`id` and `status`; `qc*` with `sample_id`/`id`). A demo part
-    with better figures adds its own `CountsPanel` instead (`Wallboard.add_panel`)."""
-    dispatches = LatestStatus("dispatch", ("dispatch_id", "id"))
-    samples = LatestStatus("qc", ("sample_id", "id"), default_status="drawn")
+    (`dispatch*` with `dispatch.id`/`dispatch_id`/`id` and `status` or `dispatch.status`; `qc*` with
+    `sample.id`/`sample_id`/`id`). A demo part with better figures adds its own `CountsPanel`
+    instead (`Wallboard.add_panel`)."""
+    dispatches = LatestStatus("dispatch", ("dispatch.id", "dispatch_id", "id"),
+                              ("status", "dispatch.status", "new"))
+    samples = LatestStatus("qc", ("sample.id", "sample_id", "id"), ("status", "sample.status"),
+                           default_status="drawn")
     subscribe(dispatches)
     subscribe(samples)
     return [CountsPanel("Dispatches by status", dispatches.counts, "no dispatch yet"),

@@ -68,9 +68,11 @@ def fed_board() -> tuple[Wallboard, Notifier]:
     notifier.publish("call_ended", call_id="c7", outcome="abandoned", seat=None, waited=2.0)
     notifier.publish("callback_scheduled", call_id="c7", reason="abandoned", number=None, dialable=False)
     notifier.publish("silent_call", call_id="c5", incident_id=5)
-    notifier.publish("seat_ringing", call_id="c4", seat="seat03", prank=True)  # as the prank feature may tell it
+    notifier.publish("seat_ringing", call_id="c4", seat="seat03", prank_flag={"pranks": 3})  # a repeat-prank number
+    notifier.publish("call_tagged", call_id="c3", tag="abusive", seat="seat01")  # the call taker's one-key tag
     notifier.publish("dispatch_created", dispatch_id=1, status="created")
-    notifier.publish("dispatch_changed", dispatch_id=1, status="en_route")
+    notifier.publish("dispatch_changed", dispatch={"id": 1, "status": "en_route"}, status="en_route",
+                     previous="created")  # the shape the dispatch feature publishes
     notifier.publish("dispatch_changed", dispatch_id=2, status="created")
     notifier.publish("dispatch_overdue", dispatch_id=3)  # no status: not counted
     notifier.publish("qc_sample_drawn", sample_id=9)
@@ -88,11 +90,11 @@ def test_the_board_shows_the_queue_with_flags_the_seats_the_figures_and_the_late
     text = draw(board)
     assert "queue: 3 waiting" in text
     row3 = next(line for line in text.splitlines() if "#3 " in line and "12.4 s" in line)
-    assert "no number" in row3
+    assert "no number" in row3 and "PRANK?" in row3
     row4 = next(line for line in text.splitlines() if "#4 " in line and "3.0 s" in line)
     assert "repeat" in row4 and "PRANK?" in row4
     row5 = next(line for line in text.splitlines() if "#5 " in line and "1.0 s" in line)
-    assert "silent" in row5 and "repeat" not in row5
+    assert "silent" in row5 and "repeat" not in row5 and "PRANK?" not in row5
     assert "longest 12.4 s" in text and "t =   42.0 s" in text
     seats = {line.split()[1]: line for line in text.splitlines() if "seat0" in line and "│" in line}
     assert "on a call" in seats["seat01"] and "#1" in seats["seat01"]
@@ -134,19 +136,22 @@ def test_empty_panels_say_so():
 
 
 def test_latest_status_reads_notices_defensively():
-    counts = LatestStatus("dispatch", ("dispatch_id", "id"))
+    counts = LatestStatus("dispatch", ("dispatch.id", "dispatch_id", "id"), ("status", "dispatch.status"))
     for notice in ({"kind": "dispatch_changed", "id": 4, "status": "accepted"},
                    {"kind": "dispatch_changed", "dispatch_id": 4, "status": "resolved"},
                    {"kind": "dispatch_changed", "status": "accepted"},  # no id
                    {"kind": "dispatch_changed", "dispatch_id": 5},  # no status
-                   {"kind": "call_ended", "id": 6, "status": "accepted"}):  # not a dispatch
+                   {"kind": "call_ended", "id": 6, "status": "accepted"},  # not a dispatch
+                   {"kind": "dispatch_changed", "dispatch": {"id": 7, "status": "on_scene"}},  # nested
+                   {"kind": "dispatch_changed", "dispatch": "8", "status": "x"}):  # not a mapping: no id
         counts(notice)
-    assert counts.counts() == {"resolved": 1}
+    assert counts.counts() == {"resolved": 1, "on_scene": 1}
 
 
 def test_flags_come_in_several_shapes():
     assert has_flag({"prank": True}, "prank") and has_flag({"prank_suspect": 1}, "prank")
     assert has_flag({"flags": ["prank", "ghost"]}, "prank") and has_flag({"tags": ("prank",)}, "prank")
+    assert has_flag({"prank_flag": {"number": "+62811", "pranks": 3}}, "prank")  # the repeat-prank flag
     assert not has_flag({"prank": False, "flags": None}, "prank") and not has_flag({}, "prank")
 
 
