@@ -35,6 +35,7 @@ SERVICE_LEVELS = (10, 15, 20)
 LOG_LINES = 8
 QUEUE_ROWS = 12  # waiting callers shown; the rest are counted
 REFRESH = 0.25  # seconds between redraws
+NARROW = 100  # columns: a narrower terminal gets the blocks one under the other
 
 SEAT_STYLE = {"available": ("available", "green"), "offered": ("ringing", "bold yellow"),
               "on_call": ("on a call", "bold cyan"), "wrap_up": ("wrap-up", "blue"),
@@ -194,12 +195,22 @@ class Wallboard:
     def add_panel(self, panel: CountsPanel) -> None:
         self.panels.append(panel)
 
-    def render(self) -> RenderableType:
+    def render(self, width: int | None = None) -> RenderableType:
+        """The board; below `NARROW` columns its blocks are stacked instead of side by side."""
         snap = self.snapshot()
         header = Text.assemble((f" {self.title} ", "bold white on red"), "  demo wallboard  ",
                                (f"t = {self.clock() - self.start:6.1f} s", "bold"))
         if self.subtitle:
             header.append(f"   {self.subtitle}", style="dim")
+        log = Panel(Text("\n".join(self.state.log) or "(nothing yet)", no_wrap=True, overflow="ellipsis"),
+                    title="latest events", title_align="left", border_style="dim")
+        panels = [self._panel(p) for p in self.panels]
+        if width is not None and width < NARROW:
+            row = Table.grid(expand=True, padding=(0, 1))
+            for _ in panels:
+                row.add_column(ratio=1)
+            row.add_row(*panels)
+            return Group(header, self._figures(snap), self._queue(snap), self._seats(snap), row, log)
         top = Table.grid(expand=True, padding=(0, 1))
         top.add_column(ratio=5)
         top.add_column(ratio=6)
@@ -207,9 +218,7 @@ class Wallboard:
         middle = Table.grid(expand=True, padding=(0, 1))
         middle.add_column(ratio=5)
         middle.add_column(ratio=6)
-        middle.add_row(self._seats(snap), Group(*(self._panel(p) for p in self.panels)))
-        log = Panel(Text("\n".join(self.state.log) or "(nothing yet)", no_wrap=True, overflow="ellipsis"),
-                    title="latest events", title_align="left", border_style="dim")
+        middle.add_row(self._seats(snap), Group(*panels))
         return Group(header, top, middle, log)
 
     def _number(self, call_id: str | None) -> str:
@@ -255,15 +264,17 @@ class Wallboard:
 
     def _seats(self, snap: Mapping[str, Any]) -> Panel:
         table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
-        table.add_column("seat")
-        table.add_column("state")
-        table.add_column("for", justify="right")
-        table.add_column("call")
-        table.add_column("done", justify="right")
+        table.add_column("seat", no_wrap=True)
+        table.add_column("state", no_wrap=True, min_width=11, overflow="ellipsis")
+        table.add_column("for", justify="right", no_wrap=True)
+        table.add_column("call", no_wrap=True)
+        table.add_column("done", justify="right", no_wrap=True)
         for seat in snap.get("seats", ()):
             status = seat.get("status", "")
             word, style = SEAT_STYLE.get(status, (status, ""))
-            if status == "paused" and seat.get("pause_reason"):
+            if status == "paused" and seat.get("pause_reason") == "missed_offers":
+                word = "auto-paused"  # it let the phone ring out too often
+            elif status == "paused" and seat.get("pause_reason"):
                 word = f"paused ({str(seat['pause_reason']).replace('_', ' ')})"
             if status == "available" and seat.get("reachable") is False:
                 word, style = "unreachable", "red"
@@ -309,13 +320,14 @@ async def show(board: Wallboard, console: Console | None = None,
     """Keep `board` on the terminal, redrawn every `refresh` seconds from this event loop (rich's
     own refresh thread would read the controller's state from another thread). The last frame
     stays on screen when the block ends."""
-    with Live(board.render(), console=console, auto_refresh=False, transient=False,
-              redirect_stdout=False, redirect_stderr=False) as live:
+    with Live(console=console, auto_refresh=False, transient=False, redirect_stdout=False,
+              redirect_stderr=False) as live:
+        live.update(board.render(live.console.width), refresh=True)
 
         async def redraw() -> None:
             while True:
                 await asyncio.sleep(refresh)
-                live.update(board.render(), refresh=True)
+                live.update(board.render(live.console.width), refresh=True)
 
         task = asyncio.get_running_loop().create_task(redraw())
         try:
@@ -324,4 +336,4 @@ async def show(board: Wallboard, console: Console | None = None,
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            live.update(board.render(), refresh=True)
+            live.update(board.render(live.console.width), refresh=True)

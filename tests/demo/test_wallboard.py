@@ -111,6 +111,19 @@ def test_the_board_shows_the_queue_with_flags_the_seats_the_figures_and_the_late
     assert "call #2   dropped: will be called back on +628002" in text
 
 
+def test_a_narrow_terminal_gets_the_blocks_one_under_the_other():
+    board, _ = fed_board()
+    out = io.StringIO()
+    Console(file=out, width=80).print(board.render(80))
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    seats = next(i for i, line in enumerate(lines) if "─ seats " in line)
+    queue = next(i for i, line in enumerate(lines) if "─ queue: 3 waiting " in line)
+    assert queue < seats  # stacked, not side by side
+    assert any("paused (break)" in line for line in lines)  # not cut to fit half a screen
+    assert any("no number PRANK?" in line for line in lines)
+
+
 def test_a_panel_plugged_in_shows_its_counts_and_a_broken_one_does_not_stop_the_board():
     board, _ = fed_board()
     board.add_panel(CountsPanel("Officers", lambda: {"on scene": 2, "en route": 1}))
@@ -179,9 +192,9 @@ async def test_show_redraws_while_the_demo_runs_and_leaves_the_last_frame():
     board = Wallboard(state, lambda: {"waiting": [], "seats": []}, clock=lambda: 0.0)
     original = board.render
 
-    def counting_render():
+    def counting_render(width=None):
         frames.append(len(state.log))
-        return original()
+        return original(width)
 
     board.render = counting_render  # type: ignore[method-assign]
     out = io.StringIO()
