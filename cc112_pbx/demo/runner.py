@@ -8,6 +8,7 @@ import random
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,8 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                                  database=str(workdir / "cc112.sqlite3"),
                                  ghost_after=DEMO_INCIDENT["ghost_call_threshold"])
         result.update(recordings_dir=str(workdir / "recordings"), seed=seed, speed=speed,
-                      reports_written=takers.written)
+                      reports_written=takers.written, callers=caller_kinds(scenario),
+                      seat_actions=seat_actions(scenario, sb))
         result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
@@ -111,6 +113,24 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             async with show(board, console) if board is not None else contextlib.nullcontext():
                 await _keep_the_centre_busy(sb, seats, stay, seed)
     return result
+
+
+def caller_kinds(scenario: DemoScenario) -> dict[str, int]:
+    """Who called, as the scenario played it: each `kind`, and SIM-less, withheld, in the burst."""
+    callers = scenario.callers
+    kinds = Counter(c.kind for c in callers)
+    kinds.update(sim_less=sum(1 for c in callers if c.number is None),
+                 withheld=sum(1 for c in callers if c.number == "anonymous"),
+                 flood_burst=sum(1 for c in callers if c.burst))
+    return dict(kinds)
+
+
+def seat_actions(scenario: DemoScenario, sb: Switchboard) -> list[str]:
+    """What the seats did on their own (feature codes), and which the ACD auto-paused."""
+    done = [f"{a.seat} {a.what} ({a.code})" for a in scenario.seat_actions]
+    done += [f"{s.seat_id} auto-paused" for s in sb.controller.acd.snapshot().seats
+             if s.pause_reason == "missed_offers"]
+    return done
 
 
 async def _log_in_everyone(sb: Switchboard, seats: int) -> None:
@@ -193,6 +213,8 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
     lines = [
         "",
         "Summary",
+        f"  callers          {_callers(result.get('callers', {}))}",
+        f"  seats            {', '.join(result.get('seat_actions', [])) or 'no seat action'}",
         f"  calls            {result['calls']} citizen calls = {result['answered']} answered (a call taker took "
         f"them; {result['dropped']} of them dropped mid-report) + {result['abandoned']} abandoned (gave up waiting)",
         f"  incidents        {result['incidents']} (+ {result['repeat_calls']} repeat call(s) that joined an open one)"
@@ -213,6 +235,16 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"  recordings dir   {result['recordings_dir']}",
     ]
     print("\n".join(lines), file=out)
+
+
+CALLER_WORDS = {"report": "reports", "abandon": "impatient (may give up)", "drop": "lines that drop",
+                "repeat": "repeat caller", "sim_less": "SIM-less (no number)", "withheld": "withheld number",
+                "flood_burst": "in the flood night's burst"}
+
+
+def _callers(kinds: dict[str, int]) -> str:
+    order = [k for k in CALLER_WORDS if k in kinds] + sorted(k for k in kinds if k not in CALLER_WORDS)
+    return ", ".join(f"{kinds[k]} {CALLER_WORDS.get(k, k.replace('_', ' '))}" for k in order)
 
 
 def _outcomes(counts: dict[str, int]) -> str:

@@ -40,6 +40,10 @@ def test_the_json_summary_has_its_keys_and_adds_up_as_the_database_says(tmp_path
     assert result["answered_with_recording"] == result["answered"], result
     assert sum(result["callback_results"].values()) == result["callback_due"] >= 1, result
     assert set(result["callback_results"]) <= {"done", "exhausted", "cancelled"}, result
+    assert result["callers"]["repeat"] == 1 and result["callers"]["sim_less"] >= 1 and result["callers"]["drop"] >= 1
+    assert sum(n for k, n in result["callers"].items() if k in ("report", "abandon", "drop", "repeat")) == \
+        result["calls"]
+    assert any("pause" in a for a in result["seat_actions"]) and any("logout" in a for a in result["seat_actions"])
     # the same from the database file and the recordings on disk
     db = sqlite3.connect(result["database"])
     inbound = db.execute("SELECT id, outcome, caller_number, arrived_at, ended_at FROM calls "
