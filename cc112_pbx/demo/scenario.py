@@ -39,6 +39,7 @@ REPORTS: tuple[tuple[Category, float, str], ...] = (
 PLACES = ("Jl. Pemuda, Sekayu", "Simpang Lima", "Jl. Pandanaran", "Tugu Muda", "Jl. Gajahmada", "Banyumanik",
           "Tembalang", "Pelabuhan Tanjung Emas", "Kota Lama", "Ngaliyan", "Genuk", "Pedurungan")
 REPEAT_FIRST_PATIENCE = 1.5  # seconds at least: the repeat caller gives up on the first call
+MIN_PATIENCE = 1.2  # seconds: longer than the demo's ghost-call threshold (1 s) whatever the speed
 BURST_SHARE = 0.3  # of the callers, in the flood night's burst
 BURST_AT = 0.55  # the burst's place in the run (share of the span)
 
@@ -125,6 +126,7 @@ def _caller(rng: random.Random, index: int, at: float, pace: float, in_burst: bo
     kind = rng.choices(("report", "abandon", "drop"), (0.72, 0.2, 0.08))[0]
     if kind == "abandon":  # impatient: gives up after a few seconds (on a flood night a little later)
         patience = rng.uniform(3.0, 6.0) * pace if in_burst else rng.uniform(1.5, 4.0) * pace
+        patience = max(MIN_PATIENCE, patience)  # a shorter call would be a ghost call, not called back
     else:
         patience = 60.0 * pace
     talk = round(rng.uniform(1.0, 2.0) * pace, 3) if kind == "drop" else None

@@ -9,11 +9,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from cc112_pbx.demo.runner import DEMO_INCIDENT
 from cc112_pbx.domain.caller import callback_number
+
+GHOST_CALL_THRESHOLD = DEMO_INCIDENT["ghost_call_threshold"]
 
 SMALL = ["--calls", "8", "--seats", "6", "--speed", "3", "--seed", "5"]
 KEYS = {"calls", "answered", "abandoned", "dropped", "no_callback", "callbacks", "incidents", "recordings",
@@ -54,13 +58,16 @@ def test_the_json_summary_has_its_keys_and_adds_up_as_the_database_says(tmp_path
     assert outcomes.count("abandoned") == result["abandoned"] and outcomes.count("dropped") == result["dropped"]
     assert db.execute("SELECT COUNT(DISTINCT incident_id) FROM calls WHERE direction = 'inbound'").fetchone()[0] \
         == result["incidents"]
-    for call_id, outcome, number, _arrived, _ended in inbound:
+    for call_id, outcome, number, arrived, ended in inbound:
         paths = [p for (p,) in db.execute("SELECT path FROM recordings WHERE call_id = ?", (call_id,))]
         if outcome in ("answered", "dropped"):
             assert paths and all(Path(p).is_file() and Path(p).stat().st_size > 44 for p in paths), call_id
         if outcome in ("abandoned", "dropped"):
             statuses = [s for (s,) in db.execute("SELECT status FROM callbacks WHERE call_id = ?", (call_id,))]
-            if callback_number(number) is not None:
+            seconds = (datetime.fromisoformat(ended) - datetime.fromisoformat(arrived)).total_seconds()
+            if outcome == "abandoned" and seconds < GHOST_CALL_THRESHOLD:
+                assert statuses == [], (call_id, statuses)  # a ghost call: by policy not called back
+            elif callback_number(number) is not None:
                 assert len(statuses) == 1 and statuses[0] in ("done", "exhausted", "cancelled"), (call_id, statuses)
             else:
                 assert statuses == ["supervisor"], (call_id, statuses)  # on the no-callback list
