@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--speed", type=_speed, default=1.0,
                         help="run the scenario's clock this many times as fast (default 1: about half a minute for "
                              "40 callers; 0.5 is slower, 2 faster; the centre's own timers stay)")
+    parser.add_argument("--lang", choices=("en", "id"), default="en",
+                        help="the wallboard's language: en (English, default) or id (Bahasa Indonesia)")
     parser.add_argument("--json", action="store_true", help="no live output; one JSON object on stdout")
     parser.add_argument("--plain", action="store_true",
                         help="plain lines instead of the live wallboard even on a terminal (never any escape code "
@@ -78,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
                 print("\nstill running (--stay): press Ctrl-C to stop", flush=True)
 
     options = {"calls": args.calls, "seats": args.seats, "seed": args.seed, "workdir": args.workdir,
-               "live": not args.json, "api": not args.no_api, "speed": args.speed, "wallboard": wallboard}
+               "live": not args.json, "api": not args.no_api, "speed": args.speed, "wallboard": wallboard,
+               "language": args.lang}
 
     async def main() -> dict:
         if not args.stay:

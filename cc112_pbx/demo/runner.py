@@ -57,13 +57,13 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                    pace: float = 1.0, inspect: Callable[[Switchboard], Awaitable[None]] | None = None,
                    api: bool = True, stay: asyncio.Event | None = None,
                    report: Callable[[dict[str, Any]], None] | None = None, speed: float = 1.0,
-                   wallboard: bool = False, console: Any = None) -> dict[str, Any]:
+                   wallboard: bool = False, console: Any = None, language: str = "en") -> dict[str, Any]:
     """Play the scenario; `inspect(switchboard)` runs at the end while everything is still up.
     With `api`, the HTTP API runs on a free loopback port and one line on stderr gives its URL and
     an admin token (`api http://HOST:PORT token=TOKEN`). With `stay`, `report(result)` is called
     once the scenario is over and everything keeps running until `stay` is set.
     `live`: the live lines on stdout, or with `wallboard` the rich wallboard on `console` (a
-    terminal) with those lines as its log. `speed` runs the scenario's clock that many times as
+    terminal, in `language`: en or id) with those lines as its log. `speed` runs the scenario's clock that many times as
     fast (the centre's own timers, whole seconds, stay)."""
     # every run starts afresh; its results stay until the next one
     await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
@@ -90,7 +90,8 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             printer.start = time.monotonic()
         board = None
         if board_state is not None and printer is not None:
-            board = Wallboard(board_state, sb.app.api.live.snapshot, numbers=printer.numbers, subtitle=subtitle)
+            board = Wallboard(board_state, sb.app.api.live.snapshot, numbers=printer.numbers, subtitle=subtitle,
+                              language=language)
             for panel in default_panels(notifier.subscribe):
                 board.add_panel(panel)
         async with show(board, console) if board is not None else contextlib.nullcontext():

@@ -45,6 +45,31 @@ FLAG_STYLE = {"no number": "bold red", "withheld": "red", "repeat": "yellow", "P
               "silent": "bold red", "AML": "green", "callback": "cyan"}
 
 
+# The board in Indonesian (`--lang id`): English text as written in the code -> Bahasa Indonesia.
+WORDS_ID = {
+    "demo wallboard": "papan pantau demo", "latest events": "kejadian terbaru", "(nothing yet)": "(belum ada)",
+    "calls": "panggilan", "calls in": "panggilan masuk", "waiting now (longest {s} s)": "menunggu (terlama {s} dtk)",
+    "ringing a seat": "berdering di meja", "talking to a call taker": "berbicara dengan petugas",
+    "answered": "dijawab", "answered within {s} s ({n})": "dijawab dalam {s} dtk ({n})",
+    "abandoned: gave up waiting": "ditinggalkan: penelepon menyerah",
+    "dropped mid-report (of the answered)": "terputus saat melapor (dari yang dijawab)",
+    "call": "panggilan", "caller": "penelepon", "waiting": "menunggu", "flags": "tanda",
+    "... and {n} more": "... dan {n} lagi", "no caller waiting": "tidak ada penelepon menunggu",
+    "queue: {n} waiting": "antrean: {n} menunggu",
+    "seats": "meja", "seat": "meja", "state": "status", "for": "selama", "done": "selesai",
+    "available": "tersedia", "ringing": "berdering", "on a call": "sedang melayani", "wrap-up": "penyelesaian",
+    "paused": "jeda", "logged out": "keluar", "unreachable": "tak terjangkau", "auto-paused": "jeda otomatis",
+    "break": "istirahat", "no number": "tanpa nomor", "withheld": "nomor disembunyikan", "repeat": "berulang",
+    "PRANK?": "ISENG?", "silent": "diam", "callback": "telepon balik",
+    "Callbacks": "Telepon balik", "scheduled": "dijadwalkan", "connected": "tersambung",
+    "no answer": "tidak diangkat", "busy": "sibuk", "failed": "gagal",
+    "cancelled (called again)": "dibatalkan (menelepon lagi)",
+    "no number: supervisor's list": "tanpa nomor: daftar supervisor",
+    "Dispatches by status": "Pengerahan per status", "no dispatch yet": "belum ada pengerahan",
+    "QC samples": "Sampel QC", "no sample drawn yet": "belum ada sampel", "none yet": "belum ada",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class CountsPanel:
     """One block of the board: a title and counts read each time it is drawn (name -> number).
@@ -182,8 +207,9 @@ class WallboardState:
 class Wallboard:
     def __init__(self, state: WallboardState, snapshot: Callable[[], Mapping[str, Any]], *,
                  numbers: Mapping[str, int] | None = None, title: str = "Call Center 112 Kota Semarang",
-                 subtitle: str = "", clock: Callable[[], float] = time.monotonic) -> None:
+                 subtitle: str = "", clock: Callable[[], float] = time.monotonic, language: str = "en") -> None:
         self.state = state
+        self.words = WORDS_ID if language == "id" else {}  # English as written; Indonesian from WORDS_ID
         self.snapshot = snapshot  # `LiveControl.snapshot()`
         self.numbers = numbers if numbers is not None else {}  # call id -> the demo's call number
         self.title = title
@@ -195,15 +221,20 @@ class Wallboard:
     def add_panel(self, panel: CountsPanel) -> None:
         self.panels.append(panel)
 
+    def t(self, text: str) -> str:
+        """`text` in the board's language (as written when there is no translation)."""
+        return self.words.get(text, text)
+
     def render(self, width: int | None = None) -> RenderableType:
         """The board; below `NARROW` columns its blocks are stacked instead of side by side."""
         snap = self.snapshot()
-        header = Text.assemble((f" {self.title} ", "bold white on red"), "  demo wallboard  ",
+        t = self.t
+        header = Text.assemble((f" {self.title} ", "bold white on red"), f"  {t('demo wallboard')}  ",
                                (f"t = {self.clock() - self.start:6.1f} s", "bold"))
         if self.subtitle:
             header.append(f"   {self.subtitle}", style="dim")
-        log = Panel(Text("\n".join(self.state.log) or "(nothing yet)", no_wrap=True, overflow="ellipsis"),
-                    title="latest events", title_align="left", border_style="dim")
+        log = Panel(Text("\n".join(self.state.log) or t("(nothing yet)"), no_wrap=True, overflow="ellipsis"),
+                    title=t("latest events"), title_align="left", border_style="dim")
         panels = [self._panel(p) for p in self.panels]
         if width is not None and width < NARROW:
             row = Table.grid(expand=True, padding=(0, 1))
@@ -225,65 +256,68 @@ class Wallboard:
         return f"#{self.numbers[call_id]}" if call_id in self.numbers else "#?"
 
     def _figures(self, snap: Mapping[str, Any]) -> Panel:
-        st = self.state
+        st, t = self.state, self.t
         decided = st.answered + st.ended["abandoned"]  # answered or gave up: the service level's base
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", justify="right")
         table.add_column()
-        table.add_row(str(len(st.inbound)), "calls in")
-        table.add_row(str(len(snap.get("waiting", ()))), f"waiting now (longest {snap.get('longest_wait_s', 0):.1f} s)")
-        table.add_row(str(len(snap.get("ringing", ()))), "ringing a seat")
-        table.add_row(str(len(snap.get("connected", ()))), "talking to a call taker")
-        table.add_row(str(st.answered), "answered")
+        table.add_row(str(len(st.inbound)), t("calls in"))
+        table.add_row(str(len(snap.get("waiting", ()))),
+                      t("waiting now (longest {s} s)").format(s=f"{snap.get('longest_wait_s', 0):.1f}"))
+        table.add_row(str(len(snap.get("ringing", ()))), t("ringing a seat"))
+        table.add_row(str(len(snap.get("connected", ()))), t("talking to a call taker"))
+        table.add_row(str(st.answered), t("answered"))
         for s in SERVICE_LEVELS:
             n = st.answered_within[s]
             share = f"{n / decided:.0%}" if decided else "-"
-            table.add_row(share, f"answered within {s} s ({n})")
-        table.add_row(str(st.ended["abandoned"]), "abandoned: gave up waiting")
-        table.add_row(str(st.ended["dropped"]), "dropped mid-report (of the answered)")
-        return Panel(table, title="calls", title_align="left", border_style="cyan")
+            table.add_row(share, t("answered within {s} s ({n})").format(s=s, n=n))
+        table.add_row(str(st.ended["abandoned"]), t("abandoned: gave up waiting"))
+        table.add_row(str(st.ended["dropped"]), t("dropped mid-report (of the answered)"))
+        return Panel(table, title=t("calls"), title_align="left", border_style="cyan")
 
     def _queue(self, snap: Mapping[str, Any]) -> Panel:
+        t = self.t
         waiting = list(snap.get("waiting", ()))
         table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
-        table.add_column("call")
-        table.add_column("caller", overflow="ellipsis", no_wrap=True)
-        table.add_column("waiting", justify="right")
-        table.add_column("flags")
+        table.add_column(t("call"))
+        table.add_column(t("caller"), overflow="ellipsis", no_wrap=True)
+        table.add_column(t("waiting"), justify="right")
+        table.add_column(t("flags"))
         for item in waiting[:QUEUE_ROWS]:
-            flags = Text(" ").join(Text(f, style=FLAG_STYLE.get(f, "")) for f in self.state.flags(item))
+            flags = Text(" ").join(Text(t(f), style=FLAG_STYLE.get(f, "")) for f in self.state.flags(item))
             wait = item.get("waiting_s") or 0.0
             style = "bold red" if wait >= 20 else ("yellow" if wait >= 10 else "")
             table.add_row(self._number(item.get("call_id")), item.get("caller") or "-",
                           Text(f"{wait:.1f} s", style=style), flags)
         if len(waiting) > QUEUE_ROWS:
-            table.add_row("", f"... and {len(waiting) - QUEUE_ROWS} more", "", "")
-        body: RenderableType = table if waiting else Text("no caller waiting", style="green")
-        return Panel(body, title=f"queue: {len(waiting)} waiting", title_align="left",
+            table.add_row("", t("... and {n} more").format(n=len(waiting) - QUEUE_ROWS), "", "")
+        body: RenderableType = table if waiting else Text(t("no caller waiting"), style="green")
+        return Panel(body, title=t("queue: {n} waiting").format(n=len(waiting)), title_align="left",
                      border_style="red" if waiting else "green")
 
     def _seats(self, snap: Mapping[str, Any]) -> Panel:
+        t = self.t
         table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
-        table.add_column("seat", no_wrap=True)
-        table.add_column("state", no_wrap=True, min_width=11, overflow="ellipsis")
-        table.add_column("for", justify="right", no_wrap=True)
-        table.add_column("call", no_wrap=True)
-        table.add_column("done", justify="right", no_wrap=True)
+        table.add_column(t("seat"), no_wrap=True)
+        table.add_column(t("state"), no_wrap=True, min_width=11, overflow="ellipsis")
+        table.add_column(t("for"), justify="right", no_wrap=True)
+        table.add_column(t("call"), no_wrap=True)
+        table.add_column(t("done"), justify="right", no_wrap=True)
         for seat in snap.get("seats", ()):
             status = seat.get("status", "")
             word, style = SEAT_STYLE.get(status, (status, ""))
             if status == "paused" and seat.get("pause_reason") == "missed_offers":
                 word = "auto-paused"  # it let the phone ring out too often
             elif status == "paused" and seat.get("pause_reason"):
-                word = f"paused ({str(seat['pause_reason']).replace('_', ' ')})"
+                word = f"{t('paused')} ({t(str(seat['pause_reason']).replace('_', ' '))})"
             if status == "available" and seat.get("reachable") is False:
                 word, style = "unreachable", "red"
             since = seat.get("state_s")
-            table.add_row(seat.get("seat", "?"), Text(word, style=style),
+            table.add_row(seat.get("seat", "?"), Text(t(word), style=style),
                           f"{since:.0f} s" if since is not None else "",
                           self._number(seat["call_id"]) if seat.get("call_id") else "",
                           str(seat.get("answered", "")))
-        return Panel(table, title="seats", title_align="left", border_style="blue")
+        return Panel(table, title=t("seats"), title_align="left", border_style="blue")
 
     def _panel(self, panel: CountsPanel) -> Panel:
         try:
@@ -294,9 +328,9 @@ class Wallboard:
         table.add_column(style="bold", justify="right")
         table.add_column()
         for name, value in counts.items():
-            table.add_row(str(value), str(name))
-        body: RenderableType = table if counts else Text(panel.empty, style="dim")
-        return Panel(body, title=panel.title, title_align="left", border_style="magenta")
+            table.add_row(str(value), self.t(str(name)))
+        body: RenderableType = table if counts else Text(self.t(panel.empty), style="dim")
+        return Panel(body, title=self.t(panel.title), title_align="left", border_style="magenta")
 
 
 def default_panels(subscribe: Callable[[Callable[[dict[str, Any]], None]], object]) -> list[CountsPanel]:

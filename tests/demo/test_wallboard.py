@@ -111,6 +111,17 @@ def test_the_board_shows_the_queue_with_flags_the_seats_the_figures_and_the_late
     assert "call #2   dropped: will be called back on +628002" in text
 
 
+def test_the_board_in_bahasa_indonesia():
+    board, _ = fed_board()
+    board.words = Wallboard(WallboardState(), dict, language="id").words
+    text = draw(board)
+    assert "antrean: 3 menunggu" in text and "tanpa nomor ISENG?" in text and "berulang ISENG?" in text
+    assert "jeda (istirahat)" in text and "sedang melayani" in text and "keluar" in text
+    assert "33%  dijawab dalam 10 dtk (1)" in text and "1  tidak diangkat" in text
+    assert "Pengerahan per status" in text and "Telepon balik" in text and "kejadian terbaru" in text
+    assert "queue" not in text and "answered within" not in text
+
+
 def test_a_narrow_terminal_gets_the_blocks_one_under_the_other():
     board, _ = fed_board()
     out = io.StringIO()
