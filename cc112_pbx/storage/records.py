@@ -23,7 +23,8 @@ from cc112_pbx.domain.timeline import HangupParty, TimelineKind
 
 __all__ = [
     "CALLBACK_OPEN_STATUSES", "AmlPositionRecord", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AuditEntry",
-    "CallDirection", "CallOutcome", "CallRecord", "CallTag", "CallTagRecord", "CallbackAttemptRecord", "CallbackOutcome", "CallbackReason",
+    "CallDirection", "CallOutcome", "CallRecord", "CallTag", "CallTagRecord", "CallbackAttemptRecord",
+    "CallbackOutcome", "CallbackReason",
     "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "HangupParty", "IncidentPage",
     "IncidentRecord", "IncidentStatus", "LocationSource", "PositioningMethod", "Priority", "QueueConfigVersion",
     "RecordNotFound", "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification",
