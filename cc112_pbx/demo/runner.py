@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.demo.caller_intel import CallerIntel
 from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.report import summarize
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
@@ -27,7 +28,7 @@ DEMO_QUEUE = {"ring_timeout": 3, "wrapup_time": 1, "auto_pause_after_missed": 2,
 # callbacks on a compressed clock: a couple of seconds after the call, two tries, 2 s apart
 DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_timeout": 2, "max_attempts": 2,
                   "seat_cap": 2}
-DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600}
+DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_flag_after": 2}
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
@@ -57,23 +58,28 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
     # every run starts afresh; its results stay until the next one
     await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
     scenario = build_scenario(calls, seats, seed, pace=pace)
+    intel = CallerIntel(scenario, pace)  # issue 19: AML posts, prank tags, ghost and silent callers
     notifier = Notifier()
     printer = LivePrinter() if live else None
     if printer is not None:
         notifier.subscribe(printer)
     async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=seat_behaviours(scenario, pace),
                            notifier=notifier, seat_answer_after=0.3, api=api, callback=DEMO_CALLBACKS,
-                           incident=DEMO_INCIDENT) as sb:
+                           incident=DEMO_INCIDENT, aml=intel.aml_settings) as sb:
         if api:
             token = await sb.api_token("demo-admin", "admin")
             print(f"api {sb.api_url} token={token}", file=sys.stderr, flush=True)
         if printer is not None:
             printer.start = time.monotonic()
         await _log_in_everyone(sb, seats)
+        await intel.start(sb, seats)
         await _play(sb, scenario)
         await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+        intel_counts = await intel.finish(sb)
+        await sb.settled(timeout=10)
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"))
+        result.update(intel_counts)
         if inspect is not None:
             await inspect(sb)
         if stay is not None:
@@ -108,7 +114,7 @@ async def _play(sb: Switchboard, scenario: DemoScenario) -> None:
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         if kind == "call":
             records.append(emu.place_call(number=item.number, dialled=item.dialled, patience=item.patience,
-                                          talk_time=item.talk_time))
+                                          talk_time=item.talk_time, silent=item.silent, dtmf=item.dtmf))
         else:
             sb.dial_feature_code(item.seat, item.code)
     await emu.timeline.wait_for(lambda: all(r.ended_at is not None for r in records), timeout=120)
@@ -173,6 +179,9 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"{sl['20s']:.0%} within 20 s",
         f"  free -> ring     p50 {ftr['p50']} ms, p99 {ftr['p99']} ms over {ftr['n']} hand-overs "
         "(seat free with a caller waiting, to its phone ringing)",
+        f"  caller intel     {result.get('aml_matched', 0)} AML positions matched, {result.get('prank_tagged', 0)} "
+        f"calls tagged prank ({result.get('prank_flagged_calls', 0)} arrived flagged, still answered), "
+        f"{result.get('ghost_tagged', 0)} ghost, {result.get('silent_emergencies', 0)} silent emergencies (5 5)",
         f"  database         {result['database']}",
         f"  recordings dir   {result['recordings_dir']}",
     ]

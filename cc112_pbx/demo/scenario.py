@@ -14,6 +14,8 @@ import dataclasses
 import random
 from dataclasses import dataclass, field
 
+from cc112_pbx.demo import caller_intel
+
 LEGACY = ("110", "113", "115", "118", "119", "123")
 
 
@@ -25,8 +27,11 @@ class DemoCaller:
     dialled: str
     patience: float  # hangs up if no call taker within this many seconds
     talk_time: float | None  # the line drops after this long (None: the call taker ends the call)
-    kind: str = "report"  # report, abandon, drop, repeat
+    kind: str = "report"  # report, abandon, drop, repeat; issue 19: prank, ghost, silent
     callback_answer: str = "answer"  # when called back: answer, busy, never
+    silent: bool = False  # never speaks (talk detection hears nothing)
+    dtmf: str = ""  # pressed once connected (the silent caller: 55)
+    aml: str = ""  # the handset's AML position: "before" the call arrives, "during" the call, "" none
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ def build_scenario(calls: int, seats: int, seed: int, *, login: str = "*11", log
     callers.sort(key=lambda c: c.at)
     callers = [dataclasses.replace(c, index=i + 1) for i, c in enumerate(callers)]
     callers += _repeat_caller(callers, pace)
+    callers = caller_intel.assign(callers, pace)  # issue 19: AML positions, pranks, ghost and silent callers
     actions: list[SeatAction] = []
     never = f"seat{seats:02d}" if seats >= 3 else None
     if seats >= 3:
