@@ -2,7 +2,8 @@
 the call arrives, some during it) over the real HTTP AML endpoint with a sender token; one number
 that pranks three times (its call taker tags each call prank over the HTTP API, with their own
 call-taker token, so the third call arrives flagged, and is still answered); ghost callers who
-hang up at once (tagged by the system); and a caller who cannot speak and presses 5 5.
+hang up at once (tagged by the system); and a caller who cannot speak: after the silence the
+controller's prompt asks them to press 5 5 (the `caller_silent` notice), and they do.
 
 `assign(callers, pace)` picks those callers among the scenario's reporting citizens (without
 touching the random stream, so the rest of the scenario is as before); `CallerIntel` plays their
@@ -46,11 +47,11 @@ def assign(callers: Sequence[DemoCaller], pace: float) -> list[DemoCaller]:
     n = len(reports)
     if n < 4:
         return out
-    pranks = sorted({reports[0], reports[n // 3], reports[(2 * n) // 3]})
+    pranks = sorted({reports[0], reports[n // 4], reports[-1]})  # the last late: the first two tagged by then
     free = [i for i in reports if i not in pranks]
     changes: dict[int, dict[str, Any]] = {i: {"number": PRANK_NUMBER, "kind": "prank"} for i in pranks}
     if free:
-        changes[free[0]] = {"kind": "silent", "silent": True, "dtmf": "55"}
+        changes[free[0]] = {"kind": "silent", "silent": True}  # presses 5 5 when the prompt asks
     if len(free) >= 3:
         changes[free[len(free) // 2]] = {"kind": "ghost", "patience": GHOST_PATIENCE}
     aml = [i for i in free if i not in changes]
@@ -86,6 +87,7 @@ class CallerIntel:
         # the `[aml]` settings of the demo's controller: one operator, its token known only to this run
         self.aml_settings = {"senders": (f"demo-operator:{digest}",), "match_window": 300}
         self.prank_numbers = {c.number for c in scenario.callers if c.kind == "prank"}
+        self.silent_numbers = {c.number for c in scenario.callers if c.kind == "silent"}
         self.aml_posted = 0
         self.prank_flagged_calls = 0
         self.tag_failures = 0
@@ -142,10 +144,22 @@ class CallerIntel:
             session = self._sb.controller.ctx.sessions.calls.get(notice.get("call_id", ""))
             if session is not None and session.prank_flag:
                 self.prank_flagged_calls += 1
+        elif kind == "caller_silent" and self._sb is not None:
+            session = self._sb.controller.ctx.sessions.calls.get(notice.get("call_id", ""))
+            if session is not None and session.caller_number in self.silent_numbers:
+                self._spawn(self._press_5_5(session.channel_id))
         elif kind == "call_connected" and notice.get("caller") in self.prank_numbers:
             token = self._seat_tokens.get(notice.get("seat") or "")
             if token is not None:
                 self._spawn(self._tag(notice["call_id"], token))
+
+    async def _press_5_5(self, channel_id: str) -> None:
+        """The silent caller heard the prompt: 5 5 from their handset (the emulated caller's leg)."""
+        assert self._sb is not None
+        emulator = self._sb.emulator
+        call = next((c for c in emulator.timeline.calls if c.inbound_id == channel_id), None)
+        if call is not None and call.ended_at is None:
+            await emulator.core.send_dtmf(call.channel_id, "55", between_ms=150, duration_ms=120)
 
     async def _tag(self, call_id: str, token: str) -> None:
         if await self._post(f"/api/calls/{call_id}/tags", token, json={"tag": "prank"}) is None:

@@ -28,7 +28,8 @@ DEMO_QUEUE = {"ring_timeout": 3, "wrapup_time": 1, "auto_pause_after_missed": 2,
 # callbacks on a compressed clock: a couple of seconds after the call, two tries, 2 s apart
 DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_timeout": 2, "max_attempts": 2,
                   "seat_cap": 2}
-DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_flag_after": 2}
+DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_flag_after": 2,
+                 "silent_caller_prompt_after": 1}
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running

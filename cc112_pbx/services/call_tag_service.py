@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -199,7 +199,3 @@ class CallTagService:
             lambda: [f for f in (self.nuisance.flag(n, now) for n in sorted(numbers)) if f is not None])
         return {"from": start.isoformat(), "to": end.isoformat(), "time_zone": self.zone_name, **stats,
                 "flagged_numbers": [f.as_dict() for f in flags]}
-
-    def flag_of(self, number: str | None, now: datetime) -> dict[str, Any] | None:
-        flag = self.nuisance.flag(callback_number(number), now)
-        return flag.as_dict() if flag is not None else None
