@@ -62,6 +62,8 @@ async def test_one_key_tags_a_prank_the_number_is_flagged_next_time_and_the_aml_
     [tag] = await sb.app.db.call_tags.for_call(call_id)
     assert (tag.tag, tag.actor, tag.number) == ("prank", "tono", NUMBER)
     await screenshot(page, "calltaker_tagged")
+    await page.reload()  # the tags survive a reload of the console
+    await page.wait_for_selector("#tag-prank[aria-pressed=true]")
     sb.emulator.hang_up(first)
     await sb.emulator.timeline.wait_for(lambda: first.ended_at is not None, timeout=5)
     await wait_until(lambda: not sb.controller.ctx.sessions.calls, timeout=8, what="the first call is over")

@@ -108,16 +108,29 @@ export function mount(ctx, el) {
     await form.open(id);
   }
 
+  let liveAsked = 0;
   async function loadLive() {
+    const asked = ++liveAsked;
+    const askedAt = Date.now();
     const live = await api.get("/api/live");
+    if (asked !== liveAsked) return;  // a newer look is on its way: an older answer must not undo a pop
     state.seat = live.seats.find((s) => s.seat === seatId) || null;
     state.fetchedAt = Date.now();
     const mine = [...live.ringing.map((c) => ({ ...c, phase: "ringing" })),
                   ...live.connected.map((c) => ({ ...c, phase: "connected",
                                                   connectedAt: Date.now() - (c.talking_s || 0) * 1000 }))]
       .find((c) => c.seat === seatId);
-    if (mine) state.pop = { ...(state.pop?.call_id === mine.call_id ? state.pop : {}), ...mine };
-    else if (state.pop && state.pop.phase !== "ended") state.pop = { ...state.pop, phase: "ended" };
+    if (mine) {
+      state.pop = { ...(state.pop?.call_id === mine.call_id ? state.pop : {}), ...mine };
+      if (!state.pop.tags && mine.phase === "connected") {  // after a reload: the call's tags so far
+        const pop = state.pop;
+        const known = await api.get(`/api/calls/${encodeURIComponent(mine.call_id)}/tags`).catch(() => null);
+        if (known) pop.tags = known.tags.map((x) => x.tag);
+      }
+    } else if (state.pop && state.pop.phase !== "ended" && (state.popAt || 0) < askedAt) {
+      // not on the seat any more; but a pop pushed after this look was asked for is newer than its answer
+      state.pop = { ...state.pop, phase: "ended" };
+    }
     renderSeat();
     renderPop();
   }
@@ -139,6 +152,7 @@ export function mount(ctx, el) {
 
   function onNotice(n) {
     const mine = n.seat === seatId;
+    if (["seat_ringing", "call_connected"].includes(n.kind) && mine) state.popAt = Date.now();
     if (n.kind === "seat_ringing" && mine) {
       state.pop = { ...n, phase: "ringing" };
       renderPop();
