@@ -138,3 +138,18 @@ async def test_the_tag_report_counts_by_tag_day_hour_and_number_in_the_centres_t
     await api.json("GET", "/api/reports/call-tags", api.taker, expect=403)
     bad = await api.json("GET", "/api/reports/call-tags", api.admin, expect=422, params={"from": "yesterday"})
     assert [f["field"] for f in bad["error"]["fields"]] == ["from"]
+
+
+async def test_the_flags_survive_a_restart_of_the_controller(api):
+    number, db = "+6281100000005", api.sb.app.db
+    for n in range(2):
+        await db.call_tags.add(call_id=f"earlier-{n}", tag="abusive", actor="tono", number=number,
+                               at=datetime.now(UTC) - timedelta(minutes=10 + n))
+    await api.sb.stop_controller()
+    await api.sb.start_controller()  # reads the prank/abusive tags of the last hour back
+    await wait_until(lambda: api.sb.controller.ctx.nuisance.flag(number, datetime.now(UTC)) is not None,
+                     timeout=5, what="the flags read back")
+    api.sb.emulator.place_call(number=number)
+    session = await wait_until(lambda: next((s for s in api.sb.controller.ctx.sessions.calls.values()
+                                             if s.caller_number == number), None), timeout=8, what="the call")
+    assert session.prank_flag["pranks"] == 2
