@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
 
-from cc112_pbx.domain.call_tags import NUISANCE, NuisanceNumbers, TaggedCall, parse_tag, tag_statistics
+from cc112_pbx.domain.call_tags import NUISANCE, CallTag, NuisanceNumbers, TaggedCall, parse_tag, tag_statistics
 from cc112_pbx.domain.caller import callback_number
 from cc112_pbx.domain.timeline import TimelineEntry, TimelineKind
 from cc112_pbx.services.access import STAFF, Principal, require, seat_scope
@@ -57,6 +57,14 @@ class _TaggedCall:
     seat_id: str | None
     incident_id: int | None
     number: str | None
+
+
+def _tag_named(text: object) -> CallTag:
+    try:
+        return parse_tag(text)
+    except ValueError as exc:
+        raise Invalid([FieldProblem("tag", str(exc))], "unknown call tag",
+                      message_id="tanda panggilan tidak dikenal") from None
 
 
 def time_zone(name: str) -> tzinfo:
@@ -120,11 +128,7 @@ class CallTagService:
         return call
 
     async def tag(self, principal: Principal, call_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            tag = parse_tag(body.get("tag") if isinstance(body, Mapping) else None)
-        except ValueError as exc:
-            raise Invalid([FieldProblem("tag", str(exc))], "unknown call tag",
-                          message_id="tanda panggilan tidak dikenal") from None
+        tag = _tag_named(body.get("tag") if isinstance(body, Mapping) else None)
         call = await self._call(principal, call_id)
         now = self.clock.wall()
         record, created = await self.store.call_tags.add(call_id=call_id, tag=tag.value, actor=principal.username,
@@ -148,11 +152,7 @@ class CallTagService:
                 "tags": [str(t.tag) for t in await self.store.call_tags.for_call(call_id)]}
 
     async def untag(self, principal: Principal, call_id: str, tag_name: str) -> dict[str, Any]:
-        try:
-            tag = parse_tag(tag_name)
-        except ValueError as exc:
-            raise Invalid([FieldProblem("tag", str(exc))], "unknown call tag",
-                          message_id="tanda panggilan tidak dikenal") from None
+        tag = _tag_named(tag_name)
         await self._call(principal, call_id)
         removed = await self.store.call_tags.remove(call_id, tag.value)
         if removed is None:
