@@ -33,6 +33,7 @@ from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.domain.aml import AmlLimits
+from cc112_pbx.domain.call_tags import NuisanceNumbers, PrankPolicy
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.http.server import ApiServer
 from cc112_pbx.services.aml_service import AmlPolicy, parse_senders
@@ -140,6 +141,7 @@ class Cc112App:
             recorder=MixMonitorRecorder(self.ami, self.ari),
             fallback=AmiFallbackQueue(self.ami, settings.asterisk.fallback_queue), devices=self.ami,
             store=self.db, watch=self.ari_events.watch,
+            nuisance=NuisanceNumbers(PrankPolicy.from_settings(settings.incident)),
         )
         policy = CallbackPolicy.from_settings(settings.callback, settings.trunk)
         self.controller = Controller(ctx, QueueConfig.from_settings(settings.queue, [*settings.seats, *api_seats]),
@@ -217,7 +219,7 @@ class Cc112App:
                                            settings.recordings.min_free_mb)
         self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
                                       recordings_dir=str(settings.asterisk.recordings_dir),
-                                      aml_policy=aml_policy(settings),
+                                      aml_policy=aml_policy(settings), time_zone=settings.http.time_zone,
                                       writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
                                       recording_health=recording_health.summary)
         self._exits.callback(self.api.close)

@@ -100,3 +100,14 @@ class LivePrinter:
 
     def _silent_call(self, e: dict[str, Any]) -> None:
         self._line(self._call(e), "caller pressed 5 5: silent emergency call")
+
+    # issue 19: the handset's AML position, a call tagged by its call taker
+    def _aml_location(self, e: dict[str, Any]) -> None:
+        where = e.get("location") or {}
+        if e.get("call_id") in self.numbers:
+            accuracy, method = where.get("accuracy_m", 0), where.get("method", "?")
+            self._line(self._call(e), f"AML position on incident #{e['incident_id']}: ± {accuracy:.0f} m ({method})")
+
+    def _call_tagged(self, e: dict[str, Any]) -> None:
+        flagged = f"; {e['prank_flag']['pranks']} pranks: number flagged" if e.get("prank_flag") else ""
+        self._line(self._call(e), f"tagged {e['tag']} by {e['actor']}{flagged}")

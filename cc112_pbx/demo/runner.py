@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 
 from cc112_pbx.demo.call_takers import CallTakers
+from cc112_pbx.demo.caller_intel import CallerIntel
 from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.report import summarize, summary_problems
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
@@ -31,12 +32,12 @@ DEMO_QUEUE = {"ring_timeout": 3, "wrapup_time": 1, "auto_pause_after_missed": 2,
 # callbacks on a compressed clock: a couple of seconds after the call, two tries, 2 s apart
 DEMO_CALLBACKS = {"enabled": True, "first_delay": 2, "retry_interval": 2, "ring_timeout": 2, "max_attempts": 2,
                   "seat_cap": 2}
-DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600}
+DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_flag_after": 2,
+                 "silent_caller_prompt_after": 1}
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
 # figures other demo parts add to the result, shown in the summary as they are (dispatches, QC ...)
-EXTRA_SUMMARY_KEYS = ("dispatches", "dispatch_statuses", "qc_samples", "aml_matched", "prank_tagged",
-                      "silent_emergencies")
+EXTRA_SUMMARY_KEYS = ("dispatches", "dispatch_statuses", "qc_samples")
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
 
 
@@ -69,6 +70,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
     await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
     pace = pace / speed
     scenario = build_scenario(calls, seats, seed, pace=pace)
+    intel = CallerIntel(scenario, pace)  # issue 19: AML posts, prank tags, ghost and silent callers
     notifier = Notifier()
     board_state = WallboardState() if live and wallboard else None
     printer = LivePrinter(sink=board_state.log_line if board_state else None) if live else None
@@ -78,7 +80,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         notifier.subscribe(printer)
     async with Switchboard(workdir, seats=seats, queue=DEMO_QUEUE, seat_behaviours=seat_behaviours(scenario, pace),
                            notifier=notifier, seat_answer_after=0.3, api=api, callback=DEMO_CALLBACKS,
-                           incident=DEMO_INCIDENT) as sb:
+                           incident=DEMO_INCIDENT, aml=intel.aml_settings) as sb:
         subtitle = ""
         if api:
             token = await sb.api_token("demo-admin", "admin")
@@ -96,8 +98,11 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                 board.add_panel(panel)
         async with show(board, console) if board is not None else contextlib.nullcontext():
             await _log_in_everyone(sb, seats)
+            await intel.start(sb, seats)
             await _play(sb, scenario, takers, pace)
             await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+            intel_counts = await intel.finish(sb)
+            await sb.settled(timeout=10)
             await takers.drain()
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"),
@@ -105,6 +110,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         result.update(recordings_dir=str(workdir / "recordings"), seed=seed, speed=speed,
                       reports_written=takers.written, callers=caller_kinds(scenario),
                       seat_actions=seat_actions(scenario, sb))
+        result.update(intel_counts)
         result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
@@ -156,7 +162,8 @@ async def _play(sb: Switchboard, scenario: DemoScenario, takers: CallTakers, pac
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         if kind == "call":
             record = emu.place_call(number=item.number, dialled=item.dialled, patience=item.patience,
-                                    talk_time=item.talk_time, **item.behaviour)
+                                    talk_time=item.talk_time, silent=item.silent,
+                                    dtmf=item.dtmf, **item.behaviour)
             takers.placed(record.inbound_id, item)
             records.append(record)
         else:
@@ -230,6 +237,9 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"{sl['20s']:.0%} within 20 s",
         f"  free -> ring     p50 {ftr['p50']} ms, p99 {ftr['p99']} ms over {ftr['n']} hand-overs "
         "(seat free with a caller waiting, to its phone ringing)",
+        f"  caller intel     {result.get('aml_matched', 0)} AML positions matched, {result.get('prank_tagged', 0)} "
+        f"calls tagged prank ({result.get('prank_flagged_calls', 0)} arrived flagged, still answered), "
+        f"{result.get('ghost_tagged', 0)} ghost, {result.get('silent_emergencies', 0)} silent emergencies (5 5)",
         *[f"  {key:<16} {result[key]}" for key in EXTRA_SUMMARY_KEYS if key in result],
         f"  adds up          {'yes' if not problems else 'NO: ' + '; '.join(problems)}",
         f"  database         {result['database']}",

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from cc112_pbx.demo import caller_intel
 from cc112_pbx.domain.categories import Category, category_for_dialled
 
 LEGACY = ("110", "113", "115", "118", "119", "123")
@@ -52,7 +53,7 @@ class DemoCaller:
     dialled: str
     patience: float  # hangs up if no call taker within this many seconds
     talk_time: float | None  # the line drops after this long (None: the call taker ends the call)
-    kind: str = "report"  # report, abandon, drop, repeat (other demo modules add theirs)
+    kind: str = "report"  # report, abandon, drop, repeat; issue 19: prank, ghost, silent
     callback_answer: str = "answer"  # when called back: answer, busy, never
     category: str | None = None  # what the report is about: the call taker sets it on the incident
     description: str = ""
@@ -60,6 +61,9 @@ class DemoCaller:
     burst: bool = False  # one of the flood night's burst
     # more of the emulator's `CallerBehaviour` for `place_call` (other demo parts: {"dtmf": "55"}, ...)
     behaviour: dict[str, Any] = field(default_factory=dict)
+    silent: bool = False  # never speaks (talk detection hears nothing)
+    dtmf: str = ""  # pressed once connected
+    aml: str = ""  # the handset's AML position: "before" the call arrives, "during" the call, "" none
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,7 @@ def build_scenario(calls: int, seats: int, seed: int, *, login: str = "*11", log
     callers = _every_kind(callers, pace)
     callers = [dataclasses.replace(c, index=i + 1) for i, c in enumerate(callers)]
     callers += _repeat_caller(callers, pace)
+    callers = caller_intel.assign(callers, pace)  # issue 19: AML positions, pranks, ghost and silent callers
     actions: list[SeatAction] = []
     never = f"seat{seats:02d}" if seats >= 3 else None
     if seats >= 3:

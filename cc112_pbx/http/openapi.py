@@ -69,6 +69,7 @@ def all_routes() -> tuple[Route, ...]:
     from cc112_pbx.http import (
         routes_aml,
         routes_auth,
+        routes_call_tags,
         routes_console,
         routes_incidents,
         routes_live,
@@ -79,7 +80,7 @@ def all_routes() -> tuple[Route, ...]:
     )
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
-               routes_reports, routes_console, routes_aml)
+               routes_reports, routes_console, routes_aml, routes_call_tags)
     return tuple(route for module in modules for route in module.ROUTES)
 
 

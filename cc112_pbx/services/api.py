@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cc112_pbx.services.aml_service import AmlPolicy, AmlService
 from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
+from cc112_pbx.services.call_tag_service import CallTagService
 from cc112_pbx.services.callback_admin import CallbackAdminService
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.event_hub import EventHub
@@ -38,6 +39,7 @@ class ApiServices:
     stats: CallStats
     store: ApiStore
     aml: AmlService
+    tags: CallTagService | None = None  # issue 19: prank/abusive/ghost/silent tags and their reports
 
     def close(self) -> None:
         self.events.close()
@@ -46,7 +48,7 @@ class ApiServices:
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
-                       aml_policy: AmlPolicy | None = None,
+                       aml_policy: AmlPolicy | None = None, time_zone: str = "Asia/Jakarta",
                        writes: Callable[[], Mapping[str, object]] | None = None,
                        recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
@@ -58,6 +60,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     events.start()
     aml = AmlService(store, controller, notifier, aml_policy or AmlPolicy())  # type: ignore[arg-type]
     aml.start()
+    tags = CallTagService(store, controller, notifier, time_zone)  # type: ignore[arg-type]
+    tags.start()
     return ApiServices(
         auth=AuthService(store.api_users, store.audit, clock),
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
@@ -68,5 +72,5 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
-        stats=stats, store=store, aml=aml,
+        stats=stats, store=store, aml=aml, tags=tags,
     )

@@ -137,6 +137,8 @@ class CallFlow:
             answered=event.state is tel.ChannelState.UP, incident_id=adoption.incident_id, adopted=event.recovered,
         )
         session.recording_path = adoption.recording_path
+        flag = ctx.nuisance.flag(callback_number(session.caller_number), now_wall)
+        session.prank_flag = flag.as_dict() if flag is not None else None
         ctx.sessions.add(session)
         preferred_seat = self._repeat_caller(session) if adoption.call_id is None else None
         clog = self._log(session)
@@ -399,7 +401,7 @@ class CallFlow:
         self.ctx.facts.publish(f.CallFinished(
             call_id=session.call_id, outcome=outcome.value, seat_id=command.seat_id, waited=waited, at=ended_at,
             recording_path=session.recording_path, incident_id=session.incident_id, hung_up_by=hung_up_by.value,
-            ghost=ghost, callback=session.kind is CallKind.CALLBACK))
+            ghost=ghost, callback=session.kind is CallKind.CALLBACK, caller_number=session.caller_number))
         self.holding.forget(session)
         if session.bridge_id is not None:
             bridge_id = session.bridge_id

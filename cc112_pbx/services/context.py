@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from cc112_pbx.domain.call_tags import NuisanceNumbers
 from cc112_pbx.services.facts import FactBus
 from cc112_pbx.services.lanes import Lanes
 from cc112_pbx.services.ports import CallControl, CallRecorder, Clock, DeviceStates, FallbackQueue, Store
@@ -64,6 +65,8 @@ class Context:
     sessions: SessionRegistry = field(default_factory=SessionRegistry)
     # have a channel the controller originated reported if it vanishes while the event stream is down
     watch: Callable[[str], None] = _no_watch
+    # numbers with prank/abusive calls (issue 19): a call from a flagged number is flagged, never blocked
+    nuisance: NuisanceNumbers = field(default_factory=NuisanceNumbers)
 
     @property
     def prompts(self) -> PromptPlan:

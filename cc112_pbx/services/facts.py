@@ -121,6 +121,7 @@ class CallerSilent:
 class SilentCallConfirmed:
     call_id: str
     incident_id: int | None
+    caller_number: str | None = None  # the call's tag (silent) keeps it for the reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class CallFinished:
     hung_up_by: str | None = None
     ghost: bool = False
     callback: bool = False
+    caller_number: str | None = None  # a ghost call's tag keeps it for the reports
 
 
 @dataclass(frozen=True, slots=True)

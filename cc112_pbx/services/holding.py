@@ -142,7 +142,8 @@ class Holding:
         if session.silent_digits == "55" and not session.silent:
             session.silent = True
             self._log(session).warning("silent_call_confirmed")
-            self.ctx.facts.publish(f.SilentCallConfirmed(session.call_id, session.incident_id))
+            self.ctx.facts.publish(f.SilentCallConfirmed(session.call_id, session.incident_id,
+                                                          session.caller_number))
 
     def forget(self, session: CallSession) -> None:
         """The call ended: its prompts' ends no longer matter (some never report one)."""

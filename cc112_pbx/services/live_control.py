@@ -184,7 +184,8 @@ def visible_to(snapshot: dict[str, Any], seat_id: str | None) -> dict[str, Any]:
 def call_details(session: CallSession | None) -> dict[str, Any]:
     if session is None:
         return {"caller": None, "caller_kind": None, "no_callback": None, "category_hint": None, "dialled": None,
-                "incident_id": None, "repeat_of": None, "callback_leg": None, "location": None}
+                "incident_id": None, "repeat_of": None, "callback_leg": None, "location": None,
+                "prank_flag": None}
     return {"caller": session.caller_number, "caller_kind": session.caller_kind.value,
             "no_callback": session.no_callback, "category_hint": session.category, "dialled": session.dialled,
             "incident_id": session.incident_id,
@@ -193,7 +194,9 @@ def call_details(session: CallSession | None) -> dict[str, Any]:
             # a callback attempt (the centre rings the citizen back), not a citizen calling in
             "callback_leg": getattr(session, "callback_key", None) is not None,
             # the handset's AML position (issue 19), when one was attached before this notice
-            "location": getattr(session, "location", None)}
+            "location": getattr(session, "location", None),
+            # a number with repeated prank/abusive calls (issue 19): flagged, never blocked
+            "prank_flag": getattr(session, "prank_flag", None)}
 
 
 def seat_dict(view: Any, now: float) -> dict[str, Any]:

@@ -8,13 +8,14 @@ the incident id back to the controller's loop with `IncidentLinked` (`post`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
 from cc112_pbx.domain import timeline
 from cc112_pbx.domain.acd import SeatAutoPaused, SeatStateChanged, SeatStatus
+from cc112_pbx.domain.call_tags import CallTag
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.domain.caller import callback_number
 from cc112_pbx.domain.incident import InvalidChanges
@@ -185,6 +186,7 @@ class PersistenceSubscriber:
             await store.timeline.append(incident_id, [timeline.note(
                 at, timeline.CALLER, "Silent emergency: the caller pressed 5 5 and may not be able to speak.")],
                 key=f"silent:{fact.call_id}")
+            await self._tag_call(fact.call_id, CallTag.SILENT, at, fact.caller_number)
             try:
                 await store.incidents.change(incident_id, {"priority": 1}, actor="system", at=at)
             except InvalidChanges as exc:  # a closed incident keeps its priority: the note says it
@@ -212,10 +214,17 @@ class PersistenceSubscriber:
                 await store.recordings.finish(recording_id, fact.at)
             if fact.ghost:
                 await self._tag_ghost(fact)
+                await self._tag_call(fact.call_id, CallTag.GHOST, fact.at, fact.caller_number)
             self.recording_ids.pop(fact.call_id, None)  # written: forget (a retry repeats the whole write)
             _forget_oldest(self.incident_ids)  # kept a while: the call's callback is written after it
 
         self.journal.submit("call_ended", write, call_id=fact.call_id, outcome=fact.outcome)
+
+    async def _tag_call(self, call_id: str, tag: CallTag, at: datetime, caller_number: str | None) -> None:
+        """The system's own tag (issue 19): a ghost call, or a caller who pressed 5 5 (silent)."""
+        await self.store.call_tags.add(call_id=call_id, tag=tag.value, actor="system", at=at,
+                                       incident_id=self.incident_ids.get(call_id),
+                                       number=callback_number(caller_number))
 
     async def _tag_ghost(self, fact: f.CallFinished) -> None:
         incident_id = self.incident_ids.get(fact.call_id)

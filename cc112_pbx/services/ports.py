@@ -11,7 +11,7 @@ exception (the store: the journal retries until the database answers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -205,6 +205,21 @@ class AuditRepository(Protocol):
                      at: datetime | None = None) -> object: ...
 
 
+class CallTagStore(Protocol):
+    """Calls tagged prank, abusive, ghost or silent (issue 19); records have `call_id`, `tag`,
+    `number`, `actor`, `at`, `incident_id`."""
+
+    async def add(self, *, call_id: str, tag: str, actor: str, at: datetime, incident_id: int | None = None,
+                  number: str | None = None) -> tuple[Any, bool]:
+        """`(record, created)`: idempotent per call and tag."""
+
+    async def remove(self, call_id: str, tag: str) -> Any | None: ...
+
+    async def for_call(self, call_id: str) -> Sequence[Any]: ...
+
+    async def between(self, since: datetime, until: datetime, tags: Iterable[str] | None = None) -> Sequence[Any]: ...
+
+
 class Store(Protocol):
     """The database, one repository per kind of record (`cc112_pbx.storage.Database`)."""
 
@@ -228,6 +243,9 @@ class Store(Protocol):
 
     @property
     def callbacks(self) -> CallbackRepository: ...
+
+    @property
+    def call_tags(self) -> CallTagStore: ...
 
 
 # --- time and people ---------------------------------------------------------------------------------

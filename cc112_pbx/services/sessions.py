@@ -58,6 +58,7 @@ class CallSession:
     callback_key: str | None = None  # callback attempts: the callback they belong to
     callback_outcome: CallbackOutcome | None = None  # callback attempts: how the citizen's leg went
     location: dict[str, object] | None = None  # the handset's AML position, once one is attached (issue 19)
+    prank_flag: dict[str, object] | None = None  # the number's repeated pranks when the call arrived (issue 19)
 
     @property
     def no_callback(self) -> bool:

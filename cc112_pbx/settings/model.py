@@ -140,6 +140,9 @@ class IncidentSettings:
     repeat_caller_window: int = _f(1800, ge=0)
     ghost_call_threshold: int = _f(5, ge=0)
     silent_caller_prompt_after: int = _f(10, ge=0)
+    # issue 19: a number with this many prank/abusive calls within the window is flagged (0: never)
+    prank_flag_after: int = _f(3, ge=0)
+    prank_flag_window: int = _f(604800, gt=0)  # seconds (7 days)
 
 
 @dataclass(frozen=True, slots=True)

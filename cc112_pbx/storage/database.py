@@ -28,6 +28,7 @@ from cc112_pbx.storage.repositories import (
     AuditRepository,
     CallbackRepository,
     CallRepository,
+    CallTagRepository,
     IncidentRepository,
     QueueConfigRepository,
     RecordingRepository,
@@ -102,6 +103,7 @@ class Database:
         self.audit = AuditRepository(sessions)
         self.api_users = ApiUserRepository(sessions)
         self.aml = AmlPositionRepository(sessions)
+        self.call_tags = CallTagRepository(sessions)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the migrations (idempotent: nothing happens when already at head)."""

@@ -22,6 +22,7 @@ from cc112_pbx.storage.records import (
     CallDirection,
     CallerKind,
     CallOutcome,
+    CallTag,
     Category,
     HangupParty,
     IncidentStatus,
@@ -271,3 +272,20 @@ class AmlPosition(Base):
     raw: Mapped[str] = mapped_column(sa.Text)
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
     matched_at: Mapped[dt.datetime | None]
+
+
+class CallTagRow(Base):
+    """A call's tag (issue 19): prank, abusive, ghost (accidental) or silent, once per call and tag.
+    `number` is the caller's E.164 number, kept for the repeat-prank flag and the reports; the
+    call id is a plain string (a tag may be written before the journal has stored the call)."""
+
+    __tablename__ = "call_tags"
+    __table_args__ = (sa.UniqueConstraint("call_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    number: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    tag: Mapped[CallTag] = mapped_column(enum_column(CallTag))
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(index=True)

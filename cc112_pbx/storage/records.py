@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from cc112_pbx.domain.aml import PositioningMethod
 from cc112_pbx.domain.call_end import CallOutcome
+from cc112_pbx.domain.call_tags import CallTag
 from cc112_pbx.domain.callbacks import CallbackOutcome, CallbackReason, CallbackStatus
 from cc112_pbx.domain.caller import CallerKind
 from cc112_pbx.domain.categories import Category
@@ -22,7 +23,8 @@ from cc112_pbx.domain.timeline import HangupParty, TimelineKind
 
 __all__ = [
     "CALLBACK_OPEN_STATUSES", "AmlPositionRecord", "ApiRole", "ApiTokenRecord", "ApiUserRecord", "AuditEntry",
-    "CallDirection", "CallOutcome", "CallRecord", "CallbackAttemptRecord", "CallbackOutcome", "CallbackReason",
+    "CallDirection", "CallOutcome", "CallRecord", "CallTag", "CallTagRecord", "CallbackAttemptRecord",
+    "CallbackOutcome", "CallbackReason",
     "CallbackRecord", "CallbackStatus", "CallerKind", "Category", "HangupParty", "IncidentPage",
     "IncidentRecord", "IncidentStatus", "LocationSource", "PositioningMethod", "Priority", "QueueConfigVersion",
     "RecordNotFound", "RecordingRecord", "SeatRecord", "TimelineEntryRecord", "TimelineKind", "Verification",
@@ -238,6 +240,20 @@ class AmlPositionRecord:
     raw: str
     incident_id: int | None
     matched_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallTagRecord:
+    """A call tagged prank, abusive, ghost or silent (issue 19); `number` is the caller's E.164
+    number (None without one), `actor` the call taker's username or `system`."""
+
+    id: int
+    call_id: str
+    incident_id: int | None
+    number: str | None
+    tag: CallTag
+    actor: str
+    at: datetime
 
 
 R = TypeVar("R")

@@ -9,7 +9,7 @@ from cc112_pbx.http.openapi import all_routes, document
 PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("GET", "/api/console"),
           ("POST", "/api/login")}
 SAMPLE = {"user_id": "1", "token_id": "1", "seat_id": "seat01", "incident_id": "1", "callback_id": "1",
-          "recording_id": "1", "path": "README.css"}
+          "recording_id": "1", "path": "README.css", "call_id": "c1", "tag": "prank"}
 
 
 def concrete(path: str) -> str:
@@ -65,6 +65,7 @@ FORBIDDEN = [
     ("POST", "/api/callbacks/1/cancel", {}, STAFF_ONLY),
     ("POST", "/api/callbacks/1/retry", None, STAFF_ONLY),
     ("GET", "/api/no-callback", None, STAFF_ONLY),
+    ("GET", "/api/reports/call-tags", None, STAFF_ONLY),
     ("GET", "/api/audit", None, STAFF_ONLY),
     ("GET", "/api/service-level", None, STAFF_ONLY),
 ]

@@ -40,6 +40,7 @@ async def test_demo_prints_a_working_token_and_stays_until_interrupted(tmp_path)
                         assert r.status == 401, (route.method, route.path)
             summary = json.loads(await asyncio.wait_for(proc.stdout.readline(), 60))  # the scenario is over
             assert summary["calls"] in (4, 5)  # 5: the scenario's repeat caller called again
+            assert {"aml_matched", "prank_tagged", "silent_emergencies"} <= summary.keys()  # issue 19
             async with http.get(url + "/api/live", headers={"Authorization": f"Bearer {token}"}) as r:
                 assert r.status == 200 and len((await r.json())["seats"]) == 2  # still running
         proc.send_signal(signal.SIGINT)

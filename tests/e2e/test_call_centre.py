@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from cc112_pbx.demo.caller_intel import PRANK_NUMBER
 from cc112_pbx.demo.report import recording_seconds
 from cc112_pbx.demo.runner import run_demo
 
@@ -86,3 +87,9 @@ async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded
     print(f"free_to_ring_ms over {ftr['n']} hand-overs: p50={ftr['p50']} p99={ftr['p99']}")
     assert ftr["n"] >= 5
     assert ftr["p50"] < 50
+    # issue 19: AML positions posted over HTTP matched, the prank number tagged by its call takers over
+    # HTTP and its third call flagged yet answered, a ghost call tagged, the 5 5 caller's silent emergency
+    assert result["aml_matched"] >= 1 and result["prank_tagged"] == 3 and result["prank_flagged_calls"] >= 1
+    assert result["ghost_tagged"] >= 1 and result["silent_emergencies"] == 1
+    pranks = [c for c in calls if c.number == PRANK_NUMBER]
+    assert len(pranks) == 3 and all(c.connected_at is not None for c in pranks)  # flagged, never blocked

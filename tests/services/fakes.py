@@ -23,6 +23,7 @@ import inspect
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from cc112_pbx.domain import telephony as tel
@@ -486,6 +487,34 @@ class FakeAuditRepository(_Repository):
         self.entries.append({"actor": actor, "action": action, "details": details, "at": at})
 
 
+class FakeCallTagRepository(_Repository):
+    def __init__(self, store: FakeStore) -> None:
+        super().__init__(store, "call_tags")
+        self.rows: dict[tuple[str, str], SimpleNamespace] = {}
+
+    async def add(self, *, call_id: str, tag: str, actor: str, at: datetime, incident_id: int | None = None,
+                  number: str | None = None) -> tuple[SimpleNamespace, bool]:
+        await self._enter("add", call_id=call_id, tag=str(tag))
+        key = (call_id, str(tag))
+        if key in self.rows:
+            return self.rows[key], False
+        self.rows[key] = SimpleNamespace(id=len(self.rows) + 1, call_id=call_id, tag=str(tag), actor=actor, at=at,
+                                         incident_id=incident_id, number=number)
+        return self.rows[key], True
+
+    async def remove(self, call_id: str, tag: str) -> SimpleNamespace | None:
+        await self._enter("remove", call_id=call_id, tag=str(tag))
+        return self.rows.pop((call_id, str(tag)), None)
+
+    async def for_call(self, call_id: str) -> list[SimpleNamespace]:
+        return [r for (c, _), r in self.rows.items() if c == call_id]
+
+    async def between(self, since: datetime, until: datetime, tags: Any = None) -> list[SimpleNamespace]:
+        wanted = None if tags is None else {str(t) for t in tags}
+        return sorted((r for r in self.rows.values() if since <= r.at < until and (wanted is None or r.tag in wanted)),
+                      key=lambda r: r.at)
+
+
 class FakeStore(Recording):
     """In-memory repositories; `log` holds every "repository.method" call in order."""
 
@@ -499,6 +528,7 @@ class FakeStore(Recording):
         self._audit = FakeAuditRepository(self)
         self._timeline = FakeTimelineRepository(self)
         self._callbacks = FakeCallbackRepository(self)
+        self._call_tags = FakeCallTagRepository(self)
 
     @property
     def calls(self) -> FakeCallRepository:
@@ -527,6 +557,10 @@ class FakeStore(Recording):
     @property
     def callbacks(self) -> FakeCallbackRepository:
         return self._callbacks
+
+    @property
+    def call_tags(self) -> FakeCallTagRepository:
+        return self._call_tags
 
     @property
     def writes(self) -> list[str]:

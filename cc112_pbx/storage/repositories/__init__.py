@@ -4,6 +4,7 @@ and returns frozen records (`cc112_pbx.storage.records`), never ORM objects."""
 from cc112_pbx.storage.repositories.admin import AuditRepository, QueueConfigRepository
 from cc112_pbx.storage.repositories.aml import AmlPositionRepository
 from cc112_pbx.storage.repositories.api_users import ApiUserRepository, DuplicateUser
+from cc112_pbx.storage.repositories.call_tags import CallTagRepository
 from cc112_pbx.storage.repositories.callbacks import CallbackRepository
 from cc112_pbx.storage.repositories.calls import CallRepository, RecordingRepository
 from cc112_pbx.storage.repositories.incidents import IncidentRepository
@@ -15,6 +16,7 @@ __all__ = [
     "ApiUserRepository",
     "AuditRepository",
     "CallRepository",
+    "CallTagRepository",
     "CallbackRepository",
     "DuplicateUser",
     "IncidentRepository",

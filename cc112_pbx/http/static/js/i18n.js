@@ -71,6 +71,16 @@ const TEXT = {
     "a.title": "Log audit", "a.filter": "Saring",
     "done": "Selesai", "error": "Galat", "yes": "ya", "no": "tidak", "none": "—", "refresh": "Segarkan",
     "keys": "Pintasan",
+    // issue 19: call tags, the repeat-prank flag, AML positions, the tag report
+    "nav.reports": "Laporan iseng", "tag.title": "Tandai panggilan (satu tombol)", "tag.prank": "Iseng",
+    "tag.abusive": "Kasar", "tag.ghost": "Tak sengaja", "tag.silent": "Diam", "tag.nothing": "Belum ada panggilan untuk ditandai.",
+    "tag.tagged": "Ditandai", "flag.prank": "NOMOR ISENG", "pop.prank_flag": "Nomor sering iseng/kasar — tetap dilayani:",
+    "pop.pranks": "panggilan dalam jendela", "pop.aml": "Lokasi ponsel (AML)", "aml.accuracy": "akurasi",
+    "aml.method": "metode", "form.aml": "Lokasi dari ponsel (AML)", "form.aml_show": "Lihat di peta",
+    "rep.title": "Panggilan iseng, kasar, tak sengaja dan diam", "rep.by_tag": "Per tanda", "rep.by_day": "Per hari",
+    "rep.by_hour": "Per jam", "rep.by_number": "Per nomor", "rep.flagged": "Nomor yang ditandai sering iseng",
+    "rep.none": "Tidak ada panggilan bertanda.", "col.day": "Hari", "col.hour": "Jam", "col.total": "Jumlah",
+    "col.pranks": "Iseng/kasar", "col.last": "Terakhir", "form.location_accuracy_m": "Akurasi lokasi (m)",
   },
   en: {
     "app.title": "Call Center 112 Semarang", "login.title": "Log in", "login.username": "Username",
@@ -142,6 +152,16 @@ const TEXT = {
     "a.title": "Audit log", "a.filter": "Filter",
     "done": "Done", "error": "Error", "yes": "yes", "no": "no", "none": "—", "refresh": "Refresh",
     "keys": "Shortcuts",
+    // issue 19: call tags, the repeat-prank flag, AML positions, the tag report
+    "nav.reports": "Prank report", "tag.title": "Tag the call (one key)", "tag.prank": "Prank",
+    "tag.abusive": "Abusive", "tag.ghost": "Accidental", "tag.silent": "Silent", "tag.nothing": "No call to tag yet.",
+    "tag.tagged": "Tagged", "flag.prank": "PRANK NUMBER", "pop.prank_flag": "Repeat prank/abusive number — answer it anyway:",
+    "pop.pranks": "calls in the window", "pop.aml": "Handset location (AML)", "aml.accuracy": "accuracy",
+    "aml.method": "method", "form.aml": "Handset location (AML)", "form.aml_show": "Show on the map",
+    "rep.title": "Prank, abusive, accidental and silent calls", "rep.by_tag": "By tag", "rep.by_day": "By day",
+    "rep.by_hour": "By hour", "rep.by_number": "By number", "rep.flagged": "Numbers flagged for repeated pranks",
+    "rep.none": "No tagged calls.", "col.day": "Day", "col.hour": "Hour", "col.total": "Total",
+    "col.pranks": "Prank/abusive", "col.last": "Last", "form.location_accuracy_m": "Location accuracy (m)",
   },
 };
 
@@ -168,7 +188,8 @@ const WORDS = {  // values of the API's enums
         field_changed: "isian diubah", status_changed: "status diubah", callback_scheduled: "panggilan balik dijadwalkan",
         callback_attempt: "percobaan panggilan balik", callback_outcome: "hasil panggilan balik",
         callback_cancelled: "panggilan balik dibatalkan", linked_repeat_call: "panggilan berulang ditautkan",
-        note: "catatan" },
+        note: "catatan", abusive: "kasar", silent: "diam", gnss: "GNSS (satelit)", wifi: "Wi-Fi",
+        cell: "sel operator", hybrid: "gabungan" },
   en: { new: "new", in_progress: "in progress", verified: "verified", dispatched: "dispatched", resolved: "resolved",
         closed: "closed", cancelled: "cancelled", unverified: "unverified", false_report: "false report",
         prank: "prank", ghost: "ghost call", caller: "caller", aml: "AML (handset)", network: "network", map: "map",
@@ -181,7 +202,9 @@ const WORDS = {  // values of the API's enums
         recording_started: "recording started", recording_stopped: "recording stopped", hung_up: "hung up",
         field_changed: "field changed", status_changed: "status changed", callback_scheduled: "callback scheduled",
         callback_attempt: "callback attempt", callback_outcome: "callback outcome",
-        callback_cancelled: "callback cancelled", linked_repeat_call: "repeat call linked", note: "note" },
+        callback_cancelled: "callback cancelled", linked_repeat_call: "repeat call linked", note: "note",
+        abusive: "abusive", silent: "silent", gnss: "GNSS (satellite)", wifi: "Wi-Fi", cell: "cell network",
+        hybrid: "hybrid" },
 };
 export const DIALLED_HINT = { "110": "police", "113": "fire", "115": "search_and_rescue", "118": "medical",
                               "119": "medical", "123": "electricity" };

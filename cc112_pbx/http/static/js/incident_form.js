@@ -3,6 +3,7 @@
 // so neither a refresh nor a lost connection loses work. Every 422 error is shown beside its field;
 // only the status moves the API allows (`allowed_transitions`) are offered. The timeline is below.
 import { api, ApiError, Offline } from "./api.js";
+import { amlText } from "./call_tags.js";
 import { clear, debounce, h, options } from "./dom.js";
 import { CATEGORIES, category, lang, t, word } from "./i18n.js";
 import { openMapPick } from "./map_pick.js";
@@ -127,6 +128,7 @@ export class IncidentForm {
         field("latitude", h("input", { inputmode: "decimal", autocomplete: "off" })),
         field("longitude", h("input", { inputmode: "decimal", autocomplete: "off" })),
         field("location_source", select([["", "—"], ...SOURCES.map((s) => [s, word(s)])]), mapButton)),
+      h("div", { id: "aml-slot", class: "aml-slot" }),
       h("div", { id: "map-panel", class: "map-panel", hidden: true }),
       h("div", { class: "row" },
         field("category", select([["", "—"], ...categories])),
@@ -144,6 +146,8 @@ export class IncidentForm {
           this.compact ? this.extras() : null);
     this.renderTransitions();
     this.renderTimeline();
+    this.amlShown = null;
+    this.renderAml();
     this.showErrors();
     this.showState(Object.keys(this.dirty).length ? "dirty" : "saved");
   }
@@ -162,6 +166,31 @@ export class IncidentForm {
     if (chip) { chip.textContent = word(this.incident.status); chip.className = `status-chip status-${this.incident.status}`; }
     this.renderTransitions();
     this.renderTimeline();
+    this.renderAml();
+  }
+
+  // Issue 19: the handset's AML position (source `aml`): its accuracy and method beside the position
+  // fields, and the map opened on it with the accuracy radius as a circle (once per new position).
+  amlLocation() {
+    const inc = this.incident;
+    if (inc.location_source !== "aml" || inc.latitude === null || inc.longitude === null) return null;
+    const note = [...this.timeline].reverse().find((e) => e.actor === "aml" && e.details?.method);
+    return { latitude: inc.latitude, longitude: inc.longitude, accuracy_m: inc.location_accuracy_m ?? note?.details.accuracy_m ?? 0,
+             method: note?.details.method || "", positioned_at: note?.details.positioned_at };
+  }
+
+  renderAml() {
+    const slot = this.el.querySelector("#aml-slot");
+    if (!slot) return;
+    const aml = this.amlLocation();
+    const key = aml ? `${aml.latitude},${aml.longitude},${aml.accuracy_m},${aml.method}` : null;
+    if (key === this.amlShown) return;
+    this.amlShown = key;
+    clear(slot, aml ? h("p", { class: "aml-info", id: "aml-info", "data-method": aml.method },
+      h("strong", {}, `${t("form.aml")}: `), amlText(aml), " ",
+      h("button", { type: "button", class: "small", id: "aml-show", onclick: () => this.pickOnMap(true) }, t("form.aml_show")))
+      : null);
+    if (aml) this.pickOnMap(true);
   }
 
   edited(name) {
@@ -294,10 +323,12 @@ export class IncidentForm {
       h("span", { class: "muted" }, e.actor), " ", describe(e))) : h("li", { class: "muted" }, t("timeline.empty")));
   }
 
-  pickOnMap() {
+  pickOnMap(showAml = false) {
     const panel = this.el.querySelector("#map-panel");
+    if (showAml && panel && !panel.hidden) panel.hidden = true;  // redrawn on the AML position
     openMapPick(panel, this.config.map || {}, {
       lat: Number(this.inputs.latitude.value) || null, lon: Number(this.inputs.longitude.value) || null,
+      aml: this.amlLocation(),
     }, (lat, lon) => {
       this.inputs.latitude.value = lat.toFixed(6);
       this.inputs.longitude.value = lon.toFixed(6);

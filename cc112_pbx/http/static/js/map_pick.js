@@ -1,7 +1,7 @@
 // A map to pick the incident's position: Leaflet (vendored, loaded on first use). Tiles come from
 // `[http] map_tile_url` only; with none configured the map is a plain coordinate grid and says so.
 import { clear, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, word } from "./i18n.js";
 
 let loading = null;
 
@@ -53,9 +53,20 @@ export async function openMapPick(panel, mapConfig, at, onPick) {
   if (mapConfig.tile_url) L.tileLayer(mapConfig.tile_url, { attribution: mapConfig.attribution || "", maxZoom: 19 }).addTo(map);
   else gridLayer(L).addTo(map);
   let marker = at.lat !== null && at.lon !== null ? L.circleMarker(center, { radius: 9 }).addTo(map) : null;
+  if (at.aml) showAml(L, map, at.aml);
   map.on("click", (event) => {
     const { lat, lng } = event.latlng;
     if (marker) marker.setLatLng(event.latlng); else marker = L.circleMarker(event.latlng, { radius: 9 }).addTo(map);
     onPick(lat, lng);
   });
+}
+
+// Issue 19: the handset's AML position with its accuracy radius (metres, a Leaflet circle) and method
+function showAml(L, map, aml) {
+  const where = [aml.latitude, aml.longitude];
+  const circle = L.circle(where, { radius: Math.max(1, aml.accuracy_m || 0), className: "aml-accuracy",
+                                   color: "#c0392b", weight: 2, fillOpacity: 0.15 }).addTo(map);
+  circle.bindTooltip(`AML ± ${Math.round(aml.accuracy_m || 0)} m · ${word(aml.method)}`,
+                     { permanent: true, direction: "top", className: "aml-label" });
+  map.fitBounds(circle.getBounds(), { maxZoom: 17 });
 }

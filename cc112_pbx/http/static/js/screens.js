@@ -10,6 +10,7 @@ export const SCREENS = [
   { id: "seats", label: "nav.seats", roles: ["admin"], load: () => import("./screens/seats.js") },
   { id: "users", label: "nav.users", roles: ["admin"], load: () => import("./screens/users.js") },
   { id: "audit", label: "nav.audit", roles: ["supervisor", "admin"], load: () => import("./screens/audit.js") },
+  { id: "reports", label: "nav.reports", roles: ["supervisor", "admin"], load: () => import("./screens/call_tag_report.js") },
   // later: { id: "map", roles: ["call_taker", "supervisor", "admin", "agency_dispatcher"] },
   //        { id: "officer", roles: ["officer"] }, { id: "qc", roles: ["qc_evaluator", "call_taker"] }
 ];

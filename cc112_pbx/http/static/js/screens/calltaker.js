@@ -1,7 +1,9 @@
 // The call taker's screen: their seat (login/logout, pause with a reason, ready), the screen pop
 // pushed by the WebSocket when their seat rings (before they answer), the incident form and its
-// timeline, their recent incidents and their callbacks. Keyboard: F2 ready, F3 pause, F4 save.
+// timeline, their recent incidents and their callbacks. Keyboard: F2 ready, F3 pause, F4 save;
+// F6-F9 tag the call prank, abusive, accidental, silent (issue 19, `call_tags.js`).
 import { api } from "../api.js";
+import { popRows, renderTags, TAG_KEYS, tagCall } from "../call_tags.js";
 import { clear, debounce, h, options } from "../dom.js";
 import { category, DIALLED_HINT, reason as reasonLabel, t, word } from "../i18n.js";
 import { IncidentForm } from "../incident_form.js";
@@ -15,11 +17,13 @@ export function mount(ctx, el) {
   const popCard = h("div", { class: "card pop pop-idle", id: "pop", "aria-live": "assertive" });
   const recentCard = h("div", { class: "card", id: "recent" });
   const callbacksCard = h("div", { class: "card", id: "my-callbacks" });
+  const tagsCard = h("div", { class: "card tags", id: "call-tags" });
   const formHolder = h("div", { class: "form-holder", id: "incident" });
   const keys = h("p", { class: "keys muted", id: "shortcuts" }, `${t("keys")}: `, h("kbd", {}, "F2"), ` ${t("seat.ready")} · `,
-    h("kbd", {}, "F3"), ` ${t("seat.pause")} · `, h("kbd", {}, "F4"), ` ${t("form.save")}`);
+    h("kbd", {}, "F3"), ` ${t("seat.pause")} · `, h("kbd", {}, "F4"), ` ${t("form.save")} · `,
+    Object.entries(TAG_KEYS).map(([key, name]) => [h("kbd", {}, key), ` ${t(`tag.${name}`)} `]));
   clear(el, h("div", { class: "ct-grid" },
-    h("div", { class: "ct-side" }, seatCard, popCard, keys, recentCard, callbacksCard), formHolder));
+    h("div", { class: "ct-side" }, seatCard, popCard, tagsCard, keys, recentCard, callbacksCard), formHolder));
   const form = new IncidentForm(formHolder, { config: ctx.config });
   const state = { seat: null, fetchedAt: 0, pop: null };
   const reason = h("select", { id: "pause-reason", "aria-label": t("seat.reason") },
@@ -63,8 +67,10 @@ export function mount(ctx, el) {
     const pop = state.pop;
     if (!pop) {
       popCard.className = "card pop pop-idle";
-      return clear(popCard, h("p", { class: "muted" }, t("pop.idle")));
+      clear(popCard, h("p", { class: "muted" }, t("pop.idle")));
+      return renderTags(tagsCard, null, tag);
     }
+    renderTags(tagsCard, pop, tag);
     popCard.className = `card pop pop-${pop.phase}${pop.no_callback ? " pop-nocallback" : ""}`;
     const hint = pop.category_hint || DIALLED_HINT[pop.dialled];
     clear(popCard,
@@ -79,7 +85,21 @@ export function mount(ctx, el) {
         pop.incident_id ? [h("dt", {}, t("pop.incident")), h("dd", {}, h("a", { href: "#", id: "pop-incident",
           onclick: (e) => { e.preventDefault(); openIncident(pop.incident_id); } }, `#${pop.incident_id}`))] : null,
         pop.repeat_of ? [h("dt", {}, t("pop.repeat")), h("dd", {}, h("a", { href: "#", class: "flag flag-repeat", id: "pop-repeat",
-          onclick: (e) => { e.preventDefault(); openIncident(pop.repeat_of); } }, `#${pop.repeat_of}`))] : null));
+          onclick: (e) => { e.preventDefault(); openIncident(pop.repeat_of); } }, `#${pop.repeat_of}`))] : null,
+        popRows(pop)));
+  }
+
+  async function tag(name) {  // one key press: the call on the pop (ringing, connected or just ended)
+    const pop = state.pop;
+    if (!pop?.call_id) return renderTags(tagsCard, pop, tag, t("tag.nothing"));
+    try {
+      const out = await tagCall(pop, name);
+      if (state.pop?.call_id !== pop.call_id) return;
+      state.pop = { ...state.pop, tags: out.tags, prank_flag: out.prank_flag || state.pop.prank_flag };
+      renderPop();
+    } catch (exc) {
+      renderTags(tagsCard, pop, tag, exc.message);
+    }
   }
 
   async function openIncident(id) {
@@ -88,16 +108,29 @@ export function mount(ctx, el) {
     await form.open(id);
   }
 
+  let liveAsked = 0;
   async function loadLive() {
+    const asked = ++liveAsked;
+    const askedAt = Date.now();
     const live = await api.get("/api/live");
+    if (asked !== liveAsked) return;  // a newer look is on its way: an older answer must not undo a pop
     state.seat = live.seats.find((s) => s.seat === seatId) || null;
     state.fetchedAt = Date.now();
     const mine = [...live.ringing.map((c) => ({ ...c, phase: "ringing" })),
                   ...live.connected.map((c) => ({ ...c, phase: "connected",
                                                   connectedAt: Date.now() - (c.talking_s || 0) * 1000 }))]
       .find((c) => c.seat === seatId);
-    if (mine) state.pop = mine;
-    else if (state.pop && state.pop.phase !== "ended") state.pop = { ...state.pop, phase: "ended" };
+    if (mine) {
+      state.pop = { ...(state.pop?.call_id === mine.call_id ? state.pop : {}), ...mine };
+      if (!state.pop.tags && mine.phase === "connected") {  // after a reload: the call's tags so far
+        const pop = state.pop;
+        const known = await api.get(`/api/calls/${encodeURIComponent(mine.call_id)}/tags`).catch(() => null);
+        if (known) pop.tags = known.tags.map((x) => x.tag);
+      }
+    } else if (state.pop && state.pop.phase !== "ended" && (state.popAt || 0) < askedAt) {
+      // not on the seat any more; but a pop pushed after this look was asked for is newer than its answer
+      state.pop = { ...state.pop, phase: "ended" };
+    }
     renderSeat();
     renderPop();
   }
@@ -119,6 +152,7 @@ export function mount(ctx, el) {
 
   function onNotice(n) {
     const mine = n.seat === seatId;
+    if (["seat_ringing", "call_connected"].includes(n.kind) && mine) state.popAt = Date.now();
     if (n.kind === "seat_ringing" && mine) {
       state.pop = { ...n, phase: "ringing" };
       renderPop();
@@ -138,7 +172,12 @@ export function mount(ctx, el) {
       openIncident(n.incident_id).catch(() => {});
     }
     if (n.kind === "seat_state" && mine) live();
-    if (form.id && n.incident_id === form.id && ["call_connected", "call_ended"].includes(n.kind)) {
+    if (n.kind === "aml_location" && n.location && state.pop && (state.pop.call_id === n.call_id
+        || (n.incident_id && state.pop.incident_id === n.incident_id))) {
+      state.pop = { ...state.pop, location: n.location };
+      renderPop();
+    }
+    if (form.id && n.incident_id === form.id && ["call_connected", "call_ended", "aml_location"].includes(n.kind)) {
       setTimeout(() => form.refresh().catch(() => {}), 300);
     }
   }
@@ -146,6 +185,7 @@ export function mount(ctx, el) {
   function onKey(event) {
     if (event.key === "F2") { event.preventDefault(); ready(); }
     else if (event.key === "F3") { event.preventDefault(); pause(); }
+    else if (TAG_KEYS[event.key]) { event.preventDefault(); tag(TAG_KEYS[event.key]); }
     else if (event.key === "F4" || (event.ctrlKey && event.key.toLowerCase() === "s")) {
       event.preventDefault();
       form.save.cancel();

@@ -26,7 +26,11 @@ export function mount(ctx, el) {
   function flags(c) {
     return [c.no_callback ? h("span", { class: "flag flag-no_callback" }, t("flag.no_callback")) : null,
             c.repeat_of ? h("span", { class: "flag flag-repeat" }, `${t("flag.repeat")} #${c.repeat_of}`) : null,
-            c.callback_leg ? h("span", { class: "flag flag-callback" }, t("flag.callback")) : null];
+            c.callback_leg ? h("span", { class: "flag flag-callback" }, t("flag.callback")) : null,
+            // issue 19: a repeat prank number (still answered), a handset position received
+            c.prank_flag ? h("span", { class: "flag flag-prank", "data-pranks": c.prank_flag.pranks },
+              `${t("flag.prank")} ×${c.prank_flag.pranks}`) : null,
+            c.location ? h("span", { class: "flag flag-aml", title: `± ${Math.round(c.location.accuracy_m)} m` }, "AML") : null];
   }
   const hint = (c) => category(c.category_hint || DIALLED_HINT[c.dialled]);
 
