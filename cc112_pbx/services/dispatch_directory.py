@@ -357,14 +357,14 @@ class DispatchDirectory:
         return {**self.officer_dict(officer), "device_token": token}
 
     async def update_officer(self, principal: Principal, officer_id: int, body: Any) -> dict[str, Any]:
+        if principal.role is not Role.AGENCY_DISPATCHER:
+            require(principal, ADMIN_ONLY)
         officer = self.officer(officer_id)
         if principal.role is Role.AGENCY_DISPATCHER:  # their own officers' availability only
             self.check_agency(principal, officer.agency_id)
             if not isinstance(body, Mapping) or set(body) - {"available"}:
                 raise Forbidden("an agency dispatcher may change only an officer's availability",
                                 message_id="dispatcher instansi hanya boleh mengubah ketersediaan petugas")
-        else:
-            require(principal, ADMIN_ONLY)
         changes = await self._officer_changes(principal, body, creating=False)
         officer = await self.store.officers.update(officer_id, changes, self.clock.wall())
         self._keep(officer)

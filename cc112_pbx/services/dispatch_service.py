@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.domain.agencies import suggested_agencies
 from cc112_pbx.domain.dispatch import (
     OFFICER_BUSY,
     WAITING_FOR_ACCEPT,
@@ -28,7 +29,6 @@ from cc112_pbx.domain.dispatch import (
 )
 from cc112_pbx.domain.geo import LatLon
 from cc112_pbx.domain.officer_ranking import candidates, rank
-from cc112_pbx.domain.agencies import suggested_agencies
 from cc112_pbx.domain.timeline import TimelineEntry, TimelineKind
 from cc112_pbx.services.access import STAFF, Principal, Role, require
 from cc112_pbx.services.api_errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
@@ -313,7 +313,8 @@ class DispatchService:
             details["officer"] = self.directory.officers[d.officer_id].name if d.officer_id in self.directory.officers \
                 else None
         entry = TimelineEntry(TimelineKind.NOTE, at, actor[:64], None, details)
-        await self.store.timeline.append(d.incident_id, [entry], key=f"dispatch:{d.id}:{d.status.value}:{at.isoformat()}")
+        key = f"dispatch:{d.id}:{d.status.value}:{at.isoformat()}"
+        await self.store.timeline.append(d.incident_id, [entry], key=key)
         view = await self.dispatch_dict(record if record is not None else d)
         self.notices.publish("dispatch_changed", dispatch=view, incident_id=d.incident_id, agency_id=d.agency_id,
                              officer_id=d.officer_id, status=d.status.value,

@@ -26,7 +26,10 @@ class DiskPhotoStore:
         return str(path)
 
     async def read(self, path: str) -> bytes:
+        return await asyncio.to_thread(self._read, path)
+
+    def _read(self, path: str) -> bytes:
         resolved = Path(path).resolve()
-        if self.directory.resolve() not in resolved.parents:
+        if self.directory.resolve() not in resolved.parents:  # only files this store wrote
             raise FileNotFoundError(path)
-        return await asyncio.to_thread(resolved.read_bytes)
+        return resolved.read_bytes()
