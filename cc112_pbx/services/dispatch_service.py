@@ -64,7 +64,8 @@ class ResponseFigures:
 
 
 def as_domain(record: Any) -> Dispatch:
-    return Dispatch(**{name: getattr(record, name) for name in DOMAIN_FIELDS})
+    values = {name: getattr(record, name) for name in DOMAIN_FIELDS}
+    return Dispatch(**{**values, "status": DispatchStatus(values["status"])})
 
 
 def _int(body: Mapping[str, Any], name: str, problems: list[FieldProblem], low: int, high: int) -> int | None:
