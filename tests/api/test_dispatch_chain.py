@@ -110,3 +110,22 @@ async def test_a_supervisor_closes_despite_an_open_dispatch_only_with_override(w
                             json={"status": "closed", "override": True, "reason": "duplikat"})
     assert closed["incident"]["status"] == "closed"
     assert "override" in closed["timeline"][-1]["details"]["reason"]
+
+
+async def test_response_times_per_agency_reach_the_service_level_and_metrics(world):
+    w, api, o = world, world.api, world.officers
+    await _osmand(api, o["medic"], NEAR)
+    incident_id = await _incident(api, "+6281234500203", category="medical")
+    [d] = (await api.json("POST", f"/api/incidents/{incident_id}/dispatches", api.taker, expect=201,
+                          json={"agency_id": w.health["id"]}))["dispatches"]
+    for move in ({"status": "accepted"}, {"status": "assigned", "officer_id": o["medic"]["id"]},
+                 {"status": "on_scene"}, {"status": "resolved", "report": "pasien stabil"}):
+        await api.json("POST", f"/api/dispatches/{d['id']}/transition", api.supervisor, json=move)
+    figures = (await api.json("GET", "/api/service-level", api.supervisor))["dispatch"]["dinkes"]
+    assert figures["dispatches"] == 1
+    assert 0 <= figures["accept_s"] <= figures["on_scene_s"] <= figures["resolved_s"] < 60
+    async with api.request("GET", "/metrics", api.supervisor) as response:
+        text = await response.text()
+    for stage in ("accept", "on_scene", "resolved"):
+        assert f'cc112_dispatch_response_seconds_count{{agency="dinkes",stage="{stage}"}} 1.0' in text
+    assert 'cc112_dispatches{status="resolved"} 1.0' in text
