@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -15,6 +16,7 @@ from aiohttp import web
 from cc112_pbx.harness import Switchboard
 from tests.api.conftest import Api
 
+EXAMPLE_AGENCIES = Path(__file__).resolve().parents[2] / "config" / "agencies.example.toml"
 SCENE = (-6.9900, 110.4200)  # Simpang Lima, Semarang
 NEAR = (-6.9950, 110.4200)  # ~550 m south of the scene
 FAR = (-7.0300, 110.4200)  # ~4.4 km south
@@ -266,3 +268,18 @@ async def _next(ws, kind: str, **match) -> dict:
         notice = await ws.receive_json(timeout=5)
         if notice["kind"] == kind and all(notice.get(k) == v for k, v in match.items()):
             return notice
+
+
+async def test_the_agencies_file_is_seeded_at_start_and_its_devices_post_with_their_tokens(tmp_path):
+    example = EXAMPLE_AGENCIES
+    async with Switchboard(tmp_path, seats=1, api=True, dispatch={"agencies_file": str(example)}) as sb:
+        async with aiohttp.ClientSession() as http:
+            api = Api(sb, http, admin=await sb.api_token("adi", "admin"), supervisor="", taker="", other_taker="")
+            agencies = await api.json("GET", "/api/agencies", api.admin)
+            assert [a["code"] for a in agencies][:2] == ["polrestabes", "damkar"]
+            assert all(a["origin"] == "settings" for a in agencies)
+            officer = next(o for o in await api.json("GET", "/api/officers", api.admin) if o["device_id"] == "pol-01")
+            # the example's token_sha256 is the SHA-256 of "1"
+            await _osmand(api, {**officer, "device_token": "1"}, NEAR)
+            await _osmand(api, {**officer, "device_token": "2"}, NEAR, expect=401)
+            assert (await api.json("GET", f"/api/officers/{officer['id']}", api.admin))["position"]["lat"] == NEAR[0]
