@@ -318,7 +318,7 @@ ROUTES = (
     Route("POST", "/api/incidents/{incident_id}/dispatches", create_dispatches, "Dispatch the incident to one or "
           "more agencies (each created and sent at once)", "everyone", T, ok=201, params=(INCIDENT_ID,),
           body=CREATE_BODY, response={"type": "object", "required": ["dispatches"],
-                                      "properties": {"dispatches": DISPATCHES}}, errors=(400, 401, 403, 404, 422)),
+                                      "properties": {"dispatches": DISPATCHES}}, errors=(400, 401, 403, 404, 409, 422)),
     Route("GET", "/api/incidents/{incident_id}/dispatches", incident_dispatches, "The incident's dispatches",
           "everyone", T, params=(INCIDENT_ID,), response=DISPATCHES, errors=(401, 403, 404)),
     Route("POST", "/api/incidents/{incident_id}/reporter-informed", reporter_informed, "The reporter was told the "

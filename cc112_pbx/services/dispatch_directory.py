@@ -10,6 +10,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -130,8 +131,6 @@ class DispatchDirectory:
     # --- binding users ---------------------------------------------------------------------------
     async def bind(self, principal: Principal) -> Principal:
         """An agency dispatcher's agency, an officer's record and agency (`AuthService.bind`)."""
-        from dataclasses import replace
-
         if principal.role is Role.AGENCY_DISPATCHER:
             return replace(principal, agency_id=self.dispatchers.get(principal.user_id))
         if principal.role is Role.OFFICER:

@@ -195,7 +195,10 @@ class DispatchService:
             if problems:
                 raise Invalid(problems)
             planned.append((agency_id, priority, instructions))
-        await self._incident(principal, incident_id)
+        incident = await self._incident(principal, incident_id)
+        if str(plain_value(incident.status)) in ("closed", "cancelled"):
+            raise Conflict(f"incident {incident_id} is {plain_value(incident.status)}: nothing to dispatch",
+                           message_id=f"insiden {incident_id} sudah ditutup atau dibatalkan")
         created = []
         for agency_id, priority, instructions in planned:
             now = self.clock.wall()

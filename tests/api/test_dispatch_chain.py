@@ -129,3 +129,12 @@ async def test_response_times_per_agency_reach_the_service_level_and_metrics(wor
     for stage in ("accept", "on_scene", "resolved"):
         assert f'cc112_dispatch_response_seconds_count{{agency="dinkes",stage="{stage}"}} 1.0' in text
     assert 'cc112_dispatches{status="resolved"} 1.0' in text
+
+
+async def test_a_closed_incident_is_not_dispatched(world):
+    w, api = world, world.api
+    incident_id = await _incident(api, "+6281234500204")
+    await api.json("POST", f"/api/incidents/{incident_id}/status", api.supervisor, json={"status": "cancelled"})
+    refused = await api.json("POST", f"/api/incidents/{incident_id}/dispatches", api.taker, expect=409,
+                             json={"agency_id": w.police["id"]})
+    assert "nothing to dispatch" in refused["error"]["message"] and refused["error"]["message_id"]
