@@ -266,7 +266,7 @@ async def owntracks(request: web.Request) -> web.Response:
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(reason="the body is not valid JSON") from None
     user, password = _basic(request)
-    device = request.headers.get("X-Limit-D") or user
+    device = request.headers.get("X-Limit-D") or request.headers.get("X-Limit-U") or user
     token = password or request.query.get("token", "")
     await _dispatching(request).positions.receive_owntracks(body, device, token)
     return _json([])  # OwnTracks expects a JSON array (messages for the phone: none)
@@ -301,8 +301,8 @@ ROUTES = (
     Route("GET", "/api/officers/{officer_id}", get_officer, "One officer", "everyone", T, params=(OFFICER_ID,),
           response=OFFICER, errors=(401, 403, 404)),
     Route("PATCH", "/api/officers/{officer_id}", update_officer, "Change an officer (an agency dispatcher: only "
-          "`available` of their own officers)", "everyone", T, params=(OFFICER_ID,), body=OFFICER_BODY,
-          response=OFFICER, errors=(400, 401, 403, 404, 409, 422)),
+          "`available` of their own officers, an officer their own)", "everyone", T, params=(OFFICER_ID,),
+          body=OFFICER_BODY, response=OFFICER, errors=(400, 401, 403, 404, 409, 422)),
     Route("DELETE", "/api/officers/{officer_id}", delete_officer, "Deactivate an officer", "admin", T, ok=204,
           response=None, params=(OFFICER_ID,), errors=(400, 401, 403, 404, 422)),
     Route("POST", "/api/officers/{officer_id}/device-token", device_token, "A new device token (the old one stops "

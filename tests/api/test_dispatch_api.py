@@ -237,6 +237,21 @@ async def test_osmand_and_owntracks_positions_reach_the_websocket_and_malformed_
         notice = await _next(ws, "officer_position")
         assert notice["officer_id"] == o["far"]["id"] and notice["position"]["source"] == "owntracks"
         assert notice["position"]["accuracy_m"] == 12 and notice["position"]["speed_kmh"] == 35
+        traccar = {"device_id": o["medic"]["device_id"], "location": {
+            "timestamp": datetime.now(UTC).isoformat(), "coords": {"latitude": SCENE[0], "longitude": SCENE[1],
+                                                                   "speed": 5, "heading": 90, "accuracy": 6},
+            "battery": {"level": 0.42}}}
+        medic_basic = base64.b64encode(f"{o['medic']['device_id']}:{o['medic']['device_token']}".encode()).decode()
+        await api.json("POST", "/api/positions/osmand", None, json=traccar,
+                       headers={"Authorization": f"Basic {medic_basic}"})
+        notice = await _next(ws, "officer_position", officer_id=o["medic"]["id"])
+        assert notice["position"]["speed_kmh"] == 18.0 and notice["position"]["battery"] == 42.0
+        # OwnTracks naming its device in X-Limit-D, the token in the query
+        await api.json("POST", "/api/positions/owntracks", None, json={**message, "lat": NEAR[0]},
+                       params={"token": o["far"]["device_token"]}, headers={"X-Limit-D": o["far"]["device_id"]})
+        assert (await _next(ws, "officer_position", officer_id=o["far"]["id"]))["position"]["lat"] == NEAR[0]
+        trail = await api.json("GET", f"/api/officers/{o['far']['id']}/trail", api.supervisor)
+        assert [p["lat"] for p in trail["points"]] == [FAR[0], NEAR[0]] and trail["minutes"] == 60
         stored = await db.positions.count()
         # malformed, out of range, far future, too old: 422 naming the field; a bad token: 401
         bad_lat = await _osmand(api, o["near"], (95.0, 110.42), expect=422)

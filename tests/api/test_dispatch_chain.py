@@ -55,6 +55,10 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
         assert assigned["eta_s"] == pytest.approx(nearest["eta_s"], abs=1) and assigned["eta_estimate"] is True
         notice = await _next(officer_ws, "dispatch_changed", status="assigned")  # the officer's phone hears it
         assert notice["dispatch"]["scene"]["lat"] == SCENE[0]
+        await api.json("PATCH", f"/api/officers/{o['far']['id']}", officer_token, expect=403,
+                       json={"available": False})  # not their own
+        await api.json("PATCH", f"/api/officers/{o['near']['id']}", officer_token, expect=403,
+                       json={"name": "Superman"})  # only the availability
         [mine] = await api.json("GET", "/api/officer/assignments", officer_token)
         assert mine["id"] == d["id"] and mine["instructions"].startswith("Tabrakan")
         await api.json("POST", path, officer_token, expect=403, json={"status": "cancelled"})
@@ -75,6 +79,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
         resolved = await api.json("POST", path, officer_token, json={
             "status": "resolved", "report": "Korban dibawa ke RSUP Kariadi, lalu lintas normal kembali"})
         assert resolved["resolved_at"] and resolved["allowed_transitions"] == []
+    off_duty = await api.json("PATCH", f"/api/officers/{o['near']['id']}", officer_token, json={"available": False})
+    assert off_duty["state"] == "unavailable"
     async with api.request("GET", f"/api/dispatches/{d['id']}/photo", api.supervisor) as response:
         assert response.status == 200 and await response.read() == PNG
     informed = await api.json("POST", f"/api/incidents/{incident_id}/reporter-informed", api.taker, expect=201,
