@@ -15,6 +15,7 @@ import structlog
 
 from cc112_pbx.domain.agencies import suggested_agencies
 from cc112_pbx.domain.dispatch import (
+    FINAL,
     OFFICER_BUSY,
     WAITING_FOR_ACCEPT,
     Dispatch,
@@ -28,6 +29,7 @@ from cc112_pbx.domain.dispatch import (
     transition,
 )
 from cc112_pbx.domain.geo import LatLon
+from cc112_pbx.domain.incident_status import IllegalTransition, IncidentStatus
 from cc112_pbx.domain.officer_ranking import candidates, rank
 from cc112_pbx.domain.timeline import TimelineEntry, TimelineKind
 from cc112_pbx.services.access import STAFF, Principal, Role, require
@@ -211,7 +213,28 @@ class DispatchService:
             sent = transition(d, S.SENT_TO_AGENCY, self.clock.wall())
             record = await self.store.dispatches.update(record.id, d.status.value, _changes(d, sent))
             created.append(await self._changed(as_domain(record), d.status, principal.username, record))
+        await self._follow_incident(incident_id, IncidentStatus.VERIFIED, IncidentStatus.DISPATCHED, principal.username)
         return {"dispatches": created}
+
+    async def _follow_incident(self, incident_id: int, current: IncidentStatus, target: IncidentStatus,
+                               actor: str) -> None:
+        """The incident follows its dispatches: a verified one becomes `dispatched` when dispatched, a
+        dispatched one `resolved` when its last open dispatch ends with at least one resolved. Any other
+        status is left as it is (the call taker's and the supervisor's decision)."""
+        incident = await self.store.incidents.get(incident_id)
+        if incident is None or str(plain_value(incident.status)) != current.value:
+            return
+        if target is IncidentStatus.RESOLVED:
+            dispatches = await self.store.dispatches.listing(incident_id=incident_id)
+            if any(as_domain(r).is_open for r in dispatches) or not any(
+                    DispatchStatus(r.status) is S.RESOLVED for r in dispatches):
+                return
+        try:
+            await self.store.incidents.transition(incident_id, target, actor=actor[:64], at=self.clock.wall(),
+                                                  reason="dispatch")
+        except IllegalTransition:  # moved meanwhile by someone else: theirs stands
+            return
+        log.info("incident_follows_dispatch", incident_id=incident_id, status=target.value)
 
     # --- moving --------------------------------------------------------------------------------------
     async def _get(self, dispatch_id: int) -> Any:
@@ -268,7 +291,11 @@ class DispatchService:
         if target is S.ASSIGNED and officer_id is not None:
             changes |= await self._eta_for(current.incident_id, officer_id)
         record = await self.store.dispatches.update(dispatch_id, current.status.value, changes)
-        return await self._changed(as_domain(record), current.status, principal.username, record)
+        view = await self._changed(as_domain(record), current.status, principal.username, record)
+        if target in FINAL:
+            await self._follow_incident(current.incident_id, IncidentStatus.DISPATCHED, IncidentStatus.RESOLVED,
+                                        principal.username)
+        return view
 
     def _check_officer(self, d: Dispatch, officer_id: int) -> None:
         officer = self.directory.officers.get(officer_id)

@@ -41,6 +41,7 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     await api.json("PATCH", f"/api/officers/{o['near']['id']}", api.admin, json={"username": "budi"})
     await _osmand(api, o["near"], NEAR)
     incident_id = await _incident(api, "+6281234500201")
+    await api.json("POST", f"/api/incidents/{incident_id}/status", api.taker, json={"status": "verified"})
     suggested = await api.json("GET", f"/api/incidents/{incident_id}/dispatch-suggestions", api.taker)
     nearest = suggested["officers"][0]
     assert nearest["officer_id"] == o["near"]["id"] and nearest["estimate"] is True
@@ -88,6 +89,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     assert informed["callback_id"]
     callbacks = await api.json("GET", "/api/callbacks", api.supervisor)
     assert any(c["id"] == informed["callback_id"] and c["reason"] == "inform_reporter" for c in callbacks)
+    incident = (await api.json("GET", f"/api/incidents/{incident_id}", api.taker))["incident"]
+    assert incident["status"] == "resolved"  # it followed its dispatch: verified -> dispatched -> resolved
     await api.json("POST", f"/api/incidents/{incident_id}/status", api.taker, json={"status": "closed"})
     timeline = (await api.json("GET", f"/api/incidents/{incident_id}", api.supervisor))["timeline"]
     kinds = [e["kind"] for e in timeline]
@@ -98,6 +101,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     assert report["details"]["report"].startswith("Korban") and report["actor"] == "budi"
     told = [e for e in timeline if e["details"].get("event") == "reporter_informed"]
     assert told and told[0]["details"]["callback_id"] == informed["callback_id"]
+    statuses = [e["details"]["new"] for e in timeline if e["kind"] == "status_changed"]
+    assert statuses == ["in_progress", "verified", "dispatched", "resolved", "closed"]  # answered: in progress
     assert timeline[-1]["kind"] == "status_changed" and timeline[-1]["details"]["new"] == "closed"
     times = [datetime.fromisoformat(e["at"]) for e in timeline]
     assert times == sorted(times) and all(t.tzinfo is not None and t <= datetime.now(UTC) for t in times)
