@@ -298,3 +298,23 @@ async def test_the_agencies_file_is_seeded_at_start_and_its_devices_post_with_th
             await _osmand(api, {**officer, "device_token": "1"}, NEAR)
             await _osmand(api, {**officer, "device_token": "2"}, NEAR, expect=401)
             assert (await api.json("GET", f"/api/officers/{officer['id']}", api.admin))["position"]["lat"] == NEAR[0]
+
+
+async def test_a_dispatch_not_accepted_in_time_is_flagged_to_supervisors_on_the_websocket(tmp_path):
+    async with Switchboard(tmp_path, seats=1, api=True, queue={"wrapup_time": 0},
+                           dispatch={"accept_within": 1}) as sb:
+        async with aiohttp.ClientSession() as http:
+            api = Api(sb, http, admin=await sb.api_token("adi", "admin"),
+                      supervisor=await sb.api_token("sri", "supervisor"),
+                      taker=await sb.api_token("tono", "call_taker", seat="seat01"), other_taker="")
+            agency = await api.json("POST", "/api/agencies", api.admin, expect=201,
+                                    json={"code": "bpbd", "name": "BPBD Kota Semarang", "kind": "disaster"})
+            incident_id = await _incident(api, "+6281234500105", category="disaster")
+            async with api.http.ws_connect(api.url + f"/api/events?access_token={api.supervisor}") as ws:
+                assert (await ws.receive_json(timeout=5))["kind"] == "hello"
+                [d] = (await api.json("POST", f"/api/incidents/{incident_id}/dispatches", api.taker, expect=201,
+                                      json={"agency_id": agency["id"]}))["dispatches"]
+                overdue = await _next(ws, "dispatch_overdue")  # within about two seconds: the watch runs every 1 s
+                assert overdue["dispatch_id"] == d["id"] and overdue["waiting_s"] >= 1
+                assert overdue["agency"] == "BPBD Kota Semarang"
+            assert (await api.json("GET", f"/api/dispatches/{d['id']}", api.supervisor))["overdue"] is True
