@@ -201,6 +201,8 @@ async def test_an_agency_dispatcher_sees_only_their_agency(world):
     await api.json("POST", f"/api/agencies/{w.health['id']}/dispatchers", api.admin, json={"username": "lia"})
     me = await api.json("GET", "/api/me", liaison)
     assert me["role"] == "agency_dispatcher" and me["agency_id"] == w.health["id"]
+    login = await api.json("POST", "/api/login", None, json={"username": "lia", "password": "harness-password"})
+    assert login["user"]["agency_id"] == w.health["id"]
     mine = await api.json("GET", "/api/dispatches", liaison)
     assert [d["id"] for d in mine] == [health_d["id"]]
     await api.json("GET", f"/api/dispatches/{police_d['id']}", liaison, expect=403)
