@@ -206,14 +206,14 @@ async def move_dispatch(request: web.Request) -> web.Response:
 
 async def put_photo(request: web.Request) -> web.Response:
     dispatch_id = int_param(request, "dispatch_id")
-    service = _dispatching(request).service
-    data = await request.content.read(service.photo_max_bytes + 1)
-    return _json(await service.put_photo(principal(request), dispatch_id, request.content_type, data))
+    reports = _dispatching(request).reports
+    data = await request.content.read(reports.photo_max_bytes + 1)
+    return _json(await reports.put_photo(principal(request), dispatch_id, request.content_type, data))
 
 
 async def get_photo(request: web.Request) -> web.Response:
     dispatch_id = int_param(request, "dispatch_id")
-    data, content_type = await _dispatching(request).service.get_photo(principal(request), dispatch_id)
+    data, content_type = await _dispatching(request).reports.get_photo(principal(request), dispatch_id)
     return web.Response(body=data, content_type=content_type)
 
 
