@@ -17,6 +17,7 @@ import structlog
 
 from cc112_pbx.demo.call_takers import CallTakers
 from cc112_pbx.demo.caller_intel import CallerIntel
+from cc112_pbx.demo.dispatch import dispatch_summary, play_dispatches
 from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.report import summarize, summary_problems
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
@@ -37,7 +38,7 @@ DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
 # figures other demo parts add to the result, shown in the summary as they are (dispatches, QC ...)
-EXTRA_SUMMARY_KEYS = ("dispatches", "dispatch_statuses", "qc_samples")
+EXTRA_SUMMARY_KEYS = ("qc_samples",)
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
 
 
@@ -101,6 +102,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             await intel.start(sb, seats)
             await _play(sb, scenario, takers, pace)
             await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+            await play_dispatches(sb, seed)  # issue 17: agencies, officers on the move, dispatch lifecycles
             intel_counts = await intel.finish(sb)
             await sb.settled(timeout=10)
             await takers.drain()
@@ -111,6 +113,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                       reports_written=takers.written, callers=caller_kinds(scenario),
                       seat_actions=seat_actions(scenario, sb))
         result.update(intel_counts)
+        result.update(await dispatch_summary(sb.app.db))
         result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
@@ -240,6 +243,8 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"  caller intel     {result.get('aml_matched', 0)} AML positions matched, {result.get('prank_tagged', 0)} "
         f"calls tagged prank ({result.get('prank_flagged_calls', 0)} arrived flagged, still answered), "
         f"{result.get('ghost_tagged', 0)} ghost, {result.get('silent_emergencies', 0)} silent emergencies (5 5)",
+        f"  dispatches       {result.get('dispatches', 0)} to the agencies "
+        f"({_outcomes(result.get('dispatch_statuses', {}))})",
         *[f"  {key:<16} {result[key]}" for key in EXTRA_SUMMARY_KEYS if key in result],
         f"  adds up          {'yes' if not problems else 'NO: ' + '; '.join(problems)}",
         f"  database         {result['database']}",

@@ -12,6 +12,8 @@ from cc112_pbx.services.call_stats import CallStats
 from cc112_pbx.services.call_tag_service import CallTagService
 from cc112_pbx.services.callback_admin import CallbackAdminService
 from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.dispatch_callback import queue_reporter_callback
+from cc112_pbx.services.dispatching import Dispatching
 from cc112_pbx.services.event_hub import EventHub
 from cc112_pbx.services.health_service import HealthService
 from cc112_pbx.services.incident_service import IncidentService
@@ -39,18 +41,22 @@ class ApiServices:
     stats: CallStats
     store: ApiStore
     aml: AmlService
+    dispatch: Dispatching  # issue 17
     tags: CallTagService | None = None  # issue 19: prank/abusive/ghost/silent tags and their reports
 
     def close(self) -> None:
         self.events.close()
         self.aml.close()
+        self.dispatch.close()
 
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
                        aml_policy: AmlPolicy | None = None, time_zone: str = "Asia/Jakarta",
                        writes: Callable[[], Mapping[str, object]] | None = None,
-                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
+                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
+                       dispatch: Callable[..., Dispatching] | None = None) -> ApiServices:
+    """`dispatch(clock=, notices=, check_incident=, queue_callback=)` builds the dispatch bundle (issue 17)."""
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -62,15 +68,33 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     aml.start()
     tags = CallTagService(store, controller, notifier, time_zone)  # type: ignore[arg-type]
     tags.start()
+    incidents = IncidentService(store, clock, live.incident_status_changed)
+    dispatching = (dispatch or _no_dispatch(store))(clock=clock, notices=notifier, check_incident=incidents.check_own,
+                                                    queue_callback=lambda incident, actor: queue_reporter_callback(
+                                                        store, controller, incident, actor))
+    incidents.open_dispatches = dispatching.service.open_count  # the closing rule (issue 17)
+    auth = AuthService(store.api_users, store.audit, clock)
+    auth.bind = dispatching.directory.bind
+    reports = ReportService(store.audit, store.calls, store.callbacks, clock)
+    reports.dispatch_summary = dispatching.reports.summary
+    dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
     return ApiServices(
-        auth=AuthService(store.api_users, store.audit, clock),
+        auth=auth,
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
         seats=SeatAdminService(store.seats, store.audit, live, clock),
         live=live, events=events,
-        incidents=IncidentService(store, clock, live.incident_status_changed),
+        incidents=incidents,
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
-        reports=ReportService(store.audit, store.calls, store.callbacks, clock),
+        reports=reports,
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
-        stats=stats, store=store, aml=aml, tags=tags,
+        stats=stats, store=store, aml=aml, dispatch=dispatching, tags=tags,
     )
+
+
+def _no_dispatch(store: ApiStore) -> Callable[..., Dispatching]:
+    """Without a configured bundle (tests that build the API by hand): photos in memory, no router."""
+    from cc112_pbx.services.dispatching import MemoryPhotos
+
+    return lambda **kw: Dispatching(store, kw["clock"], kw["notices"], MemoryPhotos(),  # type: ignore[arg-type]
+                                    check_incident=kw["check_incident"], queue_callback=kw["queue_callback"])

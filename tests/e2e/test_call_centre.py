@@ -93,3 +93,6 @@ async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded
     assert result["ghost_tagged"] >= 1 and result["silent_emergencies"] == 1
     pranks = [c for c in calls if c.number == PRANK_NUMBER]
     assert len(pranks) == 3 and all(c.connected_at is not None for c in pranks)  # flagged, never blocked
+    # issue 17: a share of the incidents went to the agencies, most through to a resolved report
+    assert result["dispatches"] == sum(result["dispatch_statuses"].values()) > 0
+    assert result["dispatch_statuses"]["resolved"] >= result["dispatches"] - 2

@@ -15,6 +15,7 @@ TABLES = {
     "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
     "aml_positions",  # 0005 (issue 19)
     "call_tags",  # 0010 (issue 19)
+    "agencies", "officers", "agency_dispatchers", "dispatches", "officer_positions",  # 0007 (issue 17)
 }
 
 
