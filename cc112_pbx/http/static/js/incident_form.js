@@ -31,8 +31,10 @@ function apiValue(field, text) {
 }
 
 export class IncidentForm {
-  constructor(el, { config, compact = false } = {}) {
+  constructor(el, { config, compact = false, panel = null } = {}) {
     this.el = el;
+    this.panel = panel;  // shown under the form with each incident: `{ el, show(incident) }` (the dispatch panel)
+    if (panel) panel.onClosed = () => this.open(this.id);
     this.config = config || {};
     this.compact = compact;
     this.incident = null;
@@ -141,7 +143,8 @@ export class IncidentForm {
     this.timelineEl = h("ol", { class: "timeline", id: "timeline" });
     clear(this.el, h("div", { class: "card incident" }, heading, form),
           h("div", { class: "card" }, h("h3", {}, t("timeline.title")), this.timelineEl),
-          this.compact ? this.extras() : null);
+          this.compact ? this.extras() : null, this.panel?.el);
+    this.panel?.show(inc).catch(() => {});
     this.renderTransitions();
     this.renderTimeline();
     this.showErrors();
@@ -162,6 +165,7 @@ export class IncidentForm {
     if (chip) { chip.textContent = word(this.incident.status); chip.className = `status-chip status-${this.incident.status}`; }
     this.renderTransitions();
     this.renderTimeline();
+    this.panel?.show(this.incident).catch(() => {});
   }
 
   edited(name) {

@@ -10,8 +10,10 @@ export const SCREENS = [
   { id: "seats", label: "nav.seats", roles: ["admin"], load: () => import("./screens/seats.js") },
   { id: "users", label: "nav.users", roles: ["admin"], load: () => import("./screens/users.js") },
   { id: "audit", label: "nav.audit", roles: ["supervisor", "admin"], load: () => import("./screens/audit.js") },
-  // later: { id: "map", roles: ["call_taker", "supervisor", "admin", "agency_dispatcher"] },
-  //        { id: "officer", roles: ["officer"] }, { id: "qc", roles: ["qc_evaluator", "call_taker"] }
+  { id: "map", label: "nav.map", roles: ["call_taker", "supervisor", "admin"], load: () => import("./screens/map.js") },
+  { id: "agency", label: "nav.agency", roles: ["agency_dispatcher"], load: () => import("./screens/agency.js") },
+  { id: "officer", label: "nav.officer", roles: ["officer"], load: () => import("./screens/officer.js") },
+  // later: { id: "qc", roles: ["qc_evaluator", "call_taker"] }
 ];
 
 export function screensFor(role) {

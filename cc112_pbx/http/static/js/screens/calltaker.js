@@ -4,6 +4,8 @@
 import { api } from "../api.js";
 import { clear, debounce, h, options } from "../dom.js";
 import { category, DIALLED_HINT, reason as reasonLabel, t, word } from "../i18n.js";
+import { notices } from "../dispatch_api.js";
+import { DispatchPanel } from "../dispatch_panel.js";
 import { IncidentForm } from "../incident_form.js";
 import { duration, stamp } from "../time.js";
 
@@ -20,7 +22,8 @@ export function mount(ctx, el) {
     h("kbd", {}, "F3"), ` ${t("seat.pause")} · `, h("kbd", {}, "F4"), ` ${t("form.save")}`);
   clear(el, h("div", { class: "ct-grid" },
     h("div", { class: "ct-side" }, seatCard, popCard, keys, recentCard, callbacksCard), formHolder));
-  const form = new IncidentForm(formHolder, { config: ctx.config });
+  const panel = new DispatchPanel(ctx.me);
+  const form = new IncidentForm(formHolder, { config: ctx.config, panel });
   const state = { seat: null, fetchedAt: 0, pop: null };
   const reason = h("select", { id: "pause-reason", "aria-label": t("seat.reason") },
                    options(REASONS.map((r) => [r, t(`reason.${r}`)]), "break"));
@@ -118,6 +121,8 @@ export function mount(ctx, el) {
   const live = debounce(() => loadLive().catch(() => {}), 150);
 
   function onNotice(n) {
+    const dispatch = notices.dispatch(n);
+    if (dispatch) panel.onDispatch(dispatch);
     const mine = n.seat === seatId;
     if (n.kind === "seat_ringing" && mine) {
       state.pop = { ...n, phase: "ringing" };
