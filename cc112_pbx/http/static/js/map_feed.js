@@ -25,7 +25,8 @@ export class LiveMapFeed {
   }
 
   async trail(officerId) {
-    const points = await dispatchApi.trail(officerId);
+    let points;
+    try { points = await dispatchApi.trail(officerId); } catch { return; }  // not allowed or gone: no trail
     this.map.showTrail(officerId, points);
     this.map.renderList();
   }

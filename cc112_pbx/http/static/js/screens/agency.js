@@ -53,7 +53,7 @@ export function mount(ctx, el) {
         h("span", { class: "muted" }, stamp(d.created_at))),
       h("p", {}, `${t("pop.incident")} #${d.incident_id} · ${category(inc.category || d.category)}`, inc.address ? ` · ${inc.address}` : ""),
       d.instructions ? h("p", { class: "instructions" }, d.instructions) : null,
-      d.officer_name || d.officer_id ? h("p", {}, `${t("lm.officer")}: ${d.officer_name || `#${d.officer_id}`}`) : null,
+      d.officer_id ? h("p", {}, `${t("lm.officer")}: ${d.officer_name || feed.map.officers.get(d.officer_id)?.name || `#${d.officer_id}`}`) : null,
       h("div", { class: "inline wrap" },
         can("accept") ? h("button", { type: "button", class: "primary", "data-action": "accept", onclick: () => act("accept") }, t("ag.accept")) : null,
         can("reject") ? [reason, h("button", { type: "button", "data-action": "reject",
