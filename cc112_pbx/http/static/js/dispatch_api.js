@@ -1,25 +1,27 @@
-// The dispatch API of issue 17 (docs/contracts.md, "Dispatch"), in one place: the screens call these
-// and never build the paths themselves. `notices` reads the WebSocket's dispatch and position notices.
-import { api } from "./api.js";
+// The dispatch API of issue 17 (docs/contracts.md, "Dispatch, agencies, officers and positions"), in one
+// place: the screens call these and never build the paths themselves. `notices` reads the WebSocket's
+// dispatch, officer and position notices.
+import { api, request } from "./api.js";
 
 const OPEN_INCIDENTS = "new,in_progress,verified,dispatched,resolved";
 
 export const dispatchApi = {
   agencies: () => api.get("/api/agencies"),
   officers: () => api.get("/api/officers"),
-  trail: (officerId) => api.get(`/api/officers/${officerId}/trail`),
-  dispatches: (query = "") => api.get(`/api/dispatches${query ? `?${query}` : ""}`),
+  trail: async (officerId, minutes = 60) => (await api.get(`/api/officers/${officerId}/trail?minutes=${minutes}`)).points,
+  dispatches: () => api.get("/api/dispatches?open=true"),
   forIncident: (incidentId) => api.get(`/api/incidents/${incidentId}/dispatches`),
   suggestions: (incidentId) => api.get(`/api/incidents/${incidentId}/dispatch-suggestions`),
-  create: (incidentId, body) => api.post(`/api/incidents/${incidentId}/dispatches`, body),
-  act: (dispatchId, action, body = {}) => api.post(`/api/dispatches/${dispatchId}/${action}`, body),
-  mine: () => api.get("/api/my/dispatches"),
-  report: (dispatchId, body) => api.post(`/api/dispatches/${dispatchId}/report`, body),
-  reporterInformed: (incidentId) => api.post(`/api/incidents/${incidentId}/reporter-informed`, {}),
-  informCallback: (incidentId) => api.post(`/api/incidents/${incidentId}/inform-callback`, {}),
+  create: async (incidentId, body) => (await api.post(`/api/incidents/${incidentId}/dispatches`, body)).dispatches,
+  // {status, officer_id?, reason?, report?} -> the dispatch as it is now
+  move: (dispatchId, status, extra = {}) => api.post(`/api/dispatches/${dispatchId}/transition`, { status, ...extra }),
+  photo: (dispatchId, file) => request("PUT", `/api/dispatches/${dispatchId}/photo`, file,
+                                       { headers: { "Content-Type": file.type || "image/jpeg" } }),
+  assignments: () => api.get("/api/officer/assignments"),
+  reporterInformed: (incidentId, callback = false) => api.post(`/api/incidents/${incidentId}/reporter-informed`, { callback }),
   close: (incidentId, override = false) => api.post(`/api/incidents/${incidentId}/status`,
                                                     override ? { status: "closed", override: true } : { status: "closed" }),
-  // the incidents to draw: open ones with a position (a call taker's own, as the API scopes them)
+  // the incidents to draw: open ones (a call taker's own, as the API scopes them; none for agency roles)
   async mapIncidents() {
     const page = await api.get(`/api/incidents?status=${OPEN_INCIDENTS}&limit=200`);
     return page.items;
@@ -29,17 +31,8 @@ export const dispatchApi = {
 export const notices = {
   // {officerId, position} from a position notice, else null
   position(n) {
-    if (n.kind !== "officer_position") return null;
-    const p = n.position || n;
-    return { officerId: n.officer_id, position: { lat: p.lat ?? p.latitude, lon: p.lon ?? p.longitude,
-                                                 at: p.at ?? p.timestamp ?? p.fixed_at, speed: p.speed } };
+    return n.kind === "officer_position" && n.position ? { officerId: n.officer_id, position: n.position } : null;
   },
-  dispatch(n) {
-    if (!["dispatch_created", "dispatch_changed", "dispatch_status"].includes(n.kind)) return null;
-    return n.dispatch || n;
-  },
-  officer(n) {
-    if (n.kind !== "officer_status") return null;
-    return n.officer || { id: n.officer_id, status: n.status };
-  },
+  dispatch(n) { return n.kind === "dispatch_changed" && n.dispatch ? n.dispatch : null; },
+  officer(n) { return n.kind === "officer_changed" && n.officer ? n.officer : null; },
 };

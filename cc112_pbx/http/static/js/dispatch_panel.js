@@ -1,6 +1,6 @@
 // The dispatch panel under the incident form (issue 17): the agencies suggested by the category, the
-// officers ranked by ETA ("estimate" when it is a straight-line guess), new dispatches (agency, officer,
-// instructions, priority; as many as the incident needs), their statuses, "reporter informed", a
+// officers ranked by ETA ("estimate" when it is a straight-line guess; the agency assigns one), new
+// dispatches (agency, instructions, priority; as many as the incident needs), their statuses and ETA, "reporter informed", a
 // callback to inform the reporter, and closing (refused while a dispatch is open; a supervisor may
 // override). Everything is decided by the API; the panel shows its answers and its messages.
 import { ApiError } from "./api.js";
@@ -81,13 +81,16 @@ export class DispatchPanel {
   renderList() {
     if (!this.listEl) return;
     clear(this.listEl, this.dispatches.length ? h("table", { id: "dispatch-table" },
-      h("thead", {}, h("tr", {}, ["dp.agency", "lm.officer", "col.status", "col.priority", "col.opened"].map((k) => h("th", {}, t(k))))),
+      h("thead", {}, h("tr", {}, ["dp.agency", "lm.officer", "col.status", "dp.eta_col", "col.opened", ""].map((k) => h("th", {}, k ? t(k) : "")))),
       h("tbody", {}, this.dispatches.map((d) => h("tr", { "data-dispatch": d.id, class: OPEN_DISPATCH.includes(d.status) ? "" : "muted" },
-        h("td", {}, d.agency_name || this.agencyName(d.agency_id)),
+        h("td", {}, d.agency_name || this.agencyName(d.agency_id), " ", d.priority ? h("span", { class: `prio prio-${d.priority}` }, d.priority) : null,
+          d.overdue ? h("span", { class: "flag flag-no_callback" }, t("dp.overdue")) : null),
         h("td", {}, d.officer_name || (d.officer_id ? `#${d.officer_id}` : "—")),
         h("td", {}, h("span", { class: `status-chip dstatus-${d.status}` }, word(d.status)),
           d.reason ? h("div", { class: "muted" }, d.reason) : null, d.report ? h("div", { class: "report-text" }, d.report) : null),
-        h("td", {}, word(d.priority ?? "")), h("td", {}, stamp(d.created_at))))))
+        h("td", {}, d.eta_s != null ? eta({ eta_s: d.eta_s, estimate: d.eta_estimate }) : "—"), h("td", {}, stamp(d.created_at)),
+        h("td", {}, (d.allowed_transitions || []).includes("cancelled") ? h("button", { type: "button", class: "small",
+          "data-action": "cancel", onclick: () => this.cancel(d) }, t("dp.cancel")) : null)))))
       : h("p", { class: "muted", id: "no-dispatches" }, t("dp.none")));
   }
 
@@ -98,17 +101,16 @@ export class DispatchPanel {
     const agencies = [...this.agencies].sort((a, b) => rank(suggestedIds, a.id) - rank(suggestedIds, b.id));
     const agency = h("select", { id: "dp-agency", name: "agency_id" }, options([["", "—"], ...agencies.map((a) =>
       [a.id, `${suggestedIds.includes(a.id) ? "★ " : ""}${a.name}`])], suggestedIds[0] ?? ""));
-    const officer = h("select", { id: "dp-officer", name: "officer_id" });
     const instructions = h("textarea", { id: "dp-instructions", name: "instructions", rows: 2 });
     const priority = h("select", { id: "dp-priority", name: "priority" },
-      options(["1", "2", "3", "4"].map((p) => [p, word(p)]), String(this.incident.priority || 2)));
+      options(["1", "2", "3", "4", "5"].map((p) => [p, word(p)]), String(this.incident.priority || 3)));
     const officersEl = h("ol", { class: "suggested-officers", id: "suggested-officers" });
     const fillOfficers = () => {
       const ranked = (this.suggested.officers || []).filter((o) => !agency.value || String(o.agency_id) === agency.value);
-      clear(officer, options([["", t("dp.officer_later")], ...ranked.map((o) => [o.officer_id ?? o.id, `${o.name} · ${eta(o)}`])]));
       clear(officersEl, ranked.length ? ranked.map((o) => h("li", { "data-officer": o.officer_id ?? o.id },
-        h("strong", {}, o.name), ` · ${o.agency_name || this.agencyName(o.agency_id)} · `,
-        h("span", { class: "eta" }, eta(o)), o.estimate ? h("span", { class: "flag flag-estimate" }, t("dp.estimate")) : null))
+        h("strong", {}, o.callsign ? `${o.callsign} · ${o.name}` : o.name), ` · ${this.agencyName(o.agency_id)} · `,
+        h("span", { class: "eta" }, eta(o)), o.distance_m != null ? ` · ${(o.distance_m / 1000).toFixed(1)} km` : "",
+        o.estimate ? h("span", { class: "flag flag-estimate" }, t("dp.estimate")) : null))
         : h("li", { class: "muted" }, t("dp.no_officers")));
     };
     agency.addEventListener("change", fillOfficers);
@@ -121,7 +123,6 @@ export class DispatchPanel {
         h("div", {}, h("label", { for: agency.id }, t("dp.agency")), agency),
         h("div", {}, h("label", { for: priority.id }, t("col.priority")), priority)),
       h("label", {}, t("dp.ranked")), officersEl,
-      h("label", { for: officer.id }, t("lm.officer")), officer,
       h("label", { for: instructions.id }, t("dp.instructions")), instructions,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "dp-send" }, t("dp.send"))),
       errors);
@@ -130,10 +131,8 @@ export class DispatchPanel {
       errors.textContent = "";
       const body = { agency_id: agency.value ? Number(agency.value) : null, instructions: instructions.value.trim(),
                      priority: Number(priority.value) };
-      if (officer.value) body.officer_id = Number(officer.value);
       try {
-        const answer = await dispatchApi.create(this.incident.id, body);
-        this.onDispatch(answer.dispatch || answer);
+        for (const dispatch of await dispatchApi.create(this.incident.id, body)) this.onDispatch(dispatch);
         instructions.value = "";
         this.say(t("dp.sent"));
       } catch (exc) {
@@ -157,7 +156,12 @@ export class DispatchPanel {
   }
 
   async informCallback() {
-    try { await dispatchApi.informCallback(this.incident.id); this.say(t("dp.callback_queued")); }
+    try { await dispatchApi.reporterInformed(this.incident.id, true); this.say(t("dp.callback_queued")); }
+    catch (exc) { this.say(exc.message, true); }
+  }
+
+  async cancel(dispatch) {
+    try { this.onDispatch(await dispatchApi.move(dispatch.id, "cancelled")); }
     catch (exc) { this.say(exc.message, true); }
   }
 
@@ -179,6 +183,6 @@ export class DispatchPanel {
 function rank(ids, id) { const i = ids.indexOf(id); return i < 0 ? ids.length : i; }
 
 export function eta(o) {
-  const seconds = o.eta_s ?? o.eta_seconds ?? o.eta;
+  const seconds = o.eta_s;
   return seconds === null || seconds === undefined ? "—" : `${t("dp.eta")} ${duration(seconds)}${o.estimate ? "*" : ""}`;
 }

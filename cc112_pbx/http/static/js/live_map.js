@@ -8,9 +8,10 @@ import { t, word } from "./i18n.js";
 import { baseMap, loadLeaflet } from "./map_pick.js";
 import { duration } from "./time.js";
 
-export const STALE_AFTER_S = 300;  // a position older than this is drawn faded and said to be old
-const PRIORITY_COLOURS = { 1: "#b3261e", 2: "#d9730d", 3: "#c9a100", 4: "#5b6775" };
-export const OPEN_DISPATCH = ["created", "sent", "sent_to_agency", "accepted", "assigned", "en_route", "on_scene"];
+export const STALE_AFTER_S = 600;  // as `[dispatch] stale_after`: an older position is drawn faded and said to be old
+const PRIORITY_COLOURS = { 1: "#b3261e", 2: "#d9730d", 3: "#c9a100", 4: "#5b6775", 5: "#5b6775" };
+export const OPEN_DISPATCH = ["created", "sent_to_agency", "accepted", "assigned", "en_route", "on_scene"];
+const WORKING = ["assigned", "en_route", "on_scene"];  // an officer with a dispatch in one of these is out on it
 
 // Where a thing is, whatever the field names: {lat, lon} or {latitude, longitude}, or null.
 export function where(thing) {
@@ -31,6 +32,7 @@ export class LiveMap {
     this.incidents = new Map();
     this.officers = new Map();
     this.dispatches = new Map();
+    this.agencies = new Map();
     this.layers = { incidents: new Map(), officers: new Map(), lines: new Map() };
     this.trail = null;
     this.trailOf = null;
@@ -55,6 +57,7 @@ export class LiveMap {
   }
 
   // Whole sets, from the API
+  setAgencies(list) { this.agencies = new Map(list.map((a) => [a.id, a])); }
   setIncidents(list) { this.incidents = new Map(list.map((i) => [i.id, i])); this.draw(); }
   setOfficers(list) { this.officers = new Map(list.map((o) => [o.id, o])); this.draw(); }
   setDispatches(list) { this.dispatches = new Map(list.map((d) => [d.id, d])); this.draw(); }
@@ -121,10 +124,10 @@ export class LiveMap {
       return marker.addTo(this.map);
     }, (marker, o, at) => {
       marker.setLatLng(at);
-      const key = `${o.status}|${isStale(o)}|${o.callsign || o.name}`;
+      const key = `${this.statusOf(o)}|${isStale(o)}|${o.callsign || o.name}`;
       if (marker.iconKey !== key) { marker.setIcon(this.officerIcon(o)); marker.iconKey = key; }
       const el = marker.getElement();
-      if (el) Object.assign(el.dataset, { officer: o.id, lat: at[0].toFixed(6), lon: at[1].toFixed(6), status: o.status || "" });
+      if (el) Object.assign(el.dataset, { officer: o.id, lat: at[0].toFixed(6), lon: at[1].toFixed(6), status: this.statusOf(o) });
     });
     const lines = new Map([...this.dispatches].filter(([, d]) => OPEN_DISPATCH.includes(d.status) && d.officer_id != null));
     sync(this.layers.lines, lines, (d) => this.lineOf(d), (d, at) => L.polyline(at, {
@@ -138,15 +141,20 @@ export class LiveMap {
 
   lineOf(dispatch) {
     const officer = where(this.officers.get(dispatch.officer_id)?.position);
-    const incident = this.incidents.get(dispatch.incident_id);
-    const scene = where(dispatch.scene) || where(incident) || where(dispatch);
+    const scene = where(dispatch.scene) || where(this.incidents.get(dispatch.incident_id));
     return officer && scene ? [officer, scene] : null;
+  }
+
+  // what the officer is doing: the status of the dispatch they are out on, else their own state
+  statusOf(o) {
+    const working = [...this.dispatches.values()].find((d) => d.officer_id === o.id && WORKING.includes(d.status));
+    return working ? working.status : (o.state || "unknown");
   }
 
   officerIcon(o) {
     const stale = isStale(o);
     return this.L.divIcon({
-      className: `officer-marker officer-${o.id} ostatus-${o.status || "unknown"}${stale ? " stale" : ""}`,
+      className: `officer-marker officer-${o.id} ostatus-${this.statusOf(o)}${stale ? " stale" : ""}`,
       html: h("span", { class: "officer-label" }, o.callsign || o.name || `#${o.id}`),
       iconSize: null,
     });
@@ -157,29 +165,33 @@ export class LiveMap {
     clear(this.listEl, h("h3", {}, `${t("lm.officers")} (${officers.length})`), officers.length ? h("table", { id: "officer-table" },
       h("thead", {}, h("tr", {}, ["lm.officer", "lm.agency", "col.status", "lm.seen"].map((k) => h("th", {}, t(k))))),
       h("tbody", {}, officers.map((o) => {
-        const at = o.position?.at ?? o.position?.timestamp;
-        return h("tr", { "data-officer": o.id, class: this.trailOf === o.id ? "selected" : "" },
-          h("td", {}, h("a", { href: "#", onclick: (e) => { e.preventDefault(); this.onTrail?.(o.id); } }, o.name || `#${o.id}`)),
-          h("td", {}, o.agency_name || o.agency_id || "—"),
-          h("td", {}, h("span", { class: `chip ostatus-${o.status || "unknown"}` }, word(o.status || "unknown"))),
-          h("td", { class: "age", "data-at": at || "" }, ageText(at)));
+        const at = o.position?.at;
+        const status = this.statusOf(o);
+        return h("tr", { "data-officer": o.id, "data-status": status, class: this.trailOf === o.id ? "selected" : "" },
+          h("td", {}, h("a", { href: "#", title: t("lm.trail"), onclick: (e) => { e.preventDefault(); this.onTrail?.(o.id); } },
+            o.callsign ? `${o.callsign} · ${o.name}` : o.name || `#${o.id}`)),
+          h("td", {}, this.agencies.get(o.agency_id)?.code || this.agencies.get(o.agency_id)?.name || o.agency_id || "—"),
+          h("td", {}, h("span", { class: `chip ostatus-${status}` }, word(status))),
+          h("td", { class: "age", "data-at": at || "", "data-stale": isStale(o) ? "1" : "" }, ageText(at, o.position?.stale)));
       }))) : h("p", { class: "muted" }, t("lm.no_officers")));
   }
 
   renderAges() {
-    for (const cell of this.listEl.querySelectorAll("td.age[data-at]")) cell.textContent = ageText(cell.dataset.at || null);
+    for (const cell of this.listEl.querySelectorAll("td.age[data-at]")) {
+      cell.textContent = ageText(cell.dataset.at || null, cell.dataset.stale === "1");
+    }
   }
 }
 
-function ageText(at) {
+function ageText(at, stale = false) {
   const age = ageSeconds(at);
   if (age === null) return t("lm.never");
-  return `${duration(age)} ${t("lm.ago")}${age > STALE_AFTER_S ? ` ⚠ ${t("lm.stale")}` : ""}`;
+  return `${duration(age)} ${t("lm.ago")}${stale || age > STALE_AFTER_S ? ` ⚠ ${t("lm.stale")}` : ""}`;
 }
 
 function isStale(officer) {
-  const age = ageSeconds(officer.position?.at ?? officer.position?.timestamp);
-  return age === null || age > STALE_AFTER_S;
+  const age = ageSeconds(officer.position?.at);
+  return age === null || Boolean(officer.position?.stale) || age > STALE_AFTER_S;
 }
 
 function tip(layer, text) {

@@ -1,9 +1,11 @@
-// Feeds a LiveMap: loads incidents, officers and dispatches from the API, keeps them current from
-// the WebSocket (positions, dispatch changes), and loads an officer's trail on click. Used by the map
-// screen and the agency dispatcher's screen.
+// Feeds a LiveMap: loads incidents, officers, agencies and open dispatches from the API, keeps them
+// current from the WebSocket (positions, officer and dispatch changes), and loads an officer's trail
+// over the last hour on click. Used by the map screen and the agency dispatcher's screen.
 import { dispatchApi, notices } from "./dispatch_api.js";
 import { debounce } from "./dom.js";
 import { LiveMap } from "./live_map.js";
+
+const STAFF = ["admin", "supervisor", "call_taker"];  // the roles that may list incidents
 
 export class LiveMapFeed {
   constructor(holder, ctx, { onDispatches } = {}) {
@@ -12,13 +14,16 @@ export class LiveMapFeed {
     this.map = new LiveMap(holder, ctx.config?.map || {}, { onTrail: (id) => this.trail(id) });
     this.ready = this.map.start();
     this.reload = debounce(() => this.refresh().catch(() => {}), 300);
+    this.slow = setInterval(() => { if (ctx.isLive?.()) this.reload(); }, 30000);  // incidents moved or edited
   }
 
   async refresh() {
     await this.ready;
-    const [incidents, officers, dispatches] = await Promise.all([
-      dispatchApi.mapIncidents(this.ctx.me).catch(() => []), dispatchApi.officers(), dispatchApi.dispatches()]);
-    this.map.setIncidents(incidents);
+    const [incidents, officers, dispatches, agencies] = await Promise.all([
+      STAFF.includes(this.ctx.me.role) ? dispatchApi.mapIncidents().catch(() => []) : [],
+      dispatchApi.officers(), dispatchApi.dispatches(), dispatchApi.agencies().catch(() => [])]);
+    this.map.setAgencies(agencies);
+    this.map.setIncidents(withScenes(incidents, dispatches));
     this.map.setOfficers(officers);
     this.map.setDispatches(dispatches);
     this.onDispatches?.(dispatches);
@@ -39,15 +44,29 @@ export class LiveMapFeed {
     }
     const dispatch = notices.dispatch(notice);
     if (dispatch) {
+      if (!this.map.incidents.has(dispatch.incident_id) && dispatch.scene) {
+        this.map.upsertIncident({ id: dispatch.incident_id, ...dispatch.scene, priority: dispatch.priority, status: "dispatched" });
+      }
       this.map.upsertDispatch(dispatch);
-      if (!this.map.incidents.has(dispatch.incident_id)) this.reload();
       this.onDispatches?.([...this.map.dispatches.values()]);
       return;
     }
     const officer = notices.officer(notice);
     if (officer) { this.map.upsertOfficer(officer); return; }
-    if (["incident_opened", "incident_changed", "incident_status"].includes(notice.kind)) this.reload();
+    if (["incident_opened", "incident_changed"].includes(notice.kind)) this.reload();
   }
 
-  stop() { this.reload.cancel(); this.map.stop(); }
+  stop() { clearInterval(this.slow); this.reload.cancel(); this.map.stop(); }
+}
+
+// the incidents listed, plus the scenes of dispatches whose incident is not (an agency dispatcher
+// cannot list incidents: the dispatch's scene stands for it)
+function withScenes(incidents, dispatches) {
+  const byId = new Map(incidents.map((i) => [i.id, i]));
+  for (const d of dispatches) {
+    if (!byId.has(d.incident_id) && d.scene) {
+      byId.set(d.incident_id, { id: d.incident_id, ...d.scene, priority: d.priority, status: "dispatched" });
+    }
+  }
+  return [...byId.values()];
 }

@@ -3,10 +3,9 @@
 // an agency dispatcher only their own agency: this screen shows what it gets.
 import { ApiError } from "../api.js";
 import { dispatchApi } from "../dispatch_api.js";
-import { eta } from "../dispatch_panel.js";
 import { clear, h, options } from "../dom.js";
 import { category, t, word } from "../i18n.js";
-import { OPEN_DISPATCH } from "../live_map.js";
+import { OPEN_DISPATCH, where } from "../live_map.js";
 import { LiveMapFeed } from "../map_feed.js";
 import { stamp } from "../time.js";
 
@@ -28,11 +27,10 @@ export function mount(ctx, el) {
 
   function row(d) {
     const error = h("p", { class: "error", role: "alert" }, errors.get(d.id) || "");
-    const act = async (action, body) => {
+    const act = async (status, extra) => {
       errors.delete(d.id);
       try {
-        const answer = await dispatchApi.act(d.id, action, body);
-        feed.map.upsertDispatch(answer.dispatch || answer);
+        feed.map.upsertDispatch(await dispatchApi.move(d.id, status, extra));
         render([...feed.map.dispatches.values()]);
       } catch (exc) {
         errors.set(d.id, exc instanceof ApiError ? exc.message : String(exc));
@@ -40,26 +38,27 @@ export function mount(ctx, el) {
       }
     };
     const reason = h("input", { id: `reject-reason-${d.id}`, placeholder: t("ag.reason"), "aria-label": t("ag.reason") });
-    const officers = [...feed.map.officers.values()];
-    const ranked = (d.suggested_officers || []).length ? d.suggested_officers : officers;
+    const ranked = nearest([...feed.map.officers.values()].filter((o) => o.agency_id === d.agency_id), where(d.scene));
     const officer = h("select", { id: `assign-officer-${d.id}`, "aria-label": t("lm.officer") },
-      options(ranked.map((o) => [o.officer_id ?? o.id, `${o.name || `#${o.officer_id ?? o.id}`}${o.eta_s != null ? ` · ${eta(o)}` : ""} · ${word(o.status || "")}`])));
-    const can = (action) => (d.allowed_actions ? d.allowed_actions.includes(action) : defaultActions(d.status).includes(action));
+      options(ranked.map(({ o, km }) => [o.id, `${o.callsign || o.name}${km !== null ? ` · ${km.toFixed(1)} km` : ""} · ${word(feed.map.statusOf(o))}`])));
+    const can = (status) => (d.allowed_transitions || []).includes(status);
     const inc = d.incident || {};
     return h("article", { class: `dispatch-row dstatus-${d.status}`, "data-dispatch": d.id },
       h("div", { class: "assignment-head" }, h("strong", {}, `#${d.id}`),
         h("span", { class: `status-chip dstatus-${d.status}` }, word(d.status)),
         d.priority ? h("span", { class: `prio prio-${d.priority}` }, word(d.priority)) : null,
-        h("span", { class: "muted" }, stamp(d.created_at))),
+        h("span", { class: "muted" }, stamp(d.created_at)),
+        d.overdue ? h("span", { class: "flag flag-no_callback", "data-overdue": "1" }, t("dp.overdue")) : null),
       h("p", {}, `${t("pop.incident")} #${d.incident_id} · ${category(inc.category || d.category)}`, inc.address ? ` · ${inc.address}` : ""),
       d.instructions ? h("p", { class: "instructions" }, d.instructions) : null,
       d.officer_id ? h("p", {}, `${t("lm.officer")}: ${d.officer_name || feed.map.officers.get(d.officer_id)?.name || `#${d.officer_id}`}`) : null,
       h("div", { class: "inline wrap" },
-        can("accept") ? h("button", { type: "button", class: "primary", "data-action": "accept", onclick: () => act("accept") }, t("ag.accept")) : null,
-        can("reject") ? [reason, h("button", { type: "button", "data-action": "reject",
-          onclick: () => act("reject", { reason: reason.value.trim() }) }, t("ag.reject"))] : null,
-        can("assign") ? [officer, h("button", { type: "button", "data-action": "assign",
-          onclick: () => act("assign", { officer_id: Number(officer.value) }) }, t("ag.assign"))] : null),
+        can("accepted") ? h("button", { type: "button", class: "primary", "data-action": "accept", onclick: () => act("accepted") }, t("ag.accept")) : null,
+        can("rejected") ? [reason, h("button", { type: "button", "data-action": "reject",
+          onclick: () => act("rejected", { reason: reason.value.trim() }) }, t("ag.reject"))] : null,
+        can("assigned") && ranked.length ? [officer, h("button", { type: "button", "data-action": "assign",
+          onclick: () => act("assigned", { officer_id: Number(officer.value) }) }, t("ag.assign"))] : null),
+      can("assigned") ? h("p", { class: "muted" }, `${t("lm.officer")}: ${t("ag.nearest")}`) : null,
       error);
   }
 
@@ -70,7 +69,17 @@ export function mount(ctx, el) {
   };
 }
 
-function defaultActions(status) {
-  return { created: ["accept", "reject"], sent: ["accept", "reject"], sent_to_agency: ["accept", "reject"],
-           accepted: ["assign", "reject"] }[status] || [];
+// the agency's officers, available ones first, each group nearest to the scene first (straight line)
+function nearest(officers, scene) {
+  const km = (o) => (scene && where(o.position) ? haversineKm(where(o.position), scene) : null);
+  return officers.map((o) => ({ o, km: km(o) }))
+    .sort((a, b) => (a.o.state === "available" ? 0 : 1) - (b.o.state === "available" ? 0 : 1)
+      || (a.km ?? Infinity) - (b.km ?? Infinity));
+}
+
+export function haversineKm([lat1, lon1], [lat2, lon2]) {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2
+    + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(a));
 }

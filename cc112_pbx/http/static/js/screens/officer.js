@@ -1,17 +1,21 @@
 // The officer's page (issue 17), made for a phone: their assignments, one big button for the next
-// step (accept, en route, on scene, resolved), a report with an optional photo, and "navigate", which
-// opens the phone's navigation app (`geo:` URI) or Google Maps directions (traffic-aware routing).
+// step, a report with an optional photo, and "navigate", which opens the phone's navigation app
+// (`geo:` URI) or Google Maps directions (traffic-aware routing avoids congested roads).
+// The officer's steps are the moves the API lets an officer make: accepting an assignment is going
+// (`assigned -> en_route`: "Accept, en route"), then on scene, then resolved with the report.
 import { ApiError } from "../api.js";
 import { dispatchApi, notices } from "../dispatch_api.js";
+import { eta } from "../dispatch_panel.js";
 import { clear, debounce, h } from "../dom.js";
-import { category, t, word } from "../i18n.js";
+import { t, word } from "../i18n.js";
 import { where } from "../live_map.js";
 import { stamp } from "../time.js";
 
-// the officer's steps, in order: which status each button leads to
-export const STEPS = [["accept", "officer_accepted"], ["en_route", "en_route"], ["on_scene", "on_scene"], ["resolve", "resolved"]];
+// the officer's steps, in order: the status each button moves the assignment to
+export const STEPS = ["en_route", "on_scene", "resolved"];
+const ORDER = ["assigned", "en_route", "on_scene", "resolved"];
 const DONE = ["resolved", "cancelled", "rejected"];
-const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024;  // as `[dispatch] photo_max_bytes`; the API refuses larger ones anyway
 
 export function navigationLinks(lat, lon) {
   const at = `${lat},${lon}`;
@@ -29,7 +33,7 @@ export function mount(ctx, el) {
   let items = [];
 
   async function load() {
-    items = await dispatchApi.mine();
+    items = await dispatchApi.assignments();
     render();
   }
 
@@ -42,39 +46,44 @@ export function mount(ctx, el) {
   }
 
   function card(d) {
-    const scene = where(d.scene) || where(d.incident) || where(d);
+    const scene = where(d.scene);
     const error = h("p", { class: "error", role: "alert" });
     const next = nextStep(d);
     const report = h("textarea", { rows: 4, id: `report-${d.id}`, name: "report", placeholder: t("of.report_hint") });
     const photo = h("input", { type: "file", accept: "image/*", capture: "environment", id: `photo-${d.id}`, name: "photo" });
-    const step = async (action) => {
+    const step = async (status) => {
       error.textContent = "";
       try {
-        const body = action === "resolve" ? { report: report.value.trim(), ...(await photoBody(photo)) } : {};
-        if (action === "resolve" && !body.report) { error.textContent = t("of.report_needed"); report.focus(); return; }
-        const answer = await dispatchApi.act(d.id, action, body);
-        replace(answer.dispatch || answer);
+        const extra = {};
+        if (status === "resolved") {
+          extra.report = report.value.trim();
+          if (!extra.report) { error.textContent = t("of.report_needed"); report.focus(); return; }
+          const file = photo.files?.[0];
+          if (file && file.size > MAX_PHOTO_BYTES) { error.textContent = t("of.photo_big"); return; }
+          if (file) await dispatchApi.photo(d.id, file);
+        }
+        replace(await dispatchApi.move(d.id, status, extra));
       } catch (exc) {
         error.textContent = exc instanceof ApiError ? exc.message : String(exc.message || exc);
       }
     };
     const links = scene ? navigationLinks(scene[0].toFixed(6), scene[1].toFixed(6)) : null;
-    const inc = d.incident || {};
     return h("article", { class: `card assignment status-${d.status}`, "data-dispatch": d.id },
       h("div", { class: "assignment-head" },
         h("strong", {}, `${t("lm.dispatch")} #${d.id}`),
         h("span", { class: `status-chip dstatus-${d.status}`, id: `dstatus-${d.id}` }, word(d.status)),
         d.priority ? h("span", { class: `prio prio-${d.priority}` }, word(d.priority)) : null),
-      h("p", { class: "assignment-what" }, category(inc.category || d.category), inc.address || d.address ? ` · ${inc.address || d.address}` : ""),
+      h("p", { class: "assignment-what" }, `${t("pop.incident")} #${d.incident_id} · ${d.agency_name || ""}`,
+        d.eta_s != null ? ` · ${eta({ eta_s: d.eta_s, estimate: d.eta_estimate })}` : ""),
       d.instructions ? h("p", { class: "instructions" }, h("span", { class: "muted" }, `${t("dp.instructions")}: `), d.instructions) : null,
       links ? h("div", { class: "nav-links" },
         h("a", { class: "button primary big", href: links.geo, id: `navigate-${d.id}` }, `➤ ${t("of.navigate")}`),
         h("a", { class: "button big", href: links.google, target: "_blank", rel: "noopener noreferrer", id: `gmaps-${d.id}` },
           t("of.google"))) : h("p", { class: "muted" }, t("of.no_position")),
-      h("div", { class: "steps" }, STEPS.map(([action, status]) => h("button", {
-        type: "button", class: `step big${next === action ? " primary" : ""}`, "data-action": action, disabled: next !== action,
-        id: `step-${action}-${d.id}`, onclick: () => step(action) }, t(`of.${action}`), reached(d, status) ? " ✓" : ""))),
-      next === "resolve" ? h("div", { class: "report" },
+      h("div", { class: "steps" }, STEPS.map((status) => h("button", {
+        type: "button", class: `step big${next === status ? " primary" : ""}`, "data-step": status, disabled: next !== status,
+        id: `step-${status}-${d.id}`, onclick: () => step(status) }, t(`of.${status}`), reached(d, status) ? " ✓" : ""))),
+      next === "resolved" ? h("div", { class: "report" },
         h("label", { for: report.id }, t("of.report")), report,
         h("label", { for: photo.id }, t("of.photo")), photo) : null,
       error);
@@ -97,26 +106,11 @@ export function mount(ctx, el) {
   };
 }
 
-// the one step this dispatch is waiting for, or null
+// the one step this assignment is waiting for (the first of the officer's moves the API allows), or null
 export function nextStep(d) {
-  if (d.allowed_actions) return STEPS.map(([a]) => a).find((a) => d.allowed_actions.includes(a)) ?? null;
-  return { assigned: "accept", officer_accepted: "en_route", en_route: "on_scene", on_scene: "resolve" }[d.status] ?? null;
+  return STEPS.find((s) => (d.allowed_transitions || []).includes(s)) ?? null;
 }
 
 function reached(d, status) {
-  const order = ["assigned", "officer_accepted", "en_route", "on_scene", "resolved"];
-  return order.indexOf(d.status) >= order.indexOf(status) && order.indexOf(status) >= 0 && order.indexOf(d.status) >= 0;
-}
-
-async function photoBody(input) {
-  const file = input.files?.[0];
-  if (!file) return {};
-  if (file.size > MAX_PHOTO_BYTES) throw new Error(t("of.photo_big"));
-  const data = await new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).split(",", 2)[1]);
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
-  return { photo: { filename: file.name, content_type: file.type || "image/jpeg", data } };
+  return ORDER.indexOf(d.status) >= ORDER.indexOf(status);
 }
