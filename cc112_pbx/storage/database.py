@@ -23,12 +23,16 @@ from sqlalchemy.pool import StaticPool
 
 from cc112_pbx.storage import migrate
 from cc112_pbx.storage.repositories import (
+    AgencyRepository,
     AmlPositionRepository,
     ApiUserRepository,
     AuditRepository,
     CallbackRepository,
     CallRepository,
+    DispatchRepository,
     IncidentRepository,
+    OfficerRepository,
+    PositionRepository,
     QueueConfigRepository,
     RecordingRepository,
     SeatRepository,
@@ -102,6 +106,10 @@ class Database:
         self.audit = AuditRepository(sessions)
         self.api_users = ApiUserRepository(sessions)
         self.aml = AmlPositionRepository(sessions)
+        self.agencies = AgencyRepository(sessions)  # issue 17: dispatch to the agencies
+        self.officers = OfficerRepository(sessions)
+        self.dispatches = DispatchRepository(sessions)
+        self.positions = PositionRepository(sessions)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the migrations (idempotent: nothing happens when already at head)."""

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from cc112_pbx.domain.agencies import AgencyKind, OfficerKind
+from cc112_pbx.domain.dispatch import DispatchStatus
 from cc112_pbx.storage.records import (
     ApiRole,
     CallbackOutcome,
@@ -229,7 +231,7 @@ class ApiUser(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[ApiRole] = mapped_column(enum_column(ApiRole))
+    role: Mapped[ApiRole] = mapped_column(enum_column(ApiRole, length=32))
     created_at: Mapped[dt.datetime]
     disabled: Mapped[bool] = mapped_column(default=False)
     seat_id: Mapped[str | None] = mapped_column(sa.String(32))  # a call taker's own seat
@@ -271,3 +273,98 @@ class AmlPosition(Base):
     raw: Mapped[str] = mapped_column(sa.Text)
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
     matched_at: Mapped[dt.datetime | None]
+
+
+# --- dispatch to the agencies (issue 17) ------------------------------------------------------------
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(128))
+    kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
+    contacts: Mapped[list[Any]] = mapped_column(sa.JSON)
+    categories: Mapped[list[Any]] = mapped_column(sa.JSON)
+    area: Mapped[dict[str, Any]]
+    active: Mapped[bool] = mapped_column(default=True)
+    origin: Mapped[str] = mapped_column(sa.String(16), default="api")
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime | None]
+
+
+class OfficerRow(Base):
+    """An officer, a unit or a volunteer team; only the SHA-256 of its device's token is kept."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(128))
+    callsign: Mapped[str] = mapped_column(sa.String(32), default="")
+    kind: Mapped[OfficerKind] = mapped_column(enum_column(OfficerKind))
+    device_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    available: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_users.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime | None]
+
+
+class AgencyDispatcherRow(Base):
+    __tablename__ = "agency_dispatchers"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("api_users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class DispatchRow(Base):
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("officers.id"), index=True)
+    status: Mapped[DispatchStatus] = mapped_column(enum_column(DispatchStatus), index=True)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger)
+    instructions: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    report: Mapped[str] = mapped_column(sa.Text, default="")
+    photo_path: Mapped[str | None] = mapped_column(sa.String(512))
+    eta_s: Mapped[float | None] = mapped_column(sa.Float)
+    eta_estimate: Mapped[bool | None]
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    accepted_at: Mapped[dt.datetime | None]
+    assigned_at: Mapped[dt.datetime | None]
+    en_route_at: Mapped[dt.datetime | None]
+    on_scene_at: Mapped[dt.datetime | None]
+    resolved_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    rejected_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime | None]
+
+
+class OfficerPositionRow(Base):
+    """Personal data: pruned after `[dispatch] position_retention_days`."""
+
+    __tablename__ = "officer_positions"
+    __table_args__ = (sa.Index("ix_officer_positions_officer_id_at", "officer_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officers.id", ondelete="CASCADE"))
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lon: Mapped[float] = mapped_column(sa.Float)
+    at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)
+    speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
+    bearing: Mapped[float | None] = mapped_column(sa.Float)
+    altitude: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    battery: Mapped[float | None] = mapped_column(sa.Float)
+    source: Mapped[str] = mapped_column(sa.String(16))

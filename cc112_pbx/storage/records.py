@@ -11,11 +11,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cc112_pbx.domain.agencies import AgencyKind, OfficerKind
 from cc112_pbx.domain.aml import PositioningMethod
 from cc112_pbx.domain.call_end import CallOutcome
 from cc112_pbx.domain.callbacks import CallbackOutcome, CallbackReason, CallbackStatus
 from cc112_pbx.domain.caller import CallerKind
 from cc112_pbx.domain.categories import Category
+from cc112_pbx.domain.dispatch import DispatchStatus
 from cc112_pbx.domain.incident import Incident, LocationSource, Priority, Verification
 from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.timeline import HangupParty, TimelineKind
@@ -48,6 +50,8 @@ class ApiRole(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     CALL_TAKER = "call_taker"
+    AGENCY_DISPATCHER = "agency_dispatcher"  # issue 17
+    OFFICER = "officer"  # issue 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +242,87 @@ class AmlPositionRecord:
     raw: str
     incident_id: int | None
     matched_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    id: int
+    code: str
+    name: str
+    kind: AgencyKind
+    contacts: list[Any]
+    categories: list[Any]
+    area: dict[str, Any]
+    active: bool
+    origin: str
+    created_at: datetime
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRecord:
+    id: int
+    agency_id: int
+    name: str
+    callsign: str
+    kind: OfficerKind
+    device_id: str
+    token_sha256: str | None
+    available: bool
+    active: bool
+    user_id: int | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyDispatcherRecord:
+    user_id: int
+    agency_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRecord:
+    id: int
+    incident_id: int
+    agency_id: int
+    officer_id: int | None
+    status: DispatchStatus
+    priority: int
+    instructions: str
+    created_by: str
+    reason: str
+    report: str
+    photo_path: str | None
+    eta_s: float | None
+    eta_estimate: bool | None
+    created_at: datetime
+    sent_at: datetime | None
+    accepted_at: datetime | None
+    assigned_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    resolved_at: datetime | None
+    cancelled_at: datetime | None
+    rejected_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerPositionRecord:
+    id: int
+    officer_id: int
+    lat: float
+    lon: float
+    at: datetime
+    received_at: datetime
+    speed_kmh: float | None
+    bearing: float | None
+    altitude: float | None
+    accuracy_m: float | None
+    battery: float | None
+    source: str
 
 
 R = TypeVar("R")

@@ -14,6 +14,7 @@ TABLES = {
     "incidents", "calls", "recordings", "callbacks", "callback_attempts", "seats",
     "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
     "aml_positions",  # 0005 (issue 19)
+    "agencies", "officers", "agency_dispatchers", "dispatches", "officer_positions",  # 0007 (issue 17)
 }
 
 
