@@ -27,6 +27,7 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.app_dispatch import agency_seeds, dispatch_factory, dispatch_router
 from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, AsteriskHealth
 from cc112_pbx.asterisk.call_control import AriCallControl
 from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
@@ -215,12 +216,18 @@ class Cc112App:
         journal = self.journal
         recording_health = RecordingHealth(self.db.recordings, str(settings.asterisk.recordings_dir),
                                            settings.recordings.min_free_mb)
+        router = dispatch_router(settings)  # issue 17: the road router for officers' ETAs, if configured
+        if router is not None:
+            self._exits.push_async_callback(router.close)
         self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
                                       recordings_dir=str(settings.asterisk.recordings_dir),
                                       aml_policy=aml_policy(settings),
                                       writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
-                                      recording_health=recording_health.summary)
+                                      recording_health=recording_health.summary,
+                                      dispatch=dispatch_factory(settings, self.db, router))
         self._exits.callback(self.api.close)
+        if db_ready:
+            await self.api.dispatch.load(agency_seeds(settings))
         if db_ready:
             try:
                 callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}

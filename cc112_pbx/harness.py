@@ -22,6 +22,7 @@ from cc112_pbx.settings import (
     AsteriskSettings,
     CallbackSettings,
     DatabaseSettings,
+    DispatchSettings,
     IncidentSettings,
     QueueSettings,
     SeatSettings,
@@ -36,7 +37,8 @@ SETTLE_POLL_INTERVAL = 0.02  # seconds between looks at the controller in `Switc
 def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, database_url: str, seats: int,
                      queue: dict[str, Any] | None = None, overflow_seats: int = 0,
                      callback: dict[str, Any] | None = None, incident: dict[str, Any] | None = None,
-                     dial_strings: dict[str, str] | None = None, aml: dict[str, Any] | None = None) -> Settings:
+                     dial_strings: dict[str, str] | None = None, aml: dict[str, Any] | None = None,
+                     dispatch: dict[str, Any] | None = None) -> Settings:
     base = Settings()
     dial_strings = dial_strings or {}
     seat_list = tuple(
@@ -58,6 +60,9 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
         callback=dataclasses.replace(CallbackSettings(), **{"enabled": False, **(callback or {})}),
         incident=dataclasses.replace(IncidentSettings(), **(incident or {})),
         aml=dataclasses.replace(AmlSettings(), **(aml or {})),
+        # issue 17: report photos under the work directory unless a test says otherwise
+        dispatch=dataclasses.replace(DispatchSettings(), **{"photo_dir": str(recordings_dir.parent / "photos"),
+                                                            **(dispatch or {})}),
         seats=seat_list,
     )
 
@@ -79,7 +84,8 @@ class Switchboard:
                  database_url: str | None = None, overflow_seats: int = 0, notifier: Notifier | None = None,
                  sound_seconds: float = 0.3, dial_strings: dict[str, str] | None = None,
                  serial_channel_commands: bool = True, seat_qualify_delay: float | None = None,
-                 seat_busy_at: int = 0, api: bool = False, aml: dict[str, Any] | None = None) -> None:
+                 seat_busy_at: int = 0, api: bool = False, aml: dict[str, Any] | None = None,
+                 dispatch: dict[str, Any] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.recordings_dir = self.workdir / "recordings"
         self.database_url = database_url or f"sqlite+aiosqlite:///{self.workdir / 'cc112.sqlite3'}"
@@ -88,6 +94,7 @@ class Switchboard:
         self.callback = callback
         self.incident = incident
         self.aml = aml  # `[aml]` settings (issue 19): senders, match_window, unmatched_retention
+        self.dispatch = dispatch  # `[dispatch]` settings (issue 17): routing_url, stale_after, agencies_file...
         self.overflow_seats = overflow_seats
         self.seat_behaviours = seat_behaviours or {}
         self.dial_strings = dial_strings
@@ -122,7 +129,7 @@ class Switchboard:
         return harness_settings(
             ari_url=self.emulator.ari_url, ami_port=self.emulator.ami_port, recordings_dir=self.recordings_dir,
             database_url=self.database_url, seats=self.seats, queue=self.queue, callback=self.callback,
-            incident=self.incident, aml=self.aml,
+            incident=self.incident, aml=self.aml, dispatch=self.dispatch,
             overflow_seats=self.overflow_seats, dial_strings=self.dial_strings,
         )
 

@@ -60,7 +60,7 @@ def test_example_file_names_every_setting_of_every_section():
     text = EXAMPLE.read_text()
     defaults = Settings()
     for section in ("asterisk", "database", "http", "logging", "queue", "callback", "incident", "aml", "trunk",
-                    "deploy"):
+                    "deploy", "dispatch"):
         for field in dataclasses.fields(getattr(defaults, section)):
             assert f"{field.name} =" in text or f"{field.name}_file =" in text, f"{section}.{field.name}"
 

@@ -25,6 +25,7 @@ NUMBER_PLACEHOLDER = "{number}"
 class CallbackReason(StrEnum):
     ABANDONED = "abandoned"
     DROPPED = "dropped"
+    INFORM_REPORTER = "inform_reporter"  # issue 17: tell the reporter the report was dispositioned
 
 
 class CallbackOutcome(StrEnum):

@@ -9,13 +9,18 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from cc112_pbx.services.access import Principal
-from cc112_pbx.services.api_errors import Unauthenticated
+from cc112_pbx.services.api_errors import Forbidden, Unauthenticated
 from cc112_pbx.services.auth_service import AuthService
 
 PUBLIC_EXACT = frozenset({"/healthz", "/", "/api/login", "/api/console"})
 PUBLIC_PREFIXES = ("/static/",)
 # AML senders (issue 19) authenticate with their own tokens, checked by the AML service
-SENDER_AUTHENTICATED = frozenset({"/api/aml", "/api/aml/sms"})
+SENDER_AUTHENTICATED = frozenset({"/api/aml", "/api/aml/sms",
+                                  "/api/positions/osmand", "/api/positions/owntracks"})  # issue 17: devices
+# issue 17: what agency dispatchers and officers may reach (their services scope each answer)
+FIELD_EXACT = frozenset({"/api/me", "/api/logout", "/api/events", "/api/agencies", "/api/officers",
+                         "/api/dispatches", "/api/positions/latest"})
+FIELD_PREFIXES = ("/api/agencies/", "/api/officers/", "/api/dispatches/", "/api/officer/")
 AUTH_KEY: web.AppKey[AuthService] = web.AppKey("auth", AuthService)
 PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
 TOKEN: web.RequestKey[str] = web.RequestKey("token", str)
@@ -44,7 +49,10 @@ async def auth_middleware(request: web.Request, handler: Callable[[web.Request],
     if not token:
         raise Unauthenticated("a bearer token is required (Authorization: Bearer TOKEN)",
                               message_id="diperlukan token bearer (Authorization: Bearer TOKEN)")
-    request[PRINCIPAL] = await request.app[AUTH_KEY].principal(token)
+    request[PRINCIPAL] = who = await request.app[AUTH_KEY].principal(token)
+    if who.is_field and request.path not in FIELD_EXACT and not request.path.startswith(FIELD_PREFIXES):
+        raise Forbidden(f"role {who.role.value} may not use {request.path}",
+                        message_id=f"peran {who.role.value} tidak boleh memakai {request.path}")
     request[TOKEN] = token
     return await handler(request)
 

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
+from cc112_pbx.domain.dispatch import IllegalDispatchTransition
 from cc112_pbx.domain.incident import InvalidChanges
 from cc112_pbx.domain.incident_status import IllegalTransition
 from cc112_pbx.services import api_errors as e
@@ -69,6 +70,10 @@ async def error_middleware(request: web.Request, handler: Callable[[web.Request]
     except IllegalTransition as exc:
         return error_response(409, "illegal_transition", str(exc),
                               message_id="perubahan status tidak diizinkan", allowed=list(exc.allowed),
+                              current=exc.current.value)
+    except IllegalDispatchTransition as exc:  # issue 17
+        return error_response(409, "illegal_transition", str(exc),
+                              message_id="perubahan status dispatch tidak diizinkan", allowed=list(exc.allowed),
                               current=exc.current.value)
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":

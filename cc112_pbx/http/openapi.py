@@ -16,6 +16,8 @@ NOTE_ROLES = {
     "staff": "Supervisors and admins.",
     "admin": "Admins only.",
     "aml_sender": "AML senders only (a sender's own bearer token, configured in `[aml] senders`; not an API token).",
+    "device": "Officers' tracking devices only: the device id and its own token (HTTP Basic, or `token`); "
+              "not an API token.",
 }
 ERROR = {"$ref": "#/components/schemas/Error"}
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -29,7 +31,7 @@ SCHEMAS: dict[str, Any] = {
             "allowed": {"type": "array", "items": {"type": "string"}}, "current": {"type": "string"}}}}},
     "Me": {"type": "object", "required": ["id", "username", "role"], "properties": {
         "id": {"type": "integer"}, "username": {"type": "string"},
-        "role": {"enum": ["admin", "supervisor", "call_taker"]}, "seat": NULLABLE_STR}},
+        "role": {"enum": ["admin", "supervisor", "call_taker", "agency_dispatcher", "officer"]}, "seat": NULLABLE_STR}},
     "QueueConfigVersion": {"type": "object", "required": ["version", "settings", "author"], "properties": {
         "version": {"type": "integer"}, "settings": {"type": "object"}, "author": {"type": "string"},
         "created_at": NULLABLE_STR}},
@@ -70,6 +72,7 @@ def all_routes() -> tuple[Route, ...]:
         routes_aml,
         routes_auth,
         routes_console,
+        routes_dispatch,
         routes_incidents,
         routes_live,
         routes_queue,
@@ -79,7 +82,7 @@ def all_routes() -> tuple[Route, ...]:
     )
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
-               routes_reports, routes_console, routes_aml)
+               routes_reports, routes_console, routes_aml, routes_dispatch)
     return tuple(route for module in modules for route in module.ROUTES)
 
 
@@ -108,6 +111,8 @@ def _operation(route: Route) -> dict[str, Any]:
         op["security"] = []
     elif route.roles == "aml_sender":
         op["security"] = [{"amlSender": []}]
+    elif route.roles == "device":
+        op["security"] = [{"device": []}, {}]
     if route.params:
         op["parameters"] = [
             {"name": p.name, "in": p.where, "required": p.required or p.where == "path", "schema": p.schema,
@@ -135,6 +140,7 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": SCHEMAS,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                           "amlSender": {"type": "http", "scheme": "bearer"}}},
+                                           "amlSender": {"type": "http", "scheme": "bearer"},
+                                           "device": {"type": "http", "scheme": "basic"}}},
         "security": [{"bearer": []}],
     }

@@ -12,7 +12,8 @@ INCIDENT_ID = PATH_ID("incident_id")
 CALLBACK_ID = PATH_ID("callback_id")
 STATUS_BODY = {"type": "object", "required": ["status"], "properties": {
     "status": {"enum": ["new", "in_progress", "verified", "dispatched", "resolved", "closed", "cancelled"]},
-    "reason": {"type": "string"}}}
+    "reason": {"type": "string"},
+    "override": {"type": "boolean", "description": "a supervisor closes despite open dispatches"}}}
 PAGE_OF_INCIDENTS = {"type": "object", "required": ["items", "total", "limit", "offset"], "properties": {
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}, "total": {"type": "integer"},
     "limit": {"type": "integer"}, "offset": {"type": "integer"}}}

@@ -17,6 +17,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     CALL_TAKER = "call_taker"
+    AGENCY_DISPATCHER = "agency_dispatcher"  # issue 17: an agency's liaison, bound to one agency
+    OFFICER = "officer"  # issue 17: a field officer, bound to one officer record
 
     @classmethod
     def parse(cls, text: str) -> Role:
@@ -27,6 +29,7 @@ class Role(StrEnum):
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
 ADMIN_ONLY = (Role.ADMIN,)
 EVERYONE = (Role.ADMIN, Role.SUPERVISOR, Role.CALL_TAKER)
+FIELD_ROLES = (Role.AGENCY_DISPATCHER, Role.OFFICER)  # see only their agency's / their own dispatches
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,23 @@ class Principal:
     username: str
     role: Role
     seat_id: str | None = None
+    agency_id: int | None = None  # an agency dispatcher's agency (or an officer's)
+    officer_id: int | None = None  # an officer's own record
+
+    @property
+    def is_field(self) -> bool:
+        return self.role in FIELD_ROLES
 
     @property
     def is_call_taker(self) -> bool:
         return self.role is Role.CALL_TAKER
 
     def to_dict(self) -> dict[str, object]:
-        return {"id": self.user_id, "username": self.username, "role": self.role.value, "seat": self.seat_id}
+        out: dict[str, object] = {"id": self.user_id, "username": self.username, "role": self.role.value,
+                                  "seat": self.seat_id}
+        if self.is_field:
+            out |= {"agency_id": self.agency_id, "officer_id": self.officer_id}
+        return out
 
 
 def require(principal: Principal, roles: tuple[Role, ...]) -> None:

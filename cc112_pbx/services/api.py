@@ -11,6 +11,8 @@ from cc112_pbx.services.auth_service import AuthService
 from cc112_pbx.services.call_stats import CallStats
 from cc112_pbx.services.callback_admin import CallbackAdminService
 from cc112_pbx.services.controller import Controller
+from cc112_pbx.services.dispatch_callback import queue_reporter_callback
+from cc112_pbx.services.dispatching import Dispatching
 from cc112_pbx.services.event_hub import EventHub
 from cc112_pbx.services.health_service import HealthService
 from cc112_pbx.services.incident_service import IncidentService
@@ -38,17 +40,21 @@ class ApiServices:
     stats: CallStats
     store: ApiStore
     aml: AmlService
+    dispatch: Dispatching  # issue 17
 
     def close(self) -> None:
         self.events.close()
         self.aml.close()
+        self.dispatch.close()
 
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
                        aml_policy: AmlPolicy | None = None,
                        writes: Callable[[], Mapping[str, object]] | None = None,
-                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
+                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
+                       dispatch: Callable[..., Dispatching] | None = None) -> ApiServices:
+    """`dispatch(clock=, notices=, check_incident=, queue_callback=)` builds the dispatch bundle (issue 17)."""
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -58,15 +64,31 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     events.start()
     aml = AmlService(store, controller, notifier, aml_policy or AmlPolicy())  # type: ignore[arg-type]
     aml.start()
+    incidents = IncidentService(store, clock, live.incident_status_changed)
+    dispatching = (dispatch or _no_dispatch(store))(clock=clock, notices=notifier, check_incident=incidents.check_own,
+                                                    queue_callback=lambda incident, actor: queue_reporter_callback(
+                                                        store, controller, incident, actor))
+    incidents.open_dispatches = dispatching.service.open_count  # the closing rule (issue 17)
+    auth = AuthService(store.api_users, store.audit, clock)
+    auth.bind = dispatching.directory.bind
+    dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
     return ApiServices(
-        auth=AuthService(store.api_users, store.audit, clock),
+        auth=auth,
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
         seats=SeatAdminService(store.seats, store.audit, live, clock),
         live=live, events=events,
-        incidents=IncidentService(store, clock, live.incident_status_changed),
+        incidents=incidents,
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
-        stats=stats, store=store, aml=aml,
+        stats=stats, store=store, aml=aml, dispatch=dispatching,
     )
+
+
+def _no_dispatch(store: ApiStore) -> Callable[..., Dispatching]:
+    """Without a configured bundle (tests that build the API by hand): photos in memory, no router."""
+    from cc112_pbx.services.dispatching import MemoryPhotos
+
+    return lambda **kw: Dispatching(store, kw["clock"], kw["notices"], MemoryPhotos(),  # type: ignore[arg-type]
+                                    check_incident=kw["check_incident"], queue_callback=kw["queue_callback"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -89,6 +89,8 @@ class AuthService:
         self.clock = clock
         self.limiter = limiter or LoginLimiter(clock.monotonic)
         self.login_ttl = login_ttl
+        # issue 17: fills an agency dispatcher's agency and an officer's record (set by the dispatch service)
+        self.bind: Callable[[Principal], Awaitable[Principal]] | None = None
 
     # --- tokens and logins -----------------------------------------------------------------------
     async def principal(self, token: str) -> Principal:
@@ -97,7 +99,8 @@ class AuthService:
         if user is None:
             raise Unauthenticated("a valid bearer token is required",
                                   message_id="diperlukan token bearer yang valid")
-        return principal_of(user)
+        found = principal_of(user)
+        return await self.bind(found) if self.bind is not None and found.is_field else found
 
     async def login(self, username: str, password: str, client: str) -> dict[str, Any]:
         """A new token for a username and password (rate-limited per username and client)."""
@@ -198,7 +201,7 @@ def _user_problems(username: str, role: str, password: str, seat_id: str | None)
     except ValueError:
         parsed = None
     if parsed is None:
-        problems.append(FieldProblem("role", "must be admin, supervisor or call_taker"))
+        problems.append(FieldProblem("role", f"must be one of {', '.join(Role)}"))
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("password", f"must be at least {MIN_PASSWORD} characters"))
     if parsed is Role.CALL_TAKER and not seat_id:

@@ -34,6 +34,10 @@ class Subscription:
         self.lost = asyncio.Event()  # set when it fell too far behind
 
     def wants(self, notice: dict[str, Any]) -> bool:
+        if self.principal.is_field:  # issue 17: only their agency's (an officer: their own) dispatch news
+            if self.principal.officer_id is not None:
+                return notice.get("officer_id") == self.principal.officer_id
+            return self.principal.agency_id is not None and notice.get("agency_id") == self.principal.agency_id
         if not self.principal.is_call_taker:
             return True
         seat = notice.get("seat")

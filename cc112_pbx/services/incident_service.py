@@ -7,15 +7,15 @@ incident's owner is their seat)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from cc112_pbx.domain.categories import parse_category
 from cc112_pbx.domain.incident import Verification
 from cc112_pbx.domain.incident_status import TRANSITIONS, IncidentStatus
-from cc112_pbx.services.access import Principal, seat_scope
-from cc112_pbx.services.api_errors import FieldProblem, Forbidden, Invalid, NotFound
+from cc112_pbx.services.access import STAFF, Principal, seat_scope
+from cc112_pbx.services.api_errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from cc112_pbx.services.plain import plain
 from cc112_pbx.services.ports import ApiStore, Clock
 
@@ -67,6 +67,12 @@ class IncidentService:
         self.store = store
         self.clock = clock
         self.on_status = on_status
+        # issue 17: how many dispatches of an incident are still open (closing waits for them)
+        self.open_dispatches: Callable[[int], Awaitable[int]] | None = None
+
+    async def check_own(self, principal: Principal, incident_id: int) -> Any:
+        """The incident when the principal may see it (`NotFound`, `Forbidden` otherwise)."""
+        return await self._check_own(principal, incident_id)
 
     async def _check_own(self, principal: Principal, incident_id: int) -> Any:
         incident = await self.store.incidents.get(incident_id)
@@ -141,10 +147,28 @@ class IncidentService:
             problems.append(FieldProblem("status", f"one of {', '.join(IncidentStatus)}"))
         if not isinstance(reason, str) or len(reason) > 500:
             problems.append(FieldProblem("reason", "text up to 500 characters"))
+        override = body.get("override", False) if isinstance(body, Mapping) else False
+        if not isinstance(override, bool):
+            problems.append(FieldProblem("override", "true or false"))
         if problems:
             raise Invalid(problems)
         await self._check_own(principal, incident_id)
+        if target == IncidentStatus.CLOSED.value and self.open_dispatches is not None:
+            reason = await self._closing_allowed(principal, incident_id, override, reason)
         record, entries = await self.store.incidents.transition(
             incident_id, target, actor=principal.username, at=self.clock.wall(), reason=reason)
         self.on_status(incident_id, IncidentStatus(target))
         return {"incident": incident_dict(record), "timeline": [plain(e) for e in entries]}
+
+    async def _closing_allowed(self, principal: Principal, incident_id: int, override: bool, reason: str) -> str:
+        """Issue 17: an incident with an open dispatch is closed only by a supervisor's override (which the
+        status change's reason records); otherwise 409."""
+        assert self.open_dispatches is not None
+        still_open = await self.open_dispatches(incident_id)
+        if not still_open:
+            return reason
+        if not override or principal.role not in STAFF:
+            raise Conflict(f"incident {incident_id} has {still_open} open dispatch(es): close them first, or a "
+                           "supervisor closes it with override", message_id=f"insiden {incident_id} masih memiliki "
+                           f"{still_open} dispatch terbuka; hanya supervisor yang boleh menutupnya (override)")
+        return f"{reason} [supervisor override: {still_open} dispatch(es) still open]".strip()[:600]

@@ -457,3 +457,116 @@ class AmlStore(Protocol):
 
     @property
     def timeline(self) -> TimelineRepository: ...
+
+
+# --- dispatch to the agencies (issue 17) -------------------------------------------------------------
+
+
+class Router(Protocol):
+    """Road travel times (an OSRM-compatible HTTP API in production; a fake server in tests)."""
+
+    async def durations(self, sources: Sequence[tuple[float, float]], destination: tuple[float, float]
+                        ) -> list[float | None]:
+        """Seconds by road from each `(lat, lon)` source to the destination, in order (None: no route
+        for that one). Raises when the router cannot answer (the caller falls back to the straight line)."""
+
+
+class AgencyStore(Protocol):
+    async def all(self) -> Sequence[Any]: ...
+
+    async def get(self, agency_id: int) -> Any | None: ...
+
+    async def add(self, *, at: datetime, **fields: Any) -> Any: ...
+
+    async def update(self, agency_id: int, changes: Mapping[str, Any], at: datetime) -> Any: ...
+
+    async def seed(self, agencies: Sequence[Mapping[str, Any]], at: datetime) -> dict[str, int]: ...
+
+    async def bind_dispatcher(self, user_id: int, agency_id: int, at: datetime) -> Any: ...
+
+    async def dispatchers(self) -> Sequence[Any]: ...
+
+
+class OfficerStore(Protocol):
+    async def all(self) -> Sequence[Any]: ...
+
+    async def get(self, officer_id: int) -> Any | None: ...
+
+    async def add(self, *, at: datetime, **fields: Any) -> Any: ...
+
+    async def update(self, officer_id: int, changes: Mapping[str, Any], at: datetime) -> Any: ...
+
+    async def seed(self, officers: Sequence[Mapping[str, Any]], at: datetime) -> None: ...
+
+
+class DispatchRecords(Protocol):
+    async def add(self, *, fields: Mapping[str, Any]) -> Any: ...
+
+    async def get(self, dispatch_id: int) -> Any | None: ...
+
+    async def update(self, dispatch_id: int, expected: str, changes: Mapping[str, Any]) -> Any:
+        """Raises the domain's `IllegalDispatchTransition` when the stored status is no longer `expected`."""
+
+    async def listing(self, *, incident_id: int | None = None, agency_id: int | None = None,
+                      officer_id: int | None = None, statuses: Sequence[str] = (), open_only: bool = False,
+                      limit: int = 200, offset: int = 0) -> Sequence[Any]: ...
+
+    async def open_for_incident(self, incident_id: int) -> Sequence[Any]: ...
+
+    async def created_between(self, start: datetime, end: datetime) -> Sequence[Any]: ...
+
+    async def status_counts(self) -> Mapping[str, int]: ...
+
+
+class PositionStore(Protocol):
+    async def add(self, *, officer_id: int, received_at: datetime, **fields: Any) -> Any: ...
+
+    async def trail(self, officer_id: int, since: datetime, limit: int = 2000) -> Sequence[Any]: ...
+
+    async def latest(self) -> Sequence[Any]: ...
+
+    async def delete_before(self, cutoff: datetime) -> int: ...
+
+
+class DispatchIncidents(Protocol):
+    async def get(self, incident_id: int) -> Any | None: ...
+
+
+class DispatchUsers(Protocol):
+    async def by_username(self, username: str) -> Any | None: ...
+
+    async def get(self, user_id: int) -> Any | None: ...
+
+
+class DispatchStore(Protocol):
+    """The database as the dispatch services see it (`cc112_pbx.storage.Database`)."""
+
+    @property
+    def agencies(self) -> AgencyStore: ...
+
+    @property
+    def officers(self) -> OfficerStore: ...
+
+    @property
+    def dispatches(self) -> DispatchRecords: ...
+
+    @property
+    def positions(self) -> PositionStore: ...
+
+    @property
+    def incidents(self) -> DispatchIncidents: ...
+
+    @property
+    def timeline(self) -> TimelineRepository: ...
+
+    @property
+    def api_users(self) -> DispatchUsers: ...
+
+
+class PhotoStore(Protocol):
+    """Where report photos are kept (files on disk in production)."""
+
+    async def save(self, name: str, data: bytes) -> str:
+        """Write the photo; returns the path to read it back with."""
+
+    async def read(self, path: str) -> bytes: ...

@@ -164,6 +164,25 @@ class RecordingsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    """Added for issue 17: dispatch to the agencies and the officers' positions. `routing_url` is an
+    OSRM-compatible router ("" = none: straight-line ETAs at `fallback_speed_kmh`, marked as estimates);
+    `agencies_file` a TOML file of `[[agencies]]` (with `[[agencies.officers]]`) seeded at every start."""
+
+    routing_url: str = _f("", pattern=r"^(|https?://\S+)$")
+    routing_timeout: float = _f(2.0, gt=0)
+    fallback_speed_kmh: float = _f(30.0, gt=0, le=300)
+    stale_after: int = _f(600, gt=0)
+    accept_within: int = _f(300, ge=0)  # 0: a dispatch is never overdue
+    position_retention_days: int = _f(7, gt=0, le=3650)
+    position_max_future: int = _f(120, ge=0)
+    position_max_age: int = _f(86400, gt=0)
+    photo_dir: str = _f("var/dispatch-photos", nonempty=True)
+    photo_max_bytes: int = _f(5 * 1024 * 1024, gt=0, le=50 * 1024 * 1024)
+    agencies_file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSettings:
     id: str = _f("", pattern=SEAT_ID_PATTERN)
     name: str = _f("", nonempty=True)
@@ -200,6 +219,7 @@ class Settings:
     incident: IncidentSettings = IncidentSettings()
     aml: AmlSettings = AmlSettings()
     recordings: RecordingsSettings = RecordingsSettings()
+    dispatch: DispatchSettings = DispatchSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -219,6 +239,7 @@ SECTIONS: dict[str, type] = {
     "incident": IncidentSettings,
     "aml": AmlSettings,
     "recordings": RecordingsSettings,
+    "dispatch": DispatchSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }

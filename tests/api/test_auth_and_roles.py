@@ -9,7 +9,7 @@ from cc112_pbx.http.openapi import all_routes, document
 PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("GET", "/api/console"),
           ("POST", "/api/login")}
 SAMPLE = {"user_id": "1", "token_id": "1", "seat_id": "seat01", "incident_id": "1", "callback_id": "1",
-          "recording_id": "1", "path": "README.css"}
+          "recording_id": "1", "path": "README.css", "agency_id": "1", "officer_id": "1", "dispatch_id": "1"}
 
 
 def concrete(path: str) -> str:
@@ -67,6 +67,14 @@ FORBIDDEN = [
     ("GET", "/api/no-callback", None, STAFF_ONLY),
     ("GET", "/api/audit", None, STAFF_ONLY),
     ("GET", "/api/service-level", None, STAFF_ONLY),
+    # issue 17: the agency directory is the admins'
+    ("POST", "/api/agencies", {"code": "x", "name": "x", "kind": "police"}, ADMIN_ONLY),
+    ("PATCH", "/api/agencies/1", {"name": "x"}, ADMIN_ONLY),
+    ("DELETE", "/api/agencies/1", None, ADMIN_ONLY),
+    ("POST", "/api/agencies/1/dispatchers", {"username": "x"}, ADMIN_ONLY),
+    ("POST", "/api/officers", {"agency_id": 1, "name": "x", "device_id": "x"}, ADMIN_ONLY),
+    ("DELETE", "/api/officers/1", None, ADMIN_ONLY),
+    ("POST", "/api/officers/1/device-token", None, ADMIN_ONLY),
 ]
 
 

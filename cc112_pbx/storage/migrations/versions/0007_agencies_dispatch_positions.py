@@ -9,6 +9,7 @@
 - officer_positions: the positions the officers' phones report (pruned after
   `[dispatch] position_retention_days`).
 - api_users.role: two more roles, `agency_dispatcher` and `officer` (VARCHAR(16) -> VARCHAR(32)).
+- callbacks.reason: one more, `inform_reporter` (a callback to tell the reporter the outcome).
 
 Revision ID: 0007
 Revises: 0006
@@ -30,6 +31,8 @@ NEW_ROLES = (*OLD_ROLES, "agency_dispatcher", "officer")
 AGENCY_KINDS = ("police", "fire", "health", "disaster", "sar", "electricity", "water", "internet", "volunteer",
                 "other")
 OFFICER_KINDS = ("officer", "unit", "team")
+OLD_REASONS = ("abandoned", "dropped")
+NEW_REASONS = (*OLD_REASONS, "inform_reporter")
 DISPATCH_STATUSES = ("created", "sent_to_agency", "accepted", "assigned", "en_route", "on_scene", "resolved",
                      "cancelled", "rejected")
 
@@ -43,15 +46,36 @@ def _time(name: str, nullable: bool = True) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
+def _rebuild(table: str, column: str, type_name: str, old: tuple[str, ...], new: tuple[str, ...],
+             old_length: int, new_length: int, children: tuple[str, ...]) -> None:
+    """Change a CHECK-constrained enum column. SQLite rebuilds the table, and dropping the old one with
+    foreign keys on would delete (cascade) or orphan the rows that refer to it: those child rows are kept
+    aside, removed, and put back once the rebuilt table has its name again."""
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    kept = {child: [dict(row._mapping) for row in bind.execute(sa.text(f"SELECT * FROM {child}"))]
+            for child in children} if sqlite else {}
+    for child in kept:
+        bind.execute(sa.text(f"DELETE FROM {child}"))
+    with op.batch_alter_table(table, recreate="always" if sqlite else "auto") as batch:
+        batch.alter_column(column, type_=_enum(table, type_name, new, new_length),
+                           existing_type=_enum(table, type_name, old, old_length), existing_nullable=False)
+    for child, rows in kept.items():
+        if rows:
+            op.bulk_insert(sa.table(child, *(sa.column(name) for name in rows[0])), rows)
+
+
 def _roles(old: tuple[str, ...], new: tuple[str, ...], old_length: int, new_length: int) -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    with op.batch_alter_table("api_users", recreate="always" if sqlite else "auto") as batch:
-        batch.alter_column("role", type_=_enum("api_users", "apirole", new, new_length),
-                           existing_type=_enum("api_users", "apirole", old, old_length), existing_nullable=False)
+    _rebuild("api_users", "role", "apirole", old, new, old_length, new_length, ("api_tokens",))
+
+
+def _reasons(old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    _rebuild("callbacks", "reason", "callbackreason", old, new, 16, 16, ("callback_attempts",))
 
 
 def upgrade() -> None:
     _roles(OLD_ROLES, NEW_ROLES, 16, 32)
+    _reasons(OLD_REASONS, NEW_REASONS)
     op.create_table(
         "agencies",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -161,3 +185,6 @@ def downgrade() -> None:
     op.drop_table("agencies")
     op.execute(sa.text("DELETE FROM api_users WHERE role IN ('agency_dispatcher', 'officer')"))
     _roles(NEW_ROLES, OLD_ROLES, 32, 16)
+    op.execute(sa.text("DELETE FROM callbacks WHERE reason = 'inform_reporter' AND id NOT IN "
+                       "(SELECT callback_id FROM callback_attempts)"))
+    _reasons(NEW_REASONS, OLD_REASONS)
