@@ -64,7 +64,9 @@ class ResponseFigures:
 
 
 def as_domain(record: Any) -> Dispatch:
-    return Dispatch(**{name: getattr(record, name) for name in DOMAIN_FIELDS})
+    values = {name: getattr(record, name) for name in DOMAIN_FIELDS}
+    values["status"] = DispatchStatus(values["status"])  # the database keeps the plain string
+    return Dispatch(**values)
 
 
 def _int(body: Mapping[str, Any], name: str, problems: list[FieldProblem], low: int, high: int) -> int | None:

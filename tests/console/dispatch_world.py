@@ -35,7 +35,7 @@ class DispatchWorld:
 
     async def agency(self, code: str, name: str, kind: str, categories: list[str]) -> dict[str, Any]:
         return await self.call("POST", "/api/agencies", expect=201,
-                               json={"code": code, "name": name, "kind": kind, "categories": categories})
+                               json={"code": code.lower(), "name": name, "kind": kind, "categories": categories})
 
     async def officer(self, agency_id: int, name: str, callsign: str, username: str | None = None) -> dict[str, Any]:
         return await self.call("POST", "/api/officers", expect=201, json={

@@ -28,6 +28,14 @@ export const dispatchApi = {
   },
 };
 
+// A dispatch as it is now, from what was shown and what arrived: a notice can overtake the HTTP answer
+// (or the other way round), so an older state never replaces a newer one.
+export function latest(shown, incoming) {
+  if (!shown) return incoming;
+  if (shown.updated_at && incoming.updated_at && incoming.updated_at < shown.updated_at) return shown;
+  return { ...shown, ...incoming };
+}
+
 export const notices = {
   // {officerId, position} from a position notice, else null
   position(n) {

@@ -4,7 +4,7 @@
 // callback to inform the reporter, and closing (refused while a dispatch is open; a supervisor may
 // override). Everything is decided by the API; the panel shows its answers and its messages.
 import { ApiError } from "./api.js";
-import { dispatchApi } from "./dispatch_api.js";
+import { dispatchApi, latest } from "./dispatch_api.js";
 import { clear, h, options } from "./dom.js";
 import { t, word } from "./i18n.js";
 import { OPEN_DISPATCH } from "./live_map.js";
@@ -56,7 +56,7 @@ export class DispatchPanel {
   onDispatch(dispatch) {
     if (!this.incident || dispatch.incident_id !== this.incident.id) return;
     const i = this.dispatches.findIndex((d) => d.id === dispatch.id);
-    if (i >= 0) this.dispatches[i] = { ...this.dispatches[i], ...dispatch }; else this.dispatches.push(dispatch);
+    if (i >= 0) this.dispatches[i] = latest(this.dispatches[i], dispatch); else this.dispatches.push(dispatch);
     this.renderList();
   }
 

@@ -321,6 +321,11 @@ function describe(entry) {
       : d.field === "category" ? category(v) : ["verification", "location_source", "priority"].includes(d.field) ? word(v) : String(v));
     return `${t(`form.${d.field}`)}: ${value(d.old)} → ${value(d.new)}`;
   }
+  if (d.event === "dispatch") {  // issue 17: a dispatch moved
+    return `${t("lm.dispatch")} #${d.dispatch_id} · ${d.agency || ""}: ${d.previous ? `${word(d.previous)} → ` : ""}${word(d.status)}`
+      + [d.officer, d.reason, d.report].filter(Boolean).map((x) => ` · ${x}`).join("");
+  }
+  if (d.event === "reporter_informed") return `${t("dp.informed")}${d.callback_id ? ` · ${t("dp.inform_callback")}` : ""}`;
   if (entry.kind === "status_changed") {
     return `${word(d.old)} → ${word(d.new)}${d.reason ? ` (${d.reason})` : ""}`;
   }

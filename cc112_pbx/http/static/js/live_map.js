@@ -3,6 +3,7 @@
 // last hour (on click). Leaflet with the configured tiles only (`[http] map_tile_url`; the coordinate
 // grid without). What it shows is what the API gave this user: scoping is the server's job.
 // Beside the map, the same officers as a list, so that every state is text as well as colour.
+import { latest } from "./dispatch_api.js";
 import { clear, h } from "./dom.js";
 import { t, word } from "./i18n.js";
 import { baseMap, loadLeaflet } from "./map_pick.js";
@@ -79,8 +80,7 @@ export class LiveMap {
   }
 
   upsertDispatch(dispatch) {
-    const old = this.dispatches.get(dispatch.id) || {};
-    this.dispatches.set(dispatch.id, { ...old, ...dispatch });
+    this.dispatches.set(dispatch.id, latest(this.dispatches.get(dispatch.id), dispatch));
     this.draw();
   }
 

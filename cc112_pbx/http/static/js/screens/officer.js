@@ -4,7 +4,7 @@
 // The officer's steps are the moves the API lets an officer make: accepting an assignment is going
 // (`assigned -> en_route`: "Accept, en route"), then on scene, then resolved with the report.
 import { ApiError } from "../api.js";
-import { dispatchApi, notices } from "../dispatch_api.js";
+import { dispatchApi, latest, notices } from "../dispatch_api.js";
 import { eta } from "../dispatch_panel.js";
 import { clear, debounce, h } from "../dom.js";
 import { t, word } from "../i18n.js";
@@ -91,7 +91,7 @@ export function mount(ctx, el) {
 
   function replace(dispatch) {
     const i = items.findIndex((d) => d.id === dispatch.id);
-    if (i >= 0) items[i] = { ...items[i], ...dispatch }; else items.unshift(dispatch);
+    if (i >= 0) items[i] = latest(items[i], dispatch); else items.unshift(dispatch);
     render();
   }
 
