@@ -15,7 +15,8 @@ from tests.console.dispatch_world import DispatchWorld
 
 PHONE = {"width": 390, "height": 844}
 # a 1x1 PNG: the report's photo
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+                       "AAAABJRU5ErkJggg==")
 
 
 @pytest.fixture
@@ -94,9 +95,10 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     card = page.locator(f"article.assignment[data-dispatch='{dispatch['id']}']")
     await card.wait_for()
     assert "Korban luka di kepala, sadar" in await card.inner_text()
-    assert await page.get_attribute(f"#navigate-{dispatch['id']}", "href") == "geo:-6.990300,110.422900?q=-6.990300,110.422900"
+    scene = "-6.990300,110.422900"
+    assert await page.get_attribute(f"#navigate-{dispatch['id']}", "href") == f"geo:{scene}?q={scene}"
     assert await page.get_attribute(f"#gmaps-{dispatch['id']}", "href") == (
-        "https://www.google.com/maps/dir/?api=1&destination=-6.990300,110.422900&travelmode=driving")
+        f"https://www.google.com/maps/dir/?api=1&destination={scene}&travelmode=driving")
     assert await page.is_disabled(f"#step-resolved-{dispatch['id']}")  # one step at a time
     await screenshot(page, "officer-page")
 
