@@ -64,7 +64,7 @@ class DispatchWorld:
         incident_id = next(i["id"] for i in page["items"] if i.get("caller_number") == number)
         await self.call("PATCH", f"/api/incidents/{incident_id}", json={
             "latitude": lat, "longitude": lon, "location_source": "caller", "category": category,
-            "address": "Jl. Pemuda 150, Semarang Tengah"})
+            "address": "Jl. Pemuda 150, Semarang Tengah", "priority": 1})
         return incident_id
 
     async def dispatch(self, incident_id: int, agency_id: int, instructions: str = "",

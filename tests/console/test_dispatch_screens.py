@@ -38,8 +38,8 @@ async def test_officers_and_a_dispatch_line_appear_on_the_map_and_move_live(cons
     police = await world.agency("POLRES", "Polrestabes Semarang", "police", ["police"])
     ambulance = await world.officer(health["id"], "Ambulans 3", "AMB-3")
     patrol = await world.officer(police["id"], "Bripka Agus", "P-11")
-    await world.position(ambulance, -6.9850, 110.4100)
-    await world.position(patrol, -6.9700, 110.4300)
+    await world.position(ambulance, -6.9700, 110.3950)
+    await world.position(patrol, -6.9650, 110.4450)
     incident = await world.incident(-6.9903, 110.4229)
     dispatch = await world.dispatch(incident, health["id"], "Korban luka di kepala")
     await world.move(dispatch["id"], "accepted")
@@ -53,23 +53,24 @@ async def test_officers_and_a_dispatch_line_appear_on_the_map_and_move_live(cons
     await page.wait_for_selector(f"path.incident-marker.incident-{incident}")
     assert await page.locator("path.dispatch-line").count() == 1  # the patrol has no dispatch: no line
     before = await marker(page, ambulance["id"])
-    assert before == {"lat": "-6.985000", "lon": "110.410000", "status": "assigned"}
+    assert before == {"lat": "-6.970000", "lon": "110.395000", "status": "assigned"}
     row = page.locator(f"#officer-table tr[data-officer='{patrol['id']}']")
     assert "siap" in await row.inner_text()  # available, and the age of its last position
     assert "lalu" in await row.inner_text()
     line_before = await page.get_attribute(f"path.dispatch-{dispatch['id']}", "d")
 
     await world.move(dispatch["id"], "en_route")  # the officer sets off and the phone reports a new fix
-    await world.position(ambulance, -6.9880, 110.4160)
+    await world.position(ambulance, -6.9780, 110.4050)
     await page.wait_for_function("""(id) => document.querySelector(`.officer-marker.officer-${id}`)
-        ?.dataset.lat === "-6.988000" """, arg=ambulance["id"], timeout=5000)
+        ?.dataset.lat === "-6.978000" """, arg=ambulance["id"], timeout=5000)
     moved = await marker(page, ambulance["id"])
-    assert moved == {"lat": "-6.988000", "lon": "110.416000", "status": "en_route"}
+    assert moved == {"lat": "-6.978000", "lon": "110.405000", "status": "en_route"}
     assert await page.get_attribute(f"path.dispatch-{dispatch['id']}", "d") != line_before  # the line follows
 
     await page.click(f"#officer-table tr[data-officer='{ambulance['id']}'] a")  # the trail of the last hour
     await page.wait_for_selector("path.officer-trail")
     assert await page.get_attribute("#map-card", "data-trail") == f"{ambulance['id']}:2"
+    await page.wait_for_selector("#live-map .leaflet-tile-loaded")
     await screenshot(page, "map")
     assert console.real_errors() == []
 
@@ -151,6 +152,7 @@ async def test_an_agency_dispatcher_sees_only_their_agency_and_assigns_an_office
     await row.locator("select").select_option(str(ambulance["id"]))
     await row.locator("button[data-action=assign]").click()
     await page.wait_for_selector(f"path.dispatch-line.dispatch-{to_health['id']}")
+    await screenshot(page, "agency")
     assigned = await world.call("GET", f"/api/dispatches/{to_health['id']}")
     assert assigned["status"] == "assigned" and assigned["officer_id"] == ambulance["id"]
     await world.call("GET", f"/api/dispatches/{to_police['id']}", token, expect=403)  # the API agrees

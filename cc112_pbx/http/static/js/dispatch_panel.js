@@ -109,8 +109,7 @@ export class DispatchPanel {
       const ranked = (this.suggested.officers || []).filter((o) => !agency.value || String(o.agency_id) === agency.value);
       clear(officersEl, ranked.length ? ranked.map((o) => h("li", { "data-officer": o.officer_id ?? o.id },
         h("strong", {}, o.callsign ? `${o.callsign} · ${o.name}` : o.name), ` · ${this.agencyName(o.agency_id)} · `,
-        h("span", { class: "eta" }, eta(o)), o.distance_m != null ? ` · ${(o.distance_m / 1000).toFixed(1)} km` : "",
-        o.estimate ? h("span", { class: "flag flag-estimate" }, t("dp.estimate")) : null))
+        h("span", { class: "eta" }, eta(o)), o.distance_m != null ? ` · ${(o.distance_m / 1000).toFixed(1)} km` : ""))
         : h("li", { class: "muted" }, t("dp.no_officers")));
     };
     agency.addEventListener("change", fillOfficers);
@@ -184,5 +183,6 @@ function rank(ids, id) { const i = ids.indexOf(id); return i < 0 ? ids.length : 
 
 export function eta(o) {
   const seconds = o.eta_s;
-  return seconds === null || seconds === undefined ? "—" : `${t("dp.eta")} ${duration(seconds)}${o.estimate ? "*" : ""}`;
+  return seconds === null || seconds === undefined ? "—"
+    : `${t("dp.eta")} ${duration(seconds)}${o.estimate ? ` (${t("dp.estimate")})` : ""}`;
 }

@@ -97,7 +97,9 @@ export class LiveMap {
     const line = points.map(where).filter(Boolean);
     this.trail = this.L.polyline(line, { className: "officer-trail", color: "#7a2bb3", weight: 3, dashArray: "4 6" })
       .addTo(this.map);
-    if (line.length > 1) this.map.fitBounds(this.trail.getBounds(), { maxZoom: 16, padding: [30, 30] });
+    if (line.length && !this.map.getBounds().contains(this.trail.getBounds())) {  // bring it into view, no closer
+      this.map.fitBounds(this.trail.getBounds(), { maxZoom: this.map.getZoom(), padding: [30, 30] });
+    }
     this.holder.dataset.trail = `${officerId}:${line.length}`;
   }
 
@@ -156,7 +158,8 @@ export class LiveMap {
     return this.L.divIcon({
       className: `officer-marker officer-${o.id} ostatus-${this.statusOf(o)}${stale ? " stale" : ""}`,
       html: h("span", { class: "officer-label" }, o.callsign || o.name || `#${o.id}`),
-      iconSize: null,
+      iconSize: [16, 16],  // the marker is the dot; its label sits beside it, clear of the lines
+      iconAnchor: [8, 8],
     });
   }
 
@@ -170,10 +173,10 @@ export class LiveMap {
         return h("tr", { "data-officer": o.id, "data-status": status, class: this.trailOf === o.id ? "selected" : "" },
           h("td", {}, h("a", { href: "#", title: t("lm.trail"), onclick: (e) => { e.preventDefault(); this.onTrail?.(o.id); } },
             o.callsign ? `${o.callsign} · ${o.name}` : o.name || `#${o.id}`)),
-          h("td", {}, this.agencies.get(o.agency_id)?.code || this.agencies.get(o.agency_id)?.name || o.agency_id || "—"),
+          h("td", {}, (this.agencies.get(o.agency_id)?.code || "").toUpperCase() || o.agency_id || "—"),
           h("td", {}, h("span", { class: `chip ostatus-${status}` }, word(status))),
           h("td", { class: "age", "data-at": at || "", "data-stale": isStale(o) ? "1" : "" }, ageText(at, o.position?.stale)));
-      }))) : h("p", { class: "muted" }, t("lm.no_officers")));
+      }))) : h("p", { class: "muted" }, t("lm.no_officers")), legend());
   }
 
   renderAges() {
@@ -181,6 +184,15 @@ export class LiveMap {
       cell.textContent = ageText(cell.dataset.at || null, cell.dataset.stale === "1");
     }
   }
+}
+
+function legend() {
+  return h("ul", { class: "map-legend", id: "map-legend" },
+    h("li", {}, h("span", { class: "key key-incident" }), ` ${t("lm.key_incident")}`),
+    ...["available", "assigned", "en_route", "on_scene"].map((s) => h("li", {},
+      h("span", { class: `key officer-marker ostatus-${s}` }), ` ${word(s)}`)),
+    h("li", {}, h("span", { class: "key key-line" }), ` ${t("lm.key_line")}`),
+    h("li", {}, h("span", { class: "key key-trail" }), ` ${t("lm.trail")}`));
 }
 
 function ageText(at, stale = false) {

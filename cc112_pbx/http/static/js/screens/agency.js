@@ -4,7 +4,7 @@
 import { ApiError } from "../api.js";
 import { dispatchApi } from "../dispatch_api.js";
 import { clear, h, options } from "../dom.js";
-import { category, t, word } from "../i18n.js";
+import { t, word } from "../i18n.js";
 import { OPEN_DISPATCH, where } from "../live_map.js";
 import { LiveMapFeed } from "../map_feed.js";
 import { stamp } from "../time.js";
@@ -38,18 +38,18 @@ export function mount(ctx, el) {
       }
     };
     const reason = h("input", { id: `reject-reason-${d.id}`, placeholder: t("ag.reason"), "aria-label": t("ag.reason") });
-    const ranked = nearest([...feed.map.officers.values()].filter((o) => o.agency_id === d.agency_id), where(d.scene));
+    const ranked = nearest([...feed.map.officers.values()].filter((o) => o.agency_id === d.agency_id && o.id !== d.officer_id),
+                           where(d.scene));
     const officer = h("select", { id: `assign-officer-${d.id}`, "aria-label": t("lm.officer") },
       options(ranked.map(({ o, km }) => [o.id, `${o.callsign || o.name}${km !== null ? ` · ${km.toFixed(1)} km` : ""} · ${word(feed.map.statusOf(o))}`])));
     const can = (status) => (d.allowed_transitions || []).includes(status);
-    const inc = d.incident || {};
     return h("article", { class: `dispatch-row dstatus-${d.status}`, "data-dispatch": d.id },
       h("div", { class: "assignment-head" }, h("strong", {}, `#${d.id}`),
         h("span", { class: `status-chip dstatus-${d.status}` }, word(d.status)),
         d.priority ? h("span", { class: `prio prio-${d.priority}` }, word(d.priority)) : null,
         h("span", { class: "muted" }, stamp(d.created_at)),
         d.overdue ? h("span", { class: "flag flag-no_callback", "data-overdue": "1" }, t("dp.overdue")) : null),
-      h("p", {}, `${t("pop.incident")} #${d.incident_id} · ${category(inc.category || d.category)}`, inc.address ? ` · ${inc.address}` : ""),
+      h("p", {}, `${t("pop.incident")} #${d.incident_id}`, d.agency_name ? ` · ${d.agency_name}` : ""),
       d.instructions ? h("p", { class: "instructions" }, d.instructions) : null,
       d.officer_id ? h("p", {}, `${t("lm.officer")}: ${d.officer_name || feed.map.officers.get(d.officer_id)?.name || `#${d.officer_id}`}`) : null,
       h("div", { class: "inline wrap" },
@@ -58,7 +58,7 @@ export function mount(ctx, el) {
           onclick: () => act("rejected", { reason: reason.value.trim() }) }, t("ag.reject"))] : null,
         can("assigned") && ranked.length ? [officer, h("button", { type: "button", "data-action": "assign",
           onclick: () => act("assigned", { officer_id: Number(officer.value) }) }, t("ag.assign"))] : null),
-      can("assigned") ? h("p", { class: "muted" }, `${t("lm.officer")}: ${t("ag.nearest")}`) : null,
+      can("assigned") && ranked.length ? h("p", { class: "muted" }, `${t("lm.officer")}: ${t("ag.nearest")}`) : null,
       error);
   }
 
