@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 
+from cc112_pbx.demo.dispatch import dispatch_summary, play_dispatches
 from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.report import summarize
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
@@ -72,8 +73,10 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         await _log_in_everyone(sb, seats)
         await _play(sb, scenario)
         await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
+        await play_dispatches(sb, seed)  # issue 17: agencies, officers on the move, dispatch lifecycles
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"))
+        result.update(await dispatch_summary(sb.app.db))
         if inspect is not None:
             await inspect(sb)
         if stay is not None:

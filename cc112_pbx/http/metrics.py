@@ -13,6 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from cc112_pbx.domain.acd import SeatStatus
+from cc112_pbx.http.metrics_dispatch import dispatch_metrics
 from cc112_pbx.services.api import ApiServices
 from cc112_pbx.services.call_stats import LATENCY_BUCKETS
 
@@ -72,6 +73,7 @@ class Cc112Collector(Collector):
         yield aml
         yield GaugeMetricFamily("cc112_event_subscribers", "Open event-stream WebSockets",
                                 value=self.api.events.subscribers)
+        yield from dispatch_metrics(self.api.dispatch, self.extra.get("dispatches", {}))  # issue 17
 
 
 class Metrics:
@@ -87,8 +89,12 @@ class Metrics:
             callbacks = dict(await self.api.store.callbacks.outcome_counts())
         except Exception:
             callbacks = {}
+        try:
+            dispatches = dict(await self.api.dispatch.store.dispatches.status_counts())
+        except Exception:
+            dispatches = {}
         self.collector.extra = {
-            "callbacks": callbacks,
+            "callbacks": callbacks, "dispatches": dispatches,
             "links": {"ari": health["ari"].get("state") == "connected",
                       "ami": health["ami"].get("state") == "connected",
                       "database": health["database"]["state"] == "connected"},

@@ -58,7 +58,9 @@ SCHEMAS: dict[str, Any] = {
         "from": {"type": "string"}, "to": {"type": "string"}, "calls": {"type": "integer"},
         "answered": {"type": "integer"}, "abandoned": {"type": "integer"}, "dropped": {"type": "integer"},
         "answered_within": {"type": "object"}, "service_level": {"type": "object"},
-        "callbacks_by_outcome": {"type": "object"}}},
+        "callbacks_by_outcome": {"type": "object"},
+        "dispatch": {"type": "object", "description": "per agency code: dispatches, accept_s, on_scene_s, "
+                                                      "resolved_s (averages, seconds from sent to the agency)"}}},
 }
 DESCRIPTIONS = {101: "Switching to the WebSocket protocol", 200: "OK", 201: "Created", 204: "No content",
                 206: "Partial content", 400: "Bad request (not JSON)", 401: "No valid bearer token",

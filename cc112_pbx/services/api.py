@@ -71,6 +71,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     incidents.open_dispatches = dispatching.service.open_count  # the closing rule (issue 17)
     auth = AuthService(store.api_users, store.audit, clock)
     auth.bind = dispatching.directory.bind
+    reports = ReportService(store.audit, store.calls, store.callbacks, clock)
+    reports.dispatch_summary = dispatching.service.summary
     dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
     return ApiServices(
         auth=auth,
@@ -80,7 +82,7 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         incidents=incidents,
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
-        reports=ReportService(store.audit, store.calls, store.callbacks, clock),
+        reports=reports,
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
         stats=stats, store=store, aml=aml, dispatch=dispatching,
     )

@@ -65,8 +65,7 @@ class ResponseFigures:
 
 def as_domain(record: Any) -> Dispatch:
     values = {name: getattr(record, name) for name in DOMAIN_FIELDS}
-    values["status"] = DispatchStatus(values["status"])  # the database keeps the plain string
-    return Dispatch(**values)
+    return Dispatch(**{**values, "status": DispatchStatus(values["status"])})
 
 
 def _int(body: Mapping[str, Any], name: str, problems: list[FieldProblem], low: int, high: int) -> int | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from cc112_pbx.services.access import STAFF, Principal, require
@@ -42,6 +42,8 @@ class ReportService:
         self.calls = calls
         self.callbacks = callbacks
         self.clock = clock
+        # issue 17: per agency, dispatches and their average response times in the window
+        self.dispatch_summary: Callable[[Principal, datetime, datetime], Awaitable[dict[str, Any]]] | None = None
 
     async def audit_log(self, principal: Principal, query: Mapping[str, str]) -> list[dict[str, Any]]:
         require(principal, STAFF)
@@ -69,5 +71,8 @@ class ReportService:
         if problems:
             raise Invalid(problems)
         calls = list(await self.calls.inbound_between(start, end))
-        return {"from": start.isoformat(), "to": end.isoformat(), **service_level(calls),
-                "callbacks_by_outcome": dict(await self.callbacks.outcome_counts())}
+        result = {"from": start.isoformat(), "to": end.isoformat(), **service_level(calls),
+                  "callbacks_by_outcome": dict(await self.callbacks.outcome_counts())}
+        if self.dispatch_summary is not None:
+            result["dispatch"] = await self.dispatch_summary(principal, start, end)
+        return result

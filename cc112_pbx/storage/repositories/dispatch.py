@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cc112_pbx.domain.agencies import AgencyKind, OfficerKind
 from cc112_pbx.domain.dispatch import OPEN, DispatchStatus, IllegalDispatchTransition
 from cc112_pbx.storage.models import AgencyDispatcherRow, AgencyRow, DispatchRow, OfficerPositionRow, OfficerRow
 from cc112_pbx.storage.records import (
@@ -21,6 +22,17 @@ from cc112_pbx.storage.records import (
     to_record,
 )
 from cc112_pbx.storage.repositories.base import Repository
+
+ENUMS: dict[str, type] = {"status": DispatchStatus}
+
+
+def _typed(values: Mapping[str, Any], enums: Mapping[str, type]) -> dict[str, Any]:
+    """The stored enums as enum members (a record hands out members, never bare strings)."""
+    return {k: enums[k](v) if k in enums and v is not None else v for k, v in values.items()}
+
+
+AGENCY_ENUMS: dict[str, type] = {"kind": AgencyKind}
+OFFICER_ENUMS: dict[str, type] = {"kind": OfficerKind}
 
 
 class AgencyRepository(Repository):
@@ -36,7 +48,7 @@ class AgencyRepository(Repository):
 
     async def add(self, *, at: dt.datetime, **fields: Any) -> AgencyRecord:
         async with self._transaction() as session:
-            row = AgencyRow(created_at=at, updated_at=at, **fields)
+            row = AgencyRow(created_at=at, updated_at=at, **_typed(fields, AGENCY_ENUMS))
             session.add(row)
             await session.flush()
             return to_record(AgencyRecord, row)
@@ -44,7 +56,7 @@ class AgencyRepository(Repository):
     async def update(self, agency_id: int, changes: Mapping[str, Any], at: dt.datetime) -> AgencyRecord:
         async with self._transaction() as session:
             row: Any = await self._get_or_raise(session, AgencyRow, agency_id, "agency")
-            for name, value in changes.items():
+            for name, value in _typed(changes, AGENCY_ENUMS).items():
                 setattr(row, name, value)
             row.updated_at = at
             await session.flush()
@@ -54,7 +66,7 @@ class AgencyRepository(Repository):
         """Insert or update the settings file's agencies by code (origin "settings"); {code: id}."""
         ids = {}
         async with self._transaction() as session:
-            for fields in agencies:
+            for fields in (_typed(a, AGENCY_ENUMS) for a in agencies):
                 row = await session.scalar(sa.select(AgencyRow).where(AgencyRow.code == fields["code"]))
                 if row is None:
                     row = AgencyRow(created_at=at, origin="settings", active=True, **fields)
@@ -98,7 +110,7 @@ class OfficerRepository(Repository):
 
     async def add(self, *, at: dt.datetime, **fields: Any) -> OfficerRecord:
         async with self._transaction() as session:
-            row = OfficerRow(created_at=at, updated_at=at, **fields)
+            row = OfficerRow(created_at=at, updated_at=at, **_typed(fields, OFFICER_ENUMS))
             session.add(row)
             await session.flush()
             return to_record(OfficerRecord, row)
@@ -106,7 +118,7 @@ class OfficerRepository(Repository):
     async def update(self, officer_id: int, changes: Mapping[str, Any], at: dt.datetime) -> OfficerRecord:
         async with self._transaction() as session:
             row: Any = await self._get_or_raise(session, OfficerRow, officer_id, "officer")
-            for name, value in changes.items():
+            for name, value in _typed(changes, OFFICER_ENUMS).items():
                 setattr(row, name, value)
             row.updated_at = at
             await session.flush()
@@ -115,7 +127,7 @@ class OfficerRepository(Repository):
     async def seed(self, officers: Sequence[Mapping[str, Any]], at: dt.datetime) -> None:
         """Insert or update the settings file's officers by device id."""
         async with self._transaction() as session:
-            for fields in officers:
+            for fields in (_typed(o, OFFICER_ENUMS) for o in officers):
                 row = await session.scalar(sa.select(OfficerRow).where(OfficerRow.device_id == fields["device_id"]))
                 if row is None:
                     session.add(OfficerRow(created_at=at, updated_at=at, available=True, active=True, **fields))
@@ -128,7 +140,7 @@ class OfficerRepository(Repository):
 class DispatchRepository(Repository):
     async def add(self, *, fields: Mapping[str, Any]) -> DispatchRecord:
         async with self._transaction() as session:
-            row = DispatchRow(**fields)
+            row = DispatchRow(**_typed(fields, ENUMS))
             session.add(row)
             await session.flush()
             return to_record(DispatchRecord, row)
@@ -149,7 +161,7 @@ class DispatchRepository(Repository):
             target = changes.get("status")
             if DispatchStatus(row.status) != DispatchStatus(expected) and target is not None:
                 raise IllegalDispatchTransition(DispatchStatus(row.status), DispatchStatus(target))
-            for name, value in changes.items():
+            for name, value in _typed(changes, ENUMS).items():
                 setattr(row, name, value)
             await session.flush()
             return to_record(DispatchRecord, row)
