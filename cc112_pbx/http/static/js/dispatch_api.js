@@ -43,4 +43,6 @@ export const notices = {
   },
   dispatch(n) { return n.kind === "dispatch_changed" && n.dispatch ? n.dispatch : null; },
   officer(n) { return n.kind === "officer_changed" && n.officer ? n.officer : null; },
+  // a dispatch not accepted in time: {id, overdue: true}
+  overdue(n) { return n.kind === "dispatch_overdue" ? { id: n.dispatch_id, incident_id: n.incident_id, overdue: true } : null; },
 };

@@ -53,6 +53,11 @@ export class DispatchPanel {
     this.render();
   }
 
+  onOverdue(overdue) {
+    const shown = this.dispatches.find((d) => d.id === overdue.id);
+    if (shown) { shown.overdue = true; this.renderList(); }
+  }
+
   onDispatch(dispatch) {
     if (!this.incident || dispatch.incident_id !== this.incident.id) return;
     const i = this.dispatches.findIndex((d) => d.id === dispatch.id);
@@ -122,6 +127,7 @@ export class DispatchPanel {
         h("div", {}, h("label", { for: agency.id }, t("dp.agency")), agency),
         h("div", {}, h("label", { for: priority.id }, t("col.priority")), priority)),
       h("label", {}, t("dp.ranked")), officersEl,
+      this.suggested.scene ? null : h("p", { class: "muted", id: "dp-no-scene" }, t("dp.no_scene")),
       h("label", { for: instructions.id }, t("dp.instructions")), instructions,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "dp-send" }, t("dp.send"))),
       errors);

@@ -190,7 +190,7 @@ function legend() {
   return h("ul", { class: "map-legend", id: "map-legend" },
     h("li", {}, h("span", { class: "key key-incident" }), ` ${t("lm.key_incident")}`),
     ...["available", "assigned", "en_route", "on_scene"].map((s) => h("li", {},
-      h("span", { class: `key officer-marker ostatus-${s}` }), ` ${word(s)}`)),
+      h("span", { class: `key key-officer ostatus-${s}` }), ` ${word(s)}`)),
     h("li", {}, h("span", { class: "key key-line" }), ` ${t("lm.key_line")}`),
     h("li", {}, h("span", { class: "key key-trail" }), ` ${t("lm.trail")}`));
 }

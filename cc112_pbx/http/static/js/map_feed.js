@@ -51,6 +51,12 @@ export class LiveMapFeed {
       this.onDispatches?.([...this.map.dispatches.values()]);
       return;
     }
+    const overdue = notices.overdue(notice);
+    if (overdue && this.map.dispatches.has(overdue.id)) {
+      this.map.upsertDispatch(overdue);
+      this.onDispatches?.([...this.map.dispatches.values()]);
+      return;
+    }
     const officer = notices.officer(notice);
     if (officer) { this.map.upsertOfficer(officer); return; }
     if (["incident_opened", "incident_changed"].includes(notice.kind)) this.reload();

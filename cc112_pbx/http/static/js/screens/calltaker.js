@@ -123,6 +123,7 @@ export function mount(ctx, el) {
   function onNotice(n) {
     const dispatch = notices.dispatch(n);
     if (dispatch) panel.onDispatch(dispatch);
+    if (notices.overdue(n)) panel.onOverdue(notices.overdue(n));
     const mine = n.seat === seatId;
     if (n.kind === "seat_ringing" && mine) {
       state.pop = { ...n, phase: "ringing" };

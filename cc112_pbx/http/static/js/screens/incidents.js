@@ -88,7 +88,11 @@ export function mount(ctx, el) {
 
   return {
     async refresh() { await search(); if (selected) await show(selected); },
-    onNotice(n) { const dispatch = notices.dispatch(n); if (dispatch) panel.onDispatch(dispatch); },
+    onNotice(n) {
+      const dispatch = notices.dispatch(n);
+      if (dispatch) panel.onDispatch(dispatch);
+      if (notices.overdue(n)) panel.onOverdue(notices.overdue(n));
+    },
     unmount() { for (const url of audioUrls) URL.revokeObjectURL(url); },
   };
 }

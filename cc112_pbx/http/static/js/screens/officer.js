@@ -33,7 +33,13 @@ export function mount(ctx, el) {
   let items = [];
 
   async function load() {
-    items = await dispatchApi.assignments();
+    try {
+      items = await dispatchApi.assignments();
+    } catch (exc) {  // e.g. an officer account not bound to an officer record yet: say so, plainly
+      if (!(exc instanceof ApiError)) throw exc;
+      clear(list, h("p", { class: "card error", id: "assignments-error", role: "alert" }, exc.message));
+      return;
+    }
     render();
   }
 
