@@ -122,6 +122,13 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     timeline = (await world.call("GET", f"/api/incidents/{incident}"))["timeline"]
     steps = [e["details"].get("status") for e in timeline if e["details"].get("event") == "dispatch"]
     assert steps[-3:] == ["en_route", "on_scene", "resolved"]
+
+    centre = await console.page(await console.sb.api_token("sri", "supervisor"), screen="incidents")
+    await centre.click("#incident-filters button[type=submit]")
+    await centre.click(f"#incident-table tr[data-incident='{incident}'] a")
+    await centre.click(f"#dispatch-table button[data-photo='{dispatch['id']}']")  # fetched with the token
+    await centre.wait_for_function("() => document.querySelector('img.report-photo')?.naturalWidth === 1")
+    assert "RSUP Kariadi" in await centre.inner_text("#dispatch-table")
     assert console.real_errors() == []
 
 
@@ -159,7 +166,7 @@ async def test_an_agency_dispatcher_sees_only_their_agency_and_assigns_an_office
     assert console.real_errors() == []
 
 
-async def test_the_call_taker_dispatches_from_the_incident_and_cannot_close_it_while_a_dispatch_is_open(
+async def test_the_call_taker_dispatches_from_the_incident_and_only_a_supervisor_closes_it_while_one_is_open(
         console, world):
     health = await world.agency("DINKES", "Dinas Kesehatan", "health", ["medical"])
     await world.agency("POLRES", "Polrestabes Semarang", "police", ["police"])
@@ -167,10 +174,10 @@ async def test_the_call_taker_dispatches_from_the_incident_and_cannot_close_it_w
     far = await world.officer(health["id"], "Ambulans 2", "AMB-2")
     await world.position(far, -7.0300, 110.4700)
     await world.position(near, -6.9920, 110.4250)
-    incident = await world.incident(-6.9903, 110.4229)
+    incident = await world.incident(-6.9903, 110.4229)  # answered at seat01
 
-    supervisor = await console.sb.api_token("sri", "supervisor")
-    page = await console.page(supervisor, screen="incidents")
+    taker = await console.sb.api_token("tono", "call_taker", seat="seat01")
+    page = await console.page(taker, screen="incidents")
     await page.click("#incident-filters button[type=submit]")
     await page.click(f"#incident-table tr[data-incident='{incident}'] a")
     await page.wait_for_selector("#dispatch-form")
@@ -183,12 +190,18 @@ async def test_the_call_taker_dispatches_from_the_incident_and_cannot_close_it_w
     await page.fill("#dp-instructions", "Korban luka di kepala")
     await page.click("#dp-send")
     await page.wait_for_selector("#dispatch-table tr[data-dispatch]:has-text('dikirim ke dinas')")
-
-    await page.click("#close-incident")
-    await page.wait_for_selector("#close-override")  # refused with the API's message; a supervisor may override
+    await page.click("#close-incident")  # refused with the API's message, and a call taker may not override
+    await page.wait_for_selector("#dispatch-message.bad")
     assert "dispatch" in (await page.inner_text("#dispatch-message")).lower()
+    assert await page.locator("#close-override").count() == 0
     await page.click("#reporter-informed")
     await page.wait_for_selector("#dispatch-message:has-text('pelapor')")
+
+    supervisor = await console.sb.api_token("sri", "supervisor")
+    page = await console.page(supervisor, screen="incidents")
+    await page.click("#incident-filters button[type=submit]")
+    await page.click(f"#incident-table tr[data-incident='{incident}'] a")
+    await page.click("#close-incident")
     await page.click("#close-override")
     await page.wait_for_selector("#incident-status:has-text('ditutup')")
     full = await world.call("GET", f"/api/incidents/{incident}")

@@ -17,6 +17,7 @@ export const dispatchApi = {
   move: (dispatchId, status, extra = {}) => api.post(`/api/dispatches/${dispatchId}/transition`, { status, ...extra }),
   photo: (dispatchId, file) => request("PUT", `/api/dispatches/${dispatchId}/photo`, file,
                                        { headers: { "Content-Type": file.type || "image/jpeg" } }),
+  photoOf: (dispatchId) => api.raw(`/api/dispatches/${dispatchId}/photo`),
   assignments: () => api.get("/api/officer/assignments"),
   reporterInformed: (incidentId, callback = false) => api.post(`/api/incidents/${incidentId}/reporter-informed`, { callback }),
   close: (incidentId, override = false) => api.post(`/api/incidents/${incidentId}/status`,

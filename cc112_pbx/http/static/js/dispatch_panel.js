@@ -92,11 +92,24 @@ export class DispatchPanel {
           d.overdue ? h("span", { class: "flag flag-no_callback" }, t("dp.overdue")) : null),
         h("td", {}, d.officer_name || (d.officer_id ? `#${d.officer_id}` : "—")),
         h("td", {}, h("span", { class: `status-chip dstatus-${d.status}` }, word(d.status)),
-          d.reason ? h("div", { class: "muted" }, d.reason) : null, d.report ? h("div", { class: "report-text" }, d.report) : null),
+          d.reason ? h("div", { class: "muted" }, d.reason) : null, d.report ? h("div", { class: "report-text" }, d.report) : null,
+          d.has_photo ? h("button", { type: "button", class: "small", "data-photo": d.id, onclick: (e) => this.photo(d, e.target) },
+            `📷 ${t("dp.photo")}`) : null),
         h("td", {}, d.eta_s != null ? eta({ eta_s: d.eta_s, estimate: d.eta_estimate }) : "—"), h("td", {}, stamp(d.created_at)),
         h("td", {}, (d.allowed_transitions || []).includes("cancelled") ? h("button", { type: "button", class: "small",
           "data-action": "cancel", onclick: () => this.cancel(d) }, t("dp.cancel")) : null)))))
       : h("p", { class: "muted", id: "no-dispatches" }, t("dp.none")));
+  }
+
+  // the report's photo, fetched with the token (an <img src> cannot send it) and shown in place
+  async photo(dispatch, button) {
+    try {
+      const response = await dispatchApi.photoOf(dispatch.id);
+      const img = h("img", { class: "report-photo", alt: `${t("dp.photo")} #${dispatch.id}`,
+                             src: URL.createObjectURL(await response.blob()) });
+      img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
+      button.replaceWith(img);
+    } catch (exc) { this.say(exc.message, true); }
   }
 
   agencyName(id) { return this.agencies.find((a) => a.id === id)?.name || (id ? `#${id}` : "—"); }

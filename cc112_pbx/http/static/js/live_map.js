@@ -164,7 +164,8 @@ export class LiveMap {
   }
 
   renderList() {
-    const officers = [...this.officers.values()].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const officers = [...this.officers.values()]
+      .sort((a, b) => String(a.callsign || a.name).localeCompare(String(b.callsign || b.name)));
     clear(this.listEl, h("h3", {}, `${t("lm.officers")} (${officers.length})`), officers.length ? h("table", { id: "officer-table" },
       h("thead", {}, h("tr", {}, ["lm.officer", "lm.agency", "col.status", "lm.seen"].map((k) => h("th", {}, t(k))))),
       h("tbody", {}, officers.map((o) => {
