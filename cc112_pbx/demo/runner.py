@@ -176,6 +176,8 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"{sl['20s']:.0%} within 20 s",
         f"  free -> ring     p50 {ftr['p50']} ms, p99 {ftr['p99']} ms over {ftr['n']} hand-overs "
         "(seat free with a caller waiting, to its phone ringing)",
+        f"  dispatches       {result.get('dispatches', 0)} to the agencies "
+        f"({_outcomes(result.get('dispatch_statuses', {}))})",
         f"  database         {result['database']}",
         f"  recordings dir   {result['recordings_dir']}",
     ]

@@ -206,14 +206,14 @@ async def move_dispatch(request: web.Request) -> web.Response:
 
 async def put_photo(request: web.Request) -> web.Response:
     dispatch_id = int_param(request, "dispatch_id")
-    service = _dispatching(request).service
-    data = await request.content.read(service.photo_max_bytes + 1)
-    return _json(await service.put_photo(principal(request), dispatch_id, request.content_type, data))
+    reports = _dispatching(request).reports
+    data = await request.content.read(reports.photo_max_bytes + 1)
+    return _json(await reports.put_photo(principal(request), dispatch_id, request.content_type, data))
 
 
 async def get_photo(request: web.Request) -> web.Response:
     dispatch_id = int_param(request, "dispatch_id")
-    data, content_type = await _dispatching(request).service.get_photo(principal(request), dispatch_id)
+    data, content_type = await _dispatching(request).reports.get_photo(principal(request), dispatch_id)
     return web.Response(body=data, content_type=content_type)
 
 
@@ -266,7 +266,7 @@ async def owntracks(request: web.Request) -> web.Response:
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(reason="the body is not valid JSON") from None
     user, password = _basic(request)
-    device = request.headers.get("X-Limit-D") or user
+    device = request.headers.get("X-Limit-D") or request.headers.get("X-Limit-U") or user
     token = password or request.query.get("token", "")
     await _dispatching(request).positions.receive_owntracks(body, device, token)
     return _json([])  # OwnTracks expects a JSON array (messages for the phone: none)
@@ -301,8 +301,8 @@ ROUTES = (
     Route("GET", "/api/officers/{officer_id}", get_officer, "One officer", "everyone", T, params=(OFFICER_ID,),
           response=OFFICER, errors=(401, 403, 404)),
     Route("PATCH", "/api/officers/{officer_id}", update_officer, "Change an officer (an agency dispatcher: only "
-          "`available` of their own officers)", "everyone", T, params=(OFFICER_ID,), body=OFFICER_BODY,
-          response=OFFICER, errors=(400, 401, 403, 404, 409, 422)),
+          "`available` of their own officers, an officer their own)", "everyone", T, params=(OFFICER_ID,),
+          body=OFFICER_BODY, response=OFFICER, errors=(400, 401, 403, 404, 409, 422)),
     Route("DELETE", "/api/officers/{officer_id}", delete_officer, "Deactivate an officer", "admin", T, ok=204,
           response=None, params=(OFFICER_ID,), errors=(400, 401, 403, 404, 422)),
     Route("POST", "/api/officers/{officer_id}/device-token", device_token, "A new device token (the old one stops "
@@ -318,7 +318,7 @@ ROUTES = (
     Route("POST", "/api/incidents/{incident_id}/dispatches", create_dispatches, "Dispatch the incident to one or "
           "more agencies (each created and sent at once)", "everyone", T, ok=201, params=(INCIDENT_ID,),
           body=CREATE_BODY, response={"type": "object", "required": ["dispatches"],
-                                      "properties": {"dispatches": DISPATCHES}}, errors=(400, 401, 403, 404, 422)),
+                                      "properties": {"dispatches": DISPATCHES}}, errors=(400, 401, 403, 404, 409, 422)),
     Route("GET", "/api/incidents/{incident_id}/dispatches", incident_dispatches, "The incident's dispatches",
           "everyone", T, params=(INCIDENT_ID,), response=DISPATCHES, errors=(401, 403, 404)),
     Route("POST", "/api/incidents/{incident_id}/reporter-informed", reporter_informed, "The reporter was told the "

@@ -72,7 +72,7 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     auth = AuthService(store.api_users, store.audit, clock)
     auth.bind = dispatching.directory.bind
     reports = ReportService(store.audit, store.calls, store.callbacks, clock)
-    reports.dispatch_summary = dispatching.service.summary
+    reports.dispatch_summary = dispatching.reports.summary
     dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
     return ApiServices(
         auth=auth,

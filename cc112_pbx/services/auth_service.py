@@ -114,8 +114,11 @@ class AuthService:
         token, record = await self.users.issue_token(user.id, label="login", ttl=self.login_ttl,
                                                      at=self.clock.wall())
         log.info("api_login", username=username, client=client, token_id=record.id)
+        who = principal_of(user)
+        if self.bind is not None and who.is_field:  # issue 17: their agency and officer record
+            who = await self.bind(who)
         return {"token": token, "token_id": record.id, "expires_at": record.expires_at.isoformat(),
-                "user": principal_of(user).to_dict()}
+                "user": who.to_dict()}
 
     async def logout(self, principal: Principal, token: str) -> None:
         """Revoke the token this request came with."""

@@ -10,6 +10,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -130,8 +131,6 @@ class DispatchDirectory:
     # --- binding users ---------------------------------------------------------------------------
     async def bind(self, principal: Principal) -> Principal:
         """An agency dispatcher's agency, an officer's record and agency (`AuthService.bind`)."""
-        from dataclasses import replace
-
         if principal.role is Role.AGENCY_DISPATCHER:
             return replace(principal, agency_id=self.dispatchers.get(principal.user_id))
         if principal.role is Role.OFFICER:
@@ -357,14 +356,17 @@ class DispatchDirectory:
         return {**self.officer_dict(officer), "device_token": token}
 
     async def update_officer(self, principal: Principal, officer_id: int, body: Any) -> dict[str, Any]:
-        if principal.role is not Role.AGENCY_DISPATCHER:
+        if not principal.is_field:
             require(principal, ADMIN_ONLY)
         officer = self.officer(officer_id)
-        if principal.role is Role.AGENCY_DISPATCHER:  # their own officers' availability only
+        if principal.is_field:  # an agency dispatcher: their officers' availability; an officer: their own
             self.check_agency(principal, officer.agency_id)
+            if principal.role is Role.OFFICER and principal.officer_id != officer_id:
+                raise Forbidden("an officer changes only their own availability",
+                                message_id="petugas hanya boleh mengubah ketersediaannya sendiri")
             if not isinstance(body, Mapping) or set(body) - {"available"}:
-                raise Forbidden("an agency dispatcher may change only an officer's availability",
-                                message_id="dispatcher instansi hanya boleh mengubah ketersediaan petugas")
+                raise Forbidden("only an officer's availability may be changed here",
+                                message_id="di sini hanya ketersediaan petugas yang boleh diubah")
         changes = await self._officer_changes(principal, body, creating=False)
         officer = await self.store.officers.update(officer_id, changes, self.clock.wall())
         self._keep(officer)

@@ -15,6 +15,7 @@ import structlog
 
 from cc112_pbx.domain.agencies import suggested_agencies
 from cc112_pbx.domain.dispatch import (
+    FINAL,
     OFFICER_BUSY,
     WAITING_FOR_ACCEPT,
     Dispatch,
@@ -28,22 +29,21 @@ from cc112_pbx.domain.dispatch import (
     transition,
 )
 from cc112_pbx.domain.geo import LatLon
+from cc112_pbx.domain.incident_status import IllegalTransition, IncidentStatus
 from cc112_pbx.domain.officer_ranking import candidates, rank
 from cc112_pbx.domain.timeline import TimelineEntry, TimelineKind
-from cc112_pbx.services.access import STAFF, Principal, Role, require
+from cc112_pbx.services.access import Principal, Role
 from cc112_pbx.services.api_errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from cc112_pbx.services.dispatch_directory import DispatchDirectory
 from cc112_pbx.services.eta import EtaService
 from cc112_pbx.services.plain import plain_value
-from cc112_pbx.services.ports import DispatchStore, Notices, PhotoStore
+from cc112_pbx.services.ports import DispatchStore, Notices
 
 log = structlog.get_logger("cc112.dispatch")
 
 S = DispatchStatus
 OFFICER_MOVES = frozenset({S.EN_ROUTE, S.ON_SCENE, S.RESOLVED})
 CALL_TAKER_MOVES = frozenset({S.CANCELLED})
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
-PHOTO_MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 STAGES = ("accept", "on_scene", "resolved")
 BUCKETS = (30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0)
 DOMAIN_FIELDS = tuple(f.name for f in fields(Dispatch))
@@ -80,16 +80,14 @@ def _int(body: Mapping[str, Any], name: str, problems: list[FieldProblem], low: 
 
 class DispatchService:
     def __init__(self, store: DispatchStore, directory: DispatchDirectory, notices: Notices, etas: EtaService,
-                 photos: PhotoStore, *, accept_within: float, photo_max_bytes: int,
+                 *, accept_within: float,
                  check_incident: IncidentCheck | None = None) -> None:
         self.store = store
         self.directory = directory
         self.notices = notices
         self.etas = etas
-        self.photos = photos
         self.clock = directory.clock
         self.accept_within = accept_within
-        self.photo_max_bytes = photo_max_bytes
         self.check_incident = check_incident
         self.figures = ResponseFigures()
         self.waiting: dict[int, Dispatch] = {}  # sent, not accepted yet: the overdue watch
@@ -114,7 +112,7 @@ class DispatchService:
             self.directory.busy[d.officer_id] = d.id
 
     # --- the scene and the suggestions -------------------------------------------------------------
-    async def _incident(self, principal: Principal, incident_id: int) -> Any:
+    async def incident(self, principal: Principal, incident_id: int) -> Any:
         if self.check_incident is not None:
             incident = await self.check_incident(principal, incident_id)
         else:
@@ -139,7 +137,7 @@ class DispatchService:
         return self.scenes[incident_id]
 
     async def suggestions(self, principal: Principal, incident_id: int, query: Mapping[str, str]) -> dict[str, Any]:
-        incident = await self._incident(principal, incident_id)
+        incident = await self.incident(principal, incident_id)
         category = incident.category or incident.category_hint
         agencies = suggested_agencies(plain_value(category) if category is not None else None,
                                       self.directory.profiles())
@@ -195,7 +193,10 @@ class DispatchService:
             if problems:
                 raise Invalid(problems)
             planned.append((agency_id, priority, instructions))
-        await self._incident(principal, incident_id)
+        incident = await self.incident(principal, incident_id)
+        if str(plain_value(incident.status)) in ("closed", "cancelled"):
+            raise Conflict(f"incident {incident_id} is {plain_value(incident.status)}: nothing to dispatch",
+                           message_id=f"insiden {incident_id} sudah ditutup atau dibatalkan")
         created = []
         for agency_id, priority, instructions in planned:
             now = self.clock.wall()
@@ -208,16 +209,37 @@ class DispatchService:
             sent = transition(d, S.SENT_TO_AGENCY, self.clock.wall())
             record = await self.store.dispatches.update(record.id, d.status.value, _changes(d, sent))
             created.append(await self._changed(as_domain(record), d.status, principal.username, record))
+        await self._follow_incident(incident_id, IncidentStatus.VERIFIED, IncidentStatus.DISPATCHED, principal.username)
         return {"dispatches": created}
 
+    async def _follow_incident(self, incident_id: int, current: IncidentStatus, target: IncidentStatus,
+                               actor: str) -> None:
+        """The incident follows its dispatches: a verified one becomes `dispatched` when dispatched, a
+        dispatched one `resolved` when its last open dispatch ends with at least one resolved. Any other
+        status is left as it is (the call taker's and the supervisor's decision)."""
+        incident = await self.store.incidents.get(incident_id)
+        if incident is None or str(plain_value(incident.status)) != current.value:
+            return
+        if target is IncidentStatus.RESOLVED:
+            dispatches = await self.store.dispatches.listing(incident_id=incident_id)
+            if any(as_domain(r).is_open for r in dispatches) or not any(
+                    DispatchStatus(r.status) is S.RESOLVED for r in dispatches):
+                return
+        try:
+            await self.store.incidents.transition(incident_id, target, actor=actor[:64], at=self.clock.wall(),
+                                                  reason="dispatch")
+        except IllegalTransition:  # moved meanwhile by someone else: theirs stands
+            return
+        log.info("incident_follows_dispatch", incident_id=incident_id, status=target.value)
+
     # --- moving --------------------------------------------------------------------------------------
-    async def _get(self, dispatch_id: int) -> Any:
+    async def record_of(self, dispatch_id: int) -> Any:
         record = await self.store.dispatches.get(dispatch_id)
         if record is None:
             raise NotFound(f"dispatch {dispatch_id} not found", message_id=f"dispatch {dispatch_id} tidak ditemukan")
         return record
 
-    def _check_read(self, principal: Principal, record: Any) -> None:
+    def check_read(self, principal: Principal, record: Any) -> None:
         if principal.role is Role.OFFICER:
             if principal.officer_id is None or record.officer_id != principal.officer_id:
                 raise Forbidden("an officer sees only their own assignments",
@@ -226,7 +248,7 @@ class DispatchService:
             self.directory.check_agency(principal, record.agency_id)
 
     def _check_move(self, principal: Principal, record: Any, target: DispatchStatus) -> None:
-        self._check_read(principal, record)
+        self.check_read(principal, record)
         if principal.role is Role.OFFICER and target not in OFFICER_MOVES:
             raise Forbidden(f"an officer may only move their assignment to {', '.join(sorted(OFFICER_MOVES))}",
                             message_id="petugas hanya boleh mengubah status perjalanan dan laporannya")
@@ -250,7 +272,7 @@ class DispatchService:
             texts[name] = value if isinstance(value, str) else ""
         if problems:
             raise Invalid(problems)
-        record = await self._get(dispatch_id)
+        record = await self.record_of(dispatch_id)
         target = DispatchStatus(target)
         self._check_move(principal, record, target)
         current = as_domain(record)
@@ -265,7 +287,11 @@ class DispatchService:
         if target is S.ASSIGNED and officer_id is not None:
             changes |= await self._eta_for(current.incident_id, officer_id)
         record = await self.store.dispatches.update(dispatch_id, current.status.value, changes)
-        return await self._changed(as_domain(record), current.status, principal.username, record)
+        view = await self._changed(as_domain(record), current.status, principal.username, record)
+        if target in FINAL:
+            await self._follow_incident(current.incident_id, IncidentStatus.DISPATCHED, IncidentStatus.RESOLVED,
+                                        principal.username)
+        return view
 
     def _check_officer(self, d: Dispatch, officer_id: int) -> None:
         officer = self.directory.officers.get(officer_id)
@@ -339,8 +365,8 @@ class DispatchService:
 
     # --- reading -------------------------------------------------------------------------------------
     async def get(self, principal: Principal, dispatch_id: int) -> dict[str, Any]:
-        record = await self._get(dispatch_id)
-        self._check_read(principal, record)
+        record = await self.record_of(dispatch_id)
+        self.check_read(principal, record)
         return await self.dispatch_dict(record)
 
     async def listing(self, principal: Principal, query: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -371,7 +397,7 @@ class DispatchService:
         return [await self.dispatch_dict(r) for r in records]
 
     async def for_incident(self, principal: Principal, incident_id: int) -> list[dict[str, Any]]:
-        await self._incident(principal, incident_id)
+        await self.incident(principal, incident_id)
         return [await self.dispatch_dict(r) for r in await self.store.dispatches.listing(incident_id=incident_id)]
 
     async def assignments(self, principal: Principal) -> list[dict[str, Any]]:
@@ -384,32 +410,6 @@ class DispatchService:
 
     async def open_count(self, incident_id: int) -> int:
         return len(await self.store.dispatches.open_for_incident(incident_id))
-
-    # --- the report's photo --------------------------------------------------------------------------
-    async def put_photo(self, principal: Principal, dispatch_id: int, content_type: str, data: bytes) -> dict[str, Any]:
-        record = await self._get(dispatch_id)
-        self._check_read(principal, record)
-        if principal.role is Role.CALL_TAKER:
-            raise Forbidden("the officer or their agency adds the report's photo")
-        kind = content_type.split(";")[0].strip().lower()
-        if kind not in PHOTO_TYPES:
-            raise Invalid([FieldProblem("Content-Type", "image/jpeg or image/png")])
-        if not data or len(data) > self.photo_max_bytes:
-            raise Invalid([FieldProblem("body", f"a photo of 1 to {self.photo_max_bytes} bytes")])
-        if not data.startswith(PHOTO_MAGIC[kind]):
-            raise Invalid([FieldProblem("body", f"is not a {kind} image")])
-        path = await self.photos.save(f"dispatch-{dispatch_id}.{PHOTO_TYPES[kind]}", data)
-        record = await self.store.dispatches.update(dispatch_id, str(plain_value(record.status)), {"photo_path": path})
-        log.info("dispatch_photo_stored", dispatch_id=dispatch_id, size=len(data), actor=principal.username)
-        return await self.dispatch_dict(record)
-
-    async def get_photo(self, principal: Principal, dispatch_id: int) -> tuple[bytes, str]:
-        record = await self._get(dispatch_id)
-        self._check_read(principal, record)
-        if not record.photo_path:
-            raise NotFound(f"dispatch {dispatch_id} has no photo", message_id="dispatch ini tidak memiliki foto")
-        data = await self.photos.read(record.photo_path)
-        return data, "image/png" if record.photo_path.endswith(".png") else "image/jpeg"
 
     # --- overdue -------------------------------------------------------------------------------------
     def check_overdue(self, now: datetime | None = None) -> list[int]:
@@ -429,25 +429,6 @@ class DispatchService:
             log.warning("dispatch_overdue", dispatch_id=dispatch_id, incident_id=d.incident_id, waiting_s=waiting)
             flagged.append(dispatch_id)
         return flagged
-
-    # --- figures -------------------------------------------------------------------------------------
-    async def summary(self, principal: Principal, start: datetime, end: datetime) -> dict[str, Any]:
-        """Per agency code: dispatches created in the window and their average response times."""
-        require(principal, STAFF)
-        per: dict[str, dict[str, list[float]]] = {}
-        counts: dict[str, int] = {}
-        for record in await self.store.dispatches.created_between(start, end):
-            agency = self.directory.agencies.get(record.agency_id)
-            code = agency.code if agency is not None else str(record.agency_id)
-            counts[code] = counts.get(code, 0) + 1
-            times = response_times(as_domain(record))
-            for stage, value in zip(STAGES, (times.accept_s, times.on_scene_s, times.resolved_s), strict=True):
-                if value is not None:
-                    per.setdefault(code, {}).setdefault(stage, []).append(value)
-        return {code: {"dispatches": n, **{f"{stage}_s": (round(sum(v) / len(v), 1) if (v := per.get(code, {})
-                                                          .get(stage)) else None) for stage in STAGES}}
-                for code, n in sorted(counts.items())}
-
 
 def _columns(d: Dispatch) -> dict[str, Any]:
     return {name: getattr(d, name) for name in DOMAIN_FIELDS if name != "id"}

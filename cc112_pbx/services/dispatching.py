@@ -14,6 +14,7 @@ from cc112_pbx.services.access import Principal
 from cc112_pbx.services.api_errors import Conflict, FieldProblem, Forbidden, Invalid
 from cc112_pbx.services.dispatch_directory import DispatchDirectory
 from cc112_pbx.services.dispatch_positions import PositionService
+from cc112_pbx.services.dispatch_reports import DispatchReports
 from cc112_pbx.services.dispatch_service import DispatchService, IncidentCheck
 from cc112_pbx.services.eta import EtaService
 from cc112_pbx.services.ports import Clock, DispatchStore, Notices, PhotoStore, Router
@@ -48,9 +49,9 @@ class Dispatching:
         self.positions = PositionService(store, self.directory, notices, limits=policy.limits,
                                          retention_days=policy.retention_days)
         self.etas = EtaService(router, policy.fallback_speed_kmh)
-        self.service = DispatchService(store, self.directory, notices, self.etas, photos,
-                                       accept_within=policy.accept_within, photo_max_bytes=policy.photo_max_bytes,
+        self.service = DispatchService(store, self.directory, notices, self.etas, accept_within=policy.accept_within,
                                        check_incident=check_incident)
+        self.reports = DispatchReports(self.service, photos, photo_max_bytes=policy.photo_max_bytes)
         self._timers: TimerService | None = None
         self._submit: Submit | None = None
 
@@ -103,7 +104,7 @@ class Dispatching:
             problems.append(FieldProblem("callback", "true or false"))
         if problems:
             raise Invalid(problems)
-        incident = await self.service._incident(principal, incident_id)
+        incident = await self.service.incident(principal, incident_id)
         callback_id = None
         if callback:
             if self.queue_callback is None:

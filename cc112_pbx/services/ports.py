@@ -531,6 +531,10 @@ class PositionStore(Protocol):
 class DispatchIncidents(Protocol):
     async def get(self, incident_id: int) -> Any | None: ...
 
+    async def transition(self, incident_id: int, target: IncidentStatus | str, *, actor: str, at: datetime,
+                         reason: str = "") -> Any:
+        """Raises the domain's `IllegalTransition`."""
+
 
 class DispatchUsers(Protocol):
     async def by_username(self, username: str) -> Any | None: ...

@@ -201,6 +201,8 @@ async def test_an_agency_dispatcher_sees_only_their_agency(world):
     await api.json("POST", f"/api/agencies/{w.health['id']}/dispatchers", api.admin, json={"username": "lia"})
     me = await api.json("GET", "/api/me", liaison)
     assert me["role"] == "agency_dispatcher" and me["agency_id"] == w.health["id"]
+    login = await api.json("POST", "/api/login", None, json={"username": "lia", "password": "harness-password"})
+    assert login["user"]["agency_id"] == w.health["id"]
     mine = await api.json("GET", "/api/dispatches", liaison)
     assert [d["id"] for d in mine] == [health_d["id"]]
     await api.json("GET", f"/api/dispatches/{police_d['id']}", liaison, expect=403)
@@ -237,6 +239,21 @@ async def test_osmand_and_owntracks_positions_reach_the_websocket_and_malformed_
         notice = await _next(ws, "officer_position")
         assert notice["officer_id"] == o["far"]["id"] and notice["position"]["source"] == "owntracks"
         assert notice["position"]["accuracy_m"] == 12 and notice["position"]["speed_kmh"] == 35
+        traccar = {"device_id": o["medic"]["device_id"], "location": {
+            "timestamp": datetime.now(UTC).isoformat(), "coords": {"latitude": SCENE[0], "longitude": SCENE[1],
+                                                                   "speed": 5, "heading": 90, "accuracy": 6},
+            "battery": {"level": 0.42}}}
+        medic_basic = base64.b64encode(f"{o['medic']['device_id']}:{o['medic']['device_token']}".encode()).decode()
+        await api.json("POST", "/api/positions/osmand", None, json=traccar,
+                       headers={"Authorization": f"Basic {medic_basic}"})
+        notice = await _next(ws, "officer_position", officer_id=o["medic"]["id"])
+        assert notice["position"]["speed_kmh"] == 18.0 and notice["position"]["battery"] == 42.0
+        # OwnTracks naming its device in X-Limit-D, the token in the query
+        await api.json("POST", "/api/positions/owntracks", None, json={**message, "lat": NEAR[0]},
+                       params={"token": o["far"]["device_token"]}, headers={"X-Limit-D": o["far"]["device_id"]})
+        assert (await _next(ws, "officer_position", officer_id=o["far"]["id"]))["position"]["lat"] == NEAR[0]
+        trail = await api.json("GET", f"/api/officers/{o['far']['id']}/trail", api.supervisor)
+        assert [p["lat"] for p in trail["points"]] == [FAR[0], NEAR[0]] and trail["minutes"] == 60
         stored = await db.positions.count()
         # malformed, out of range, far future, too old: 422 naming the field; a bad token: 401
         bad_lat = await _osmand(api, o["near"], (95.0, 110.42), expect=422)
@@ -283,3 +300,23 @@ async def test_the_agencies_file_is_seeded_at_start_and_its_devices_post_with_th
             await _osmand(api, {**officer, "device_token": "1"}, NEAR)
             await _osmand(api, {**officer, "device_token": "2"}, NEAR, expect=401)
             assert (await api.json("GET", f"/api/officers/{officer['id']}", api.admin))["position"]["lat"] == NEAR[0]
+
+
+async def test_a_dispatch_not_accepted_in_time_is_flagged_to_supervisors_on_the_websocket(tmp_path):
+    async with Switchboard(tmp_path, seats=1, api=True, queue={"wrapup_time": 0},
+                           dispatch={"accept_within": 1}) as sb:
+        async with aiohttp.ClientSession() as http:
+            api = Api(sb, http, admin=await sb.api_token("adi", "admin"),
+                      supervisor=await sb.api_token("sri", "supervisor"),
+                      taker=await sb.api_token("tono", "call_taker", seat="seat01"), other_taker="")
+            agency = await api.json("POST", "/api/agencies", api.admin, expect=201,
+                                    json={"code": "bpbd", "name": "BPBD Kota Semarang", "kind": "disaster"})
+            incident_id = await _incident(api, "+6281234500105", category="disaster")
+            async with api.http.ws_connect(api.url + f"/api/events?access_token={api.supervisor}") as ws:
+                assert (await ws.receive_json(timeout=5))["kind"] == "hello"
+                [d] = (await api.json("POST", f"/api/incidents/{incident_id}/dispatches", api.taker, expect=201,
+                                      json={"agency_id": agency["id"]}))["dispatches"]
+                overdue = await _next(ws, "dispatch_overdue")  # within about two seconds: the watch runs every 1 s
+                assert overdue["dispatch_id"] == d["id"] and overdue["waiting_s"] >= 1
+                assert overdue["agency"] == "BPBD Kota Semarang"
+            assert (await api.json("GET", f"/api/dispatches/{d['id']}", api.supervisor))["overdue"] is True

@@ -41,6 +41,7 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     await api.json("PATCH", f"/api/officers/{o['near']['id']}", api.admin, json={"username": "budi"})
     await _osmand(api, o["near"], NEAR)
     incident_id = await _incident(api, "+6281234500201")
+    await api.json("POST", f"/api/incidents/{incident_id}/status", api.taker, json={"status": "verified"})
     suggested = await api.json("GET", f"/api/incidents/{incident_id}/dispatch-suggestions", api.taker)
     nearest = suggested["officers"][0]
     assert nearest["officer_id"] == o["near"]["id"] and nearest["estimate"] is True
@@ -55,6 +56,10 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
         assert assigned["eta_s"] == pytest.approx(nearest["eta_s"], abs=1) and assigned["eta_estimate"] is True
         notice = await _next(officer_ws, "dispatch_changed", status="assigned")  # the officer's phone hears it
         assert notice["dispatch"]["scene"]["lat"] == SCENE[0]
+        await api.json("PATCH", f"/api/officers/{o['far']['id']}", officer_token, expect=403,
+                       json={"available": False})  # not their own
+        await api.json("PATCH", f"/api/officers/{o['near']['id']}", officer_token, expect=403,
+                       json={"name": "Superman"})  # only the availability
         [mine] = await api.json("GET", "/api/officer/assignments", officer_token)
         assert mine["id"] == d["id"] and mine["instructions"].startswith("Tabrakan")
         await api.json("POST", path, officer_token, expect=403, json={"status": "cancelled"})
@@ -75,6 +80,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
         resolved = await api.json("POST", path, officer_token, json={
             "status": "resolved", "report": "Korban dibawa ke RSUP Kariadi, lalu lintas normal kembali"})
         assert resolved["resolved_at"] and resolved["allowed_transitions"] == []
+    off_duty = await api.json("PATCH", f"/api/officers/{o['near']['id']}", officer_token, json={"available": False})
+    assert off_duty["state"] == "unavailable"
     async with api.request("GET", f"/api/dispatches/{d['id']}/photo", api.supervisor) as response:
         assert response.status == 200 and await response.read() == PNG
     informed = await api.json("POST", f"/api/incidents/{incident_id}/reporter-informed", api.taker, expect=201,
@@ -82,6 +89,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     assert informed["callback_id"]
     callbacks = await api.json("GET", "/api/callbacks", api.supervisor)
     assert any(c["id"] == informed["callback_id"] and c["reason"] == "inform_reporter" for c in callbacks)
+    incident = (await api.json("GET", f"/api/incidents/{incident_id}", api.taker))["incident"]
+    assert incident["status"] == "resolved"  # it followed its dispatch: verified -> dispatched -> resolved
     await api.json("POST", f"/api/incidents/{incident_id}/status", api.taker, json={"status": "closed"})
     timeline = (await api.json("GET", f"/api/incidents/{incident_id}", api.supervisor))["timeline"]
     kinds = [e["kind"] for e in timeline]
@@ -92,6 +101,8 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     assert report["details"]["report"].startswith("Korban") and report["actor"] == "budi"
     told = [e for e in timeline if e["details"].get("event") == "reporter_informed"]
     assert told and told[0]["details"]["callback_id"] == informed["callback_id"]
+    statuses = [e["details"]["new"] for e in timeline if e["kind"] == "status_changed"]
+    assert statuses == ["in_progress", "verified", "dispatched", "resolved", "closed"]  # answered: in progress
     assert timeline[-1]["kind"] == "status_changed" and timeline[-1]["details"]["new"] == "closed"
     times = [datetime.fromisoformat(e["at"]) for e in timeline]
     assert times == sorted(times) and all(t.tzinfo is not None and t <= datetime.now(UTC) for t in times)
@@ -129,3 +140,12 @@ async def test_response_times_per_agency_reach_the_service_level_and_metrics(wor
     for stage in ("accept", "on_scene", "resolved"):
         assert f'cc112_dispatch_response_seconds_count{{agency="dinkes",stage="{stage}"}} 1.0' in text
     assert 'cc112_dispatches{status="resolved"} 1.0' in text
+
+
+async def test_a_closed_incident_is_not_dispatched(world):
+    w, api = world, world.api
+    incident_id = await _incident(api, "+6281234500204")
+    await api.json("POST", f"/api/incidents/{incident_id}/status", api.supervisor, json={"status": "cancelled"})
+    refused = await api.json("POST", f"/api/incidents/{incident_id}/dispatches", api.taker, expect=409,
+                             json={"agency_id": w.police["id"]})
+    assert "nothing to dispatch" in refused["error"]["message"] and refused["error"]["message_id"]

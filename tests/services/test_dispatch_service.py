@@ -99,6 +99,7 @@ class Incident:
     location_source: str | None = "caller"
     category: str | None = "fire"
     category_hint: str | None = None
+    status: str = "verified"
 
 
 @dataclass
@@ -124,6 +125,9 @@ class FakeDispatchStore:
 
     async def get(self, incident_id: int) -> Incident | None:
         return self.incidents_by_id.get(incident_id)
+
+    async def transition(self, incident_id: int, target: str, *, actor: str, at: datetime, reason: str = "") -> None:
+        self.incidents_by_id[incident_id].status = str(target)
 
     async def append(self, incident_id: int, entries: Any, *, key: str | None = None) -> None:
         self.entries.extend((incident_id, e) for e in entries)
@@ -182,6 +186,7 @@ async def test_an_officer_is_busy_while_assigned_and_free_again_when_resolved(bu
     d, clock, notices, store, fire, officer = bundle
     await d.positions.receive_osmand(osmand(officer, clock), officer["device_token"])
     [created] = (await d.service.create(TAKER, 1, {"agency_id": fire["id"]}))["dispatches"]
+    assert store.incidents_by_id[1].status == "dispatched"
     await d.service.move(ADMIN, created["id"], {"status": "accepted"})
     with pytest.raises(Forbidden):
         await d.service.move(TAKER, created["id"], {"status": "assigned", "officer_id": officer["id"]})
@@ -195,6 +200,7 @@ async def test_an_officer_is_busy_while_assigned_and_free_again_when_resolved(bu
     chain = [e.details["status"] for _, e in store.entries if e.details.get("event") == "dispatch"]
     assert chain == ["created", "sent_to_agency", "accepted", "assigned", "en_route", "on_scene", "resolved"]
     assert [n["status"] for n in notices.of("dispatch_changed")] == chain
+    assert store.incidents_by_id[1].status == "resolved"  # verified -> dispatched -> resolved with its dispatch
 
 
 async def test_old_positions_are_pruned_after_the_retention(bundle):
