@@ -115,6 +115,10 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     await page.click(f"#step-resolved-{dispatch['id']}")
     await page.wait_for_selector(f"#past-assignments li[data-dispatch='{dispatch['id']}']", state="attached")
     assert await page.locator("#no-assignments").count() == 1
+    await page.wait_for_selector("#my-state[data-available='1']")  # off duty for a while: never suggested then
+    await page.click("#toggle-available")
+    await page.wait_for_selector("#my-state[data-available='0']")
+    assert (await world.call("GET", f"/api/officers/{ambulance['id']}"))["available"] is False
 
     done = await world.call("GET", f"/api/dispatches/{dispatch['id']}")
     assert done["status"] == "resolved" and done["has_photo"] is True

@@ -8,6 +8,8 @@ const OPEN_INCIDENTS = "new,in_progress,verified,dispatched,resolved";
 export const dispatchApi = {
   agencies: () => api.get("/api/agencies"),
   officers: () => api.get("/api/officers"),
+  officer: (officerId) => api.get(`/api/officers/${officerId}`),
+  setAvailable: (officerId, available) => api.patch(`/api/officers/${officerId}`, { available }),
   trail: async (officerId, minutes = 60) => (await api.get(`/api/officers/${officerId}/trail?minutes=${minutes}`)).points,
   dispatches: () => api.get("/api/dispatches?open=true"),
   forIncident: (incidentId) => api.get(`/api/incidents/${incidentId}/dispatches`),

@@ -27,12 +27,32 @@ export function navigationLinks(lat, lon) {
 
 export function mount(ctx, el) {
   const list = h("div", { id: "assignments" });
+  const availability = h("div", { class: "card availability", id: "availability" });
   const past = h("details", { class: "card", id: "past-assignments" });
   el.classList.add("officer-page");
-  el.append(h("h2", {}, t("of.title")), list, past);
+  el.append(h("h2", {}, t("of.title")), availability, list, past);
   let items = [];
 
+  // "I can take assignments" / "I cannot": the officer's own availability (never suggested when not)
+  async function loadMe() {
+    if (!ctx.me.officer_id) return;
+    renderAvailability(await dispatchApi.officer(ctx.me.officer_id));
+  }
+
+  function renderAvailability(me, message = "") {
+    const flip = async () => {
+      try { renderAvailability(await dispatchApi.setAvailable(me.id, !me.available)); }
+      catch (exc) { renderAvailability(me, exc.message); }
+    };
+    clear(availability,
+      h("span", { class: `chip ostatus-${me.state}`, id: "my-state", "data-available": me.available ? "1" : "0" }, word(me.state)),
+      " ", h("strong", {}, me.callsign ? `${me.callsign} · ${me.name}` : me.name), " ",
+      h("button", { type: "button", id: "toggle-available", onclick: flip }, t(me.available ? "of.go_unavailable" : "of.go_available")),
+      message ? h("p", { class: "error", role: "alert" }, message) : null);
+  }
+
   async function load() {
+    loadMe().catch(() => {});
     try {
       items = await dispatchApi.assignments();
     } catch (exc) {  // e.g. an officer account not bound to an officer record yet: say so, plainly
@@ -105,6 +125,8 @@ export function mount(ctx, el) {
   return {
     refresh: load,
     onNotice(n) {
+      const officer = notices.officer(n);
+      if (officer && officer.id === ctx.me.officer_id) renderAvailability(officer);
       const dispatch = notices.dispatch(n);
       if (dispatch) { if (items.some((d) => d.id === dispatch.id)) replace(dispatch); else reload(); }
     },
