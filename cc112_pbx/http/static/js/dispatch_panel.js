@@ -85,17 +85,21 @@ export class DispatchPanel {
 
   renderList() {
     if (!this.listEl) return;
-    clear(this.listEl, this.dispatches.length ? h("table", { id: "dispatch-table" },
-      h("thead", {}, h("tr", {}, ["dp.agency", "lm.officer", "col.status", "dp.eta_col", "col.opened", ""].map((k) => h("th", {}, k ? t(k) : "")))),
+    clear(this.listEl, this.dispatches.length ? h("table", { id: "dispatch-table", class: "dispatch-table" },
+      h("thead", {}, h("tr", {}, ["dp.agency", "col.status", ""].map((k) => h("th", {}, k ? t(k) : "")))),
       h("tbody", {}, this.dispatches.map((d) => h("tr", { "data-dispatch": d.id, class: OPEN_DISPATCH.includes(d.status) ? "" : "muted" },
-        h("td", {}, d.agency_name || this.agencyName(d.agency_id), " ", d.priority ? h("span", { class: `prio prio-${d.priority}` }, d.priority) : null,
-          d.overdue ? h("span", { class: "flag flag-no_callback" }, t("dp.overdue")) : null),
-        h("td", {}, d.officer_name || (d.officer_id ? `#${d.officer_id}` : "—")),
+        h("td", {},
+          h("div", {}, h("strong", {}, d.agency_name || this.agencyName(d.agency_id)), " ",
+            d.priority ? h("span", { class: `prio prio-${d.priority}` }, d.priority) : null,
+            d.overdue ? h("span", { class: "flag flag-no_callback" }, t("dp.overdue")) : null),
+          h("div", { class: "muted" }, `#${d.id} · ${stamp(d.created_at)}`),
+          d.officer_id ? h("div", {}, `${t("lm.officer")}: ${d.officer_name || `#${d.officer_id}`}`,
+            d.eta_s != null ? ` · ${eta({ eta_s: d.eta_s, estimate: d.eta_estimate })}` : "") : null,
+          d.instructions ? h("div", { class: "muted" }, d.instructions) : null),
         h("td", {}, h("span", { class: `status-chip dstatus-${d.status}` }, word(d.status)),
           d.reason ? h("div", { class: "muted" }, d.reason) : null, d.report ? h("div", { class: "report-text" }, d.report) : null,
           d.has_photo ? h("button", { type: "button", class: "small", "data-photo": d.id, onclick: (e) => this.photo(d, e.target) },
             `📷 ${t("dp.photo")}`) : null),
-        h("td", {}, d.eta_s != null ? eta({ eta_s: d.eta_s, estimate: d.eta_estimate }) : "—"), h("td", {}, stamp(d.created_at)),
         h("td", {}, (d.allowed_transitions || []).includes("cancelled") ? h("button", { type: "button", class: "small",
           "data-action": "cancel", onclick: () => this.cancel(d) }, t("dp.cancel")) : null)))))
       : h("p", { class: "muted", id: "no-dispatches" }, t("dp.none")));

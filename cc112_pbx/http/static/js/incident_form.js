@@ -141,9 +141,10 @@ export class IncidentForm {
     form.addEventListener("submit", (event) => { event.preventDefault(); this.save.cancel(); this.saveNow(); });
     for (const [name, control] of Object.entries(this.inputs)) control.disabled = locked && !["verification", "description"].includes(name);
     this.timelineEl = h("ol", { class: "timeline", id: "timeline" });
+    const timeline = h("div", { class: "card" }, h("h3", {}, t("timeline.title")), this.timelineEl);
     clear(this.el, h("div", { class: "card incident" }, heading, form),
-          h("div", { class: "card" }, h("h3", {}, t("timeline.title")), this.timelineEl),
-          this.compact ? this.extras() : null, this.panel?.el);
+          this.panel ? h("div", { class: "form-side" }, this.panel.el, timeline) : timeline,
+          this.compact ? this.extras() : null);
     this.panel?.show(inc).catch(() => {});
     this.renderTransitions();
     this.renderTimeline();
