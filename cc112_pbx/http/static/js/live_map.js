@@ -136,7 +136,6 @@ export class LiveMap {
       className: `dispatch-line dispatch-${d.id}`, color: "#0b5cad", weight: 4, opacity: 0.8 }).addTo(this.map),
     (line, d, at) => {
       line.setLatLngs(at);
-      line.setStyle(d.overdue ? { color: "#b3261e", dashArray: "8 6" } : { color: "#0b5cad", dashArray: null });
       tip(line, `${t("lm.dispatch")} #${d.id} · ${word(d.status)}`);
       line.getElement()?.setAttribute("data-dispatch", d.id);
     });
