@@ -72,6 +72,11 @@ async def test_officers_and_a_dispatch_line_appear_on_the_map_and_move_live(cons
     assert await page.get_attribute("#map-card", "data-trail") == f"{ambulance['id']}:2"
     await page.wait_for_selector("#live-map .leaflet-tile-loaded")
     await screenshot(page, "map")
+
+    taker = await console.page(await console.sb.api_token("tono", "call_taker", seat="seat01"), screen="map")
+    await taker.wait_for_selector(f"path.dispatch-line.dispatch-{dispatch['id']}")  # operators see everything
+    assert await taker.locator(".officer-marker").count() == 2
+    assert await taker.locator(f"path.incident-marker.incident-{incident}").count() == 1
     assert console.real_errors() == []
 
 
