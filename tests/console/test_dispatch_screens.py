@@ -33,14 +33,19 @@ async def marker(page, officer_id):
     }""", officer_id)
 
 
-async def test_officers_and_a_dispatch_line_appear_on_the_map_and_move_live(console, world):
+async def two_agencies_and_an_incident(world):
+    """Health with an ambulance and police with a patrol, both seen just now, and a medical incident."""
     health = await world.agency("DINKES", "Dinas Kesehatan", "health", ["medical"])
     police = await world.agency("POLRES", "Polrestabes Semarang", "police", ["police"])
     ambulance = await world.officer(health["id"], "Ambulans 3", "AMB-3")
     patrol = await world.officer(police["id"], "Bripka Agus", "P-11")
     await world.position(ambulance, -6.9700, 110.3950)
     await world.position(patrol, -6.9650, 110.4450)
-    incident = await world.incident(-6.9903, 110.4229)
+    return health, police, ambulance, patrol, await world.incident(-6.9903, 110.4229)
+
+
+async def test_officers_and_a_dispatch_line_appear_on_the_map_and_move_live(console, world):
+    health, _police, ambulance, patrol, incident = await two_agencies_and_an_incident(world)
     dispatch = await world.dispatch(incident, health["id"], "Korban luka di kepala")
     await world.move(dispatch["id"], "accepted")
     await world.move(dispatch["id"], "assigned", officer_id=ambulance["id"])
@@ -142,13 +147,7 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
 
 
 async def test_an_agency_dispatcher_sees_only_their_agency_and_assigns_an_officer(console, world):
-    health = await world.agency("DINKES", "Dinas Kesehatan", "health", ["medical"])
-    police = await world.agency("POLRES", "Polrestabes Semarang", "police", ["police"])
-    ambulance = await world.officer(health["id"], "Ambulans 3", "AMB-3")
-    patrol = await world.officer(police["id"], "Bripka Agus", "P-11")
-    await world.position(ambulance, -6.9850, 110.4100)
-    await world.position(patrol, -6.9700, 110.4300)
-    incident = await world.incident(-6.9903, 110.4229)
+    health, police, ambulance, patrol, incident = await two_agencies_and_an_incident(world)
     to_health = await world.dispatch(incident, health["id"], "Ambulans ke lokasi")
     to_police = await world.dispatch(incident, police["id"], "Amankan lokasi")
     token = await console.sb.api_token("dewi", "agency_dispatcher")
