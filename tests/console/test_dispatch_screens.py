@@ -171,6 +171,9 @@ async def test_an_agency_dispatcher_sees_only_their_agency_and_assigns_an_office
     assigned = await world.call("GET", f"/api/dispatches/{to_health['id']}")
     assert assigned["status"] == "assigned" and assigned["officer_id"] == ambulance["id"]
     await world.call("GET", f"/api/dispatches/{to_police['id']}", token, expect=403)  # the API agrees
+    await page.click(f"#officer-table tr[data-officer='{ambulance['id']}'] button[data-available='1']")
+    await page.wait_for_selector(f"#officer-table tr[data-officer='{ambulance['id']}'] button[data-available='0']")
+    assert (await world.call("GET", f"/api/officers/{ambulance['id']}"))["available"] is False
     assert console.real_errors() == []
 
 

@@ -26,7 +26,10 @@ export function ageSeconds(iso, now = Date.now()) {
 }
 
 export class LiveMap {
-  constructor(holder, mapConfig, { onTrail } = {}) {
+  // `officerControls(officer)`: an extra cell for each officer in the list (the agency dispatcher's
+  // availability switch), or nothing
+  constructor(holder, mapConfig, { onTrail, officerControls } = {}) {
+    this.officerControls = officerControls;
     this.holder = holder;
     this.config = mapConfig || {};
     this.onTrail = onTrail;
@@ -167,7 +170,8 @@ export class LiveMap {
     const officers = [...this.officers.values()]
       .sort((a, b) => String(a.callsign || a.name).localeCompare(String(b.callsign || b.name)));
     clear(this.listEl, h("h3", {}, `${t("lm.officers")} (${officers.length})`), officers.length ? h("table", { id: "officer-table" },
-      h("thead", {}, h("tr", {}, ["lm.officer", "lm.agency", "col.status", "lm.seen"].map((k) => h("th", {}, t(k))))),
+      h("thead", {}, h("tr", {}, ["lm.officer", "lm.agency", "col.status", "lm.seen"].map((k) => h("th", {}, t(k))),
+        this.officerControls ? h("th", {}) : null)),
       h("tbody", {}, officers.map((o) => {
         const at = o.position?.at;
         const status = this.statusOf(o);
@@ -176,7 +180,8 @@ export class LiveMap {
             o.callsign ? `${o.callsign} · ${o.name}` : o.name || `#${o.id}`)),
           h("td", {}, (this.agencies.get(o.agency_id)?.code || "").toUpperCase() || o.agency_id || "—"),
           h("td", {}, h("span", { class: `chip ostatus-${status}` }, word(status))),
-          h("td", { class: "age", "data-at": at || "", "data-stale": isStale(o) ? "1" : "" }, ageText(at, o.position?.stale)));
+          h("td", { class: "age", "data-at": at || "", "data-stale": isStale(o) ? "1" : "" }, ageText(at, o.position?.stale)),
+          this.officerControls ? h("td", {}, this.officerControls(o)) : null);
       }))) : h("p", { class: "muted" }, t("lm.no_officers")), legend());
   }
 

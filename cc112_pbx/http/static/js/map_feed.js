@@ -8,10 +8,10 @@ import { LiveMap } from "./live_map.js";
 const STAFF = ["admin", "supervisor", "call_taker"];  // the roles that may list incidents
 
 export class LiveMapFeed {
-  constructor(holder, ctx, { onDispatches } = {}) {
+  constructor(holder, ctx, { onDispatches, officerControls } = {}) {
     this.ctx = ctx;
     this.onDispatches = onDispatches;
-    this.map = new LiveMap(holder, ctx.config?.map || {}, { onTrail: (id) => this.trail(id) });
+    this.map = new LiveMap(holder, ctx.config?.map || {}, { onTrail: (id) => this.trail(id), officerControls });
     this.ready = this.map.start();
     this.reload = debounce(() => this.refresh().catch(() => {}), 300);
     this.slow = setInterval(() => { if (ctx.isLive?.()) this.reload(); }, 30000);  // incidents moved or edited

@@ -13,7 +13,16 @@ export function mount(ctx, el) {
   const listCard = h("div", { class: "card", id: "agency-dispatches" });
   const mapCard = h("div", { class: "card", id: "map-card" });
   clear(el, h("div", { class: "agency-grid" }, listCard, mapCard));
-  const feed = new LiveMapFeed(mapCard, ctx, { onDispatches: render });
+  const feed = new LiveMapFeed(mapCard, ctx, { onDispatches: render, officerControls: availability });
+
+  // the agency dispatcher may take one of their officers off (or put them back on) the suggestions
+  function availability(officer) {
+    return h("button", { type: "button", class: "small", "data-available": officer.available ? "1" : "0",
+                         onclick: async () => {
+                           try { feed.map.upsertOfficer(await dispatchApi.setAvailable(officer.id, !officer.available)); }
+                           catch (exc) { errors.set("officers", exc.message); render([...feed.map.dispatches.values()]); }
+                         } }, t(officer.available ? "ag.set_unavailable" : "ag.set_available"));
+  }
   const errors = new Map();  // dispatch id -> last refusal, kept across redraws
 
   function render(dispatches) {
@@ -21,7 +30,8 @@ export function mount(ctx, el) {
       .sort((a, b) => (a.priority ?? 9) - (b.priority ?? 9) || String(a.created_at).localeCompare(String(b.created_at)));
     const focused = listCard.contains(document.activeElement) ? document.activeElement : null;
     if (focused && ["INPUT", "SELECT", "TEXTAREA"].includes(focused.tagName)) return;  // not under the dispatcher's hands
-    clear(listCard, h("h2", {}, `${t("ag.title")} (${open.length})`), open.length
+    clear(listCard, h("h2", {}, `${t("ag.title")} (${open.length})`),
+      errors.has("officers") ? h("p", { class: "error", role: "alert" }, errors.get("officers")) : null, open.length
       ? open.map(row) : h("p", { class: "muted", id: "agency-empty" }, t("ag.none")));
   }
 
