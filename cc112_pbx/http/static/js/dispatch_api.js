@@ -1,7 +1,8 @@
 // The dispatch API of issue 17 (docs/contracts.md, "Dispatch, agencies, officers and positions"), in one
 // place: the screens call these and never build the paths themselves. `notices` reads the WebSocket's
 // dispatch, officer and position notices.
-import { api, request } from "./api.js";
+import { api, ApiError, request } from "./api.js";
+import { lang } from "./i18n.js";
 
 const OPEN_INCIDENTS = "new,in_progress,verified,dispatched,resolved";
 
@@ -30,6 +31,12 @@ export const dispatchApi = {
     return page.items;
   },
 };
+
+// What went wrong, in the UI's language: the API's Indonesian `message_id` when there is one
+export function said(exc) {
+  if (exc instanceof ApiError && lang() === "id" && exc.messageId) return exc.messageId;
+  return exc?.message || String(exc);
+}
 
 // A dispatch as it is now, from what was shown and what arrived: a notice can overtake the HTTP answer
 // (or the other way round), so an older state never replaces a newer one.

@@ -4,7 +4,7 @@
 // callback to inform the reporter, and closing (refused while a dispatch is open; a supervisor may
 // override). Everything is decided by the API; the panel shows its answers and its messages.
 import { ApiError } from "./api.js";
-import { dispatchApi, latest } from "./dispatch_api.js";
+import { dispatchApi, latest, said } from "./dispatch_api.js";
 import { clear, h, options } from "./dom.js";
 import { t, word } from "./i18n.js";
 import { OPEN_DISPATCH } from "./live_map.js";
@@ -113,7 +113,7 @@ export class DispatchPanel {
                              src: URL.createObjectURL(await response.blob()) });
       img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
       button.replaceWith(img);
-    } catch (exc) { this.say(exc.message, true); }
+    } catch (exc) { this.say(said(exc), true); }
   }
 
   agencyName(id) { return this.agencies.find((a) => a.id === id)?.name || (id ? `#${id}` : "—"); }
@@ -159,7 +159,7 @@ export class DispatchPanel {
         this.say(t("dp.sent"));
       } catch (exc) {
         errors.textContent = exc instanceof ApiError && exc.fields.length
-          ? Object.entries(exc.byField()).map(([f, m]) => `${f}: ${m.join("; ")}`).join(" · ") : exc.message;
+          ? Object.entries(exc.byField()).map(([f, m]) => `${f}: ${m.join("; ")}`).join(" · ") : said(exc);
       }
     });
     return form;
@@ -174,17 +174,17 @@ export class DispatchPanel {
 
   async informed() {
     try { await dispatchApi.reporterInformed(this.incident.id); this.say(t("dp.informed_done")); }
-    catch (exc) { this.say(exc.message, true); }
+    catch (exc) { this.say(said(exc), true); }
   }
 
   async informCallback() {
     try { await dispatchApi.reporterInformed(this.incident.id, true); this.say(t("dp.callback_queued")); }
-    catch (exc) { this.say(exc.message, true); }
+    catch (exc) { this.say(said(exc), true); }
   }
 
   async cancel(dispatch) {
     try { this.onDispatch(await dispatchApi.move(dispatch.id, "cancelled")); }
-    catch (exc) { this.say(exc.message, true); }
+    catch (exc) { this.say(said(exc), true); }
   }
 
   async close(override) {
@@ -194,10 +194,9 @@ export class DispatchPanel {
       this.say(t("dp.closed"));
       this.onClosed?.();
     } catch (exc) {
-      this.closeRefused = exc instanceof ApiError && exc.status === 409 ? exc.message : null;
-      this.message = exc.message;
+      this.closeRefused = exc instanceof ApiError && exc.status === 409;  // a supervisor may override then
       this.render();
-      this.say(exc.message, true);
+      this.say(said(exc), true);
     }
   }
 }

@@ -1,8 +1,7 @@
 // The agency dispatcher's screen (issue 17): their agency's dispatches (accept, reject with a reason,
 // assign to one of their officers, ranked by ETA) beside the map of their officers. The API shows
 // an agency dispatcher only their own agency: this screen shows what it gets.
-import { ApiError } from "../api.js";
-import { dispatchApi } from "../dispatch_api.js";
+import { dispatchApi, said } from "../dispatch_api.js";
 import { clear, h, options } from "../dom.js";
 import { t, word } from "../i18n.js";
 import { OPEN_DISPATCH, where } from "../live_map.js";
@@ -20,7 +19,7 @@ export function mount(ctx, el) {
     return h("button", { type: "button", class: "small", "data-available": officer.available ? "1" : "0",
                          onclick: async () => {
                            try { feed.map.upsertOfficer(await dispatchApi.setAvailable(officer.id, !officer.available)); }
-                           catch (exc) { errors.set("officers", exc.message); render([...feed.map.dispatches.values()]); }
+                           catch (exc) { errors.set("officers", said(exc)); render([...feed.map.dispatches.values()]); }
                          } }, t(officer.available ? "ag.set_unavailable" : "ag.set_available"));
   }
   const errors = new Map();  // dispatch id -> last refusal, kept across redraws
@@ -43,7 +42,7 @@ export function mount(ctx, el) {
         feed.map.upsertDispatch(await dispatchApi.move(d.id, status, extra));
         render([...feed.map.dispatches.values()]);
       } catch (exc) {
-        errors.set(d.id, exc instanceof ApiError ? exc.message : String(exc));
+        errors.set(d.id, said(exc));
         error.textContent = errors.get(d.id);
       }
     };

@@ -4,7 +4,7 @@
 // The officer's steps are the moves the API lets an officer make: accepting an assignment is going
 // (`assigned -> en_route`: "Accept, en route"), then on scene, then resolved with the report.
 import { ApiError } from "../api.js";
-import { dispatchApi, latest, notices } from "../dispatch_api.js";
+import { dispatchApi, latest, notices, said } from "../dispatch_api.js";
 import { eta } from "../dispatch_panel.js";
 import { clear, debounce, h } from "../dom.js";
 import { t, word } from "../i18n.js";
@@ -42,7 +42,7 @@ export function mount(ctx, el) {
   function renderAvailability(me, message = "") {
     const flip = async () => {
       try { renderAvailability(await dispatchApi.setAvailable(me.id, !me.available)); }
-      catch (exc) { renderAvailability(me, exc.message); }
+      catch (exc) { renderAvailability(me, said(exc)); }
     };
     clear(availability,
       h("span", { class: `chip ostatus-${me.state}`, id: "my-state", "data-available": me.available ? "1" : "0" }, word(me.state)),
@@ -57,7 +57,7 @@ export function mount(ctx, el) {
       items = await dispatchApi.assignments();
     } catch (exc) {  // e.g. an officer account not bound to an officer record yet: say so, plainly
       if (!(exc instanceof ApiError)) throw exc;
-      clear(list, h("p", { class: "card error", id: "assignments-error", role: "alert" }, exc.message));
+      clear(list, h("p", { class: "card error", id: "assignments-error", role: "alert" }, said(exc)));
       return;
     }
     render();
@@ -90,7 +90,7 @@ export function mount(ctx, el) {
         }
         replace(await dispatchApi.move(d.id, status, extra));
       } catch (exc) {
-        error.textContent = exc instanceof ApiError ? exc.message : String(exc.message || exc);
+        error.textContent = said(exc);
       }
     };
     const links = scene ? navigationLinks(scene[0].toFixed(6), scene[1].toFixed(6)) : null;
