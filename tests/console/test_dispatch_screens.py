@@ -106,6 +106,7 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     card = page.locator(f"article.assignment[data-dispatch='{dispatch['id']}']")
     await card.wait_for()
     assert "Korban luka di kepala, sadar" in await card.inner_text()
+    assert await page.inner_text(f"#scene-{dispatch['id']}") == "Ambulans / Kesehatan · Jl. Pemuda 150, Semarang Tengah"
     scene = "-6.990300,110.422900"
     assert await page.get_attribute(f"#navigate-{dispatch['id']}", "href") == f"geo:{scene}?q={scene}"
     assert await page.get_attribute(f"#gmaps-{dispatch['id']}", "href") == (

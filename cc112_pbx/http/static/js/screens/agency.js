@@ -3,7 +3,7 @@
 // an agency dispatcher only their own agency: this screen shows what it gets.
 import { dispatchApi, said } from "../dispatch_api.js";
 import { clear, h, options } from "../dom.js";
-import { t, word } from "../i18n.js";
+import { category, t, word } from "../i18n.js";
 import { OPEN_DISPATCH, where } from "../live_map.js";
 import { LiveMapFeed } from "../map_feed.js";
 import { stamp } from "../time.js";
@@ -58,7 +58,8 @@ export function mount(ctx, el) {
         d.priority ? h("span", { class: `prio prio-${d.priority}` }, word(d.priority)) : null,
         h("span", { class: "muted" }, stamp(d.created_at)),
         d.overdue ? h("span", { class: "flag flag-no_callback", "data-overdue": "1" }, t("dp.overdue")) : null),
-      h("p", {}, `${t("pop.incident")} #${d.incident_id}`, d.agency_name ? ` · ${d.agency_name}` : ""),
+      h("p", {}, `${t("pop.incident")} #${d.incident_id}`, d.scene?.category ? ` · ${category(d.scene.category)}` : "",
+        d.scene?.address ? ` · ${d.scene.address}` : ""),
       d.instructions ? h("p", { class: "instructions" }, d.instructions) : null,
       d.officer_id ? h("p", {}, `${t("lm.officer")}: ${d.officer_name || feed.map.officers.get(d.officer_id)?.name || `#${d.officer_id}`}`) : null,
       h("div", { class: "inline wrap" },

@@ -7,7 +7,7 @@ import { ApiError } from "../api.js";
 import { dispatchApi, latest, notices, said } from "../dispatch_api.js";
 import { eta } from "../dispatch_panel.js";
 import { clear, debounce, h } from "../dom.js";
-import { t, word } from "../i18n.js";
+import { category, t, word } from "../i18n.js";
 import { where } from "../live_map.js";
 import { stamp } from "../time.js";
 
@@ -99,7 +99,10 @@ export function mount(ctx, el) {
         h("strong", {}, `${t("lm.dispatch")} #${d.id}`),
         h("span", { class: `status-chip dstatus-${d.status}`, id: `dstatus-${d.id}` }, word(d.status)),
         d.priority ? h("span", { class: `prio prio-${d.priority}` }, word(d.priority)) : null),
-      h("p", { class: "assignment-what" }, `${t("pop.incident")} #${d.incident_id} · ${d.agency_name || ""}`,
+      d.scene?.address || d.scene?.category ? h("p", { class: "assignment-where", id: `scene-${d.id}` },
+        d.scene.category ? h("strong", {}, category(d.scene.category)) : null, d.scene.category && d.scene.address ? " · " : "",
+        d.scene.address || "") : null,
+      h("p", { class: "assignment-what muted" }, `${t("pop.incident")} #${d.incident_id} · ${d.agency_name || ""}`,
         d.eta_s != null ? ` · ${eta({ eta_s: d.eta_s, estimate: d.eta_estimate })}` : ""),
       d.instructions ? h("p", { class: "instructions" }, h("span", { class: "muted" }, `${t("dp.instructions")}: `), d.instructions) : null,
       links ? h("div", { class: "nav-links" },
