@@ -127,8 +127,12 @@ class DispatchService:
         if incident.latitude is None or incident.longitude is None:
             return None
         source = incident.location_source
+        category = incident.category or incident.category_hint
+        # address and category: what the officer and the agency need beside the point (they cannot read incidents)
         return {"lat": incident.latitude, "lon": incident.longitude,
-                "source": plain_value(source) if source is not None else None}
+                "source": plain_value(source) if source is not None else None,
+                "address": getattr(incident, "address", None) or None,
+                "category": plain_value(category) if category else None}
 
     async def _scene(self, incident_id: int) -> dict[str, Any] | None:
         if incident_id not in self.scenes:

@@ -38,11 +38,19 @@ async def test_static_files_nest_and_carry_caching_headers_and_nothing_escapes_t
     assert (STATIC_DIR / "vendor" / "leaflet" / "LICENSE").is_file()
 
 
+# links the user follows (the officer's "directions" button, an <a href> opening the phone's maps app),
+# never fetched or loaded by the console: the CSP's connect-src and img-src keep it that way
+NAVIGATION_LINKS = {"https://www.google.com/maps/dir/": "screens/officer.js"}
+
+
 def test_no_console_file_loads_anything_from_another_origin():
     for path in STATIC_DIR.rglob("*"):
         if path.suffix in (".js", ".html", ".css") and "vendor" not in path.parts:
-            text = path.read_text()
-            assert not re.search(r"https?://(?!host:port)", text.replace("http://HOST:PORT", "")), path
+            text = path.read_text().replace("http://HOST:PORT", "")
+            for link, where in NAVIGATION_LINKS.items():
+                if path.as_posix().endswith(where):
+                    text = text.replace(link, "")
+            assert not re.search(r"https?://(?!host:port)", text), path
 
 
 async def test_the_console_settings_are_public_and_default_to_indonesian_in_jakarta(api):

@@ -26,7 +26,9 @@ export async function request(method, path, body, { raw = false, headers = {} } 
   const init = { method, headers: { ...headers }, cache: "no-store" };
   const token = session.token;
   if (token) init.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) {
+  if (body instanceof Blob) {  // a file as it is (a photo), with the Content-Type the caller gave
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

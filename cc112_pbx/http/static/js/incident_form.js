@@ -32,8 +32,10 @@ function apiValue(field, text) {
 }
 
 export class IncidentForm {
-  constructor(el, { config, compact = false } = {}) {
+  constructor(el, { config, compact = false, panel = null } = {}) {
     this.el = el;
+    this.panel = panel;  // shown under the form with each incident: `{ el, show(incident) }` (the dispatch panel)
+    if (panel) panel.onClosed = () => this.open(this.id);
     this.config = config || {};
     this.compact = compact;
     this.incident = null;
@@ -141,9 +143,11 @@ export class IncidentForm {
     form.addEventListener("submit", (event) => { event.preventDefault(); this.save.cancel(); this.saveNow(); });
     for (const [name, control] of Object.entries(this.inputs)) control.disabled = locked && !["verification", "description"].includes(name);
     this.timelineEl = h("ol", { class: "timeline", id: "timeline" });
+    const timeline = h("div", { class: "card" }, h("h3", {}, t("timeline.title")), this.timelineEl);
     clear(this.el, h("div", { class: "card incident" }, heading, form),
-          h("div", { class: "card" }, h("h3", {}, t("timeline.title")), this.timelineEl),
+          this.panel ? h("div", { class: "form-side" }, this.panel.el, timeline) : timeline,
           this.compact ? this.extras() : null);
+    this.panel?.show(inc).catch(() => {});
     this.renderTransitions();
     this.renderTimeline();
     this.amlShown = null;
@@ -166,6 +170,7 @@ export class IncidentForm {
     if (chip) { chip.textContent = word(this.incident.status); chip.className = `status-chip status-${this.incident.status}`; }
     this.renderTransitions();
     this.renderTimeline();
+    this.panel?.show(this.incident).catch(() => {});
     this.renderAml();
   }
 
@@ -348,6 +353,11 @@ function describe(entry) {
       : d.field === "category" ? category(v) : ["verification", "location_source", "priority"].includes(d.field) ? word(v) : String(v));
     return `${t(`form.${d.field}`)}: ${value(d.old)} → ${value(d.new)}`;
   }
+  if (d.event === "dispatch") {  // issue 17: a dispatch moved
+    return `${t("lm.dispatch")} #${d.dispatch_id} · ${d.agency || ""}: ${d.previous ? `${word(d.previous)} → ` : ""}${word(d.status)}`
+      + [d.officer, d.reason, d.report].filter(Boolean).map((x) => ` · ${x}`).join("");
+  }
+  if (d.event === "reporter_informed") return `${t("dp.informed")}${d.callback_id ? ` · ${t("dp.inform_callback")}` : ""}`;
   if (entry.kind === "status_changed") {
     return `${word(d.old)} → ${word(d.new)}${d.reason ? ` (${d.reason})` : ""}`;
   }

@@ -5,7 +5,7 @@ import { t, word } from "./i18n.js";
 
 let loading = null;
 
-function loadLeaflet() {
+export function loadLeaflet() {
   if (window.L) return Promise.resolve(window.L);
   loading ||= new Promise((resolve, reject) => {
     const script = document.createElement("script");
@@ -17,7 +17,7 @@ function loadLeaflet() {
   return loading;
 }
 
-function gridLayer(L) {
+export function gridLayer(L) {
   const Grid = L.GridLayer.extend({
     createTile(coords) {
       const tile = document.createElement("canvas");
@@ -39,6 +39,15 @@ function gridLayer(L) {
   return new Grid();
 }
 
+// A Leaflet map on `holder` with the configured tiles (or the coordinate grid): shared by every map screen.
+export function baseMap(L, holder, mapConfig, center) {
+  const map = L.map(holder, { center: center || mapConfig.center || [-6.9903, 110.4229], zoom: mapConfig.zoom || 13,
+                              attributionControl: Boolean(mapConfig.tile_url) });
+  if (mapConfig.tile_url) L.tileLayer(mapConfig.tile_url, { attribution: mapConfig.attribution || "", maxZoom: 19 }).addTo(map);
+  else gridLayer(L).addTo(map);
+  return map;
+}
+
 export async function openMapPick(panel, mapConfig, at, onPick) {
   if (!panel) return;
   if (!panel.hidden) { panel.hidden = true; return; }
@@ -49,9 +58,7 @@ export async function openMapPick(panel, mapConfig, at, onPick) {
                                t("map.close")));
   const L = await loadLeaflet();
   const center = at.lat !== null && at.lon !== null ? [at.lat, at.lon] : (mapConfig.center || [-6.9903, 110.4229]);
-  const map = L.map(holder, { center, zoom: mapConfig.zoom || 13, attributionControl: Boolean(mapConfig.tile_url) });
-  if (mapConfig.tile_url) L.tileLayer(mapConfig.tile_url, { attribution: mapConfig.attribution || "", maxZoom: 19 }).addTo(map);
-  else gridLayer(L).addTo(map);
+  const map = baseMap(L, holder, mapConfig, center);
   let marker = at.lat !== null && at.lon !== null ? L.circleMarker(center, { radius: 9 }).addTo(map) : null;
   if (at.aml) showAml(L, map, at.aml);
   map.on("click", (event) => {

@@ -11,9 +11,10 @@ export const SCREENS = [
   { id: "users", label: "nav.users", roles: ["admin"], load: () => import("./screens/users.js") },
   { id: "audit", label: "nav.audit", roles: ["supervisor", "admin"], load: () => import("./screens/audit.js") },
   { id: "reports", label: "nav.reports", roles: ["supervisor", "admin"], load: () => import("./screens/call_tag_report.js") },
-  // later: { id: "map", roles: ["call_taker", "supervisor", "admin", "agency_dispatcher"] },
-  //        { id: "officer", roles: ["officer"] }, { id: "qc", roles: ["qc_evaluator", "call_taker"] }
-];
+  { id: "map", label: "nav.map", roles: ["call_taker", "supervisor", "admin"], load: () => import("./screens/map.js") },
+  { id: "agency", label: "nav.agency", roles: ["agency_dispatcher"], load: () => import("./screens/agency.js") },
+  { id: "officer", label: "nav.officer", roles: ["officer"], load: () => import("./screens/officer.js") },
+  ];
 
 export function screensFor(role) {
   return SCREENS.filter((s) => s.roles.includes(role));

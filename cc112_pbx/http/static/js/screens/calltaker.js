@@ -6,6 +6,8 @@ import { api } from "../api.js";
 import { popRows, renderTags, TAG_KEYS, tagCall } from "../call_tags.js";
 import { clear, debounce, h, options } from "../dom.js";
 import { category, DIALLED_HINT, reason as reasonLabel, t, word } from "../i18n.js";
+import { notices } from "../dispatch_api.js";
+import { DispatchPanel } from "../dispatch_panel.js";
 import { IncidentForm } from "../incident_form.js";
 import { duration, stamp } from "../time.js";
 
@@ -24,7 +26,8 @@ export function mount(ctx, el) {
     Object.entries(TAG_KEYS).map(([key, name]) => [h("kbd", {}, key), ` ${t(`tag.${name}`)} `]));
   clear(el, h("div", { class: "ct-grid" },
     h("div", { class: "ct-side" }, seatCard, popCard, tagsCard, keys, recentCard, callbacksCard), formHolder));
-  const form = new IncidentForm(formHolder, { config: ctx.config });
+  const panel = new DispatchPanel(ctx.me);
+  const form = new IncidentForm(formHolder, { config: ctx.config, panel });
   const state = { seat: null, fetchedAt: 0, pop: null };
   const reason = h("select", { id: "pause-reason", "aria-label": t("seat.reason") },
                    options(REASONS.map((r) => [r, t(`reason.${r}`)]), "break"));
@@ -151,6 +154,9 @@ export function mount(ctx, el) {
   const live = debounce(() => loadLive().catch(() => {}), 150);
 
   function onNotice(n) {
+    const dispatch = notices.dispatch(n);
+    if (dispatch) panel.onDispatch(dispatch);
+    if (notices.overdue(n)) panel.onOverdue(notices.overdue(n));
     const mine = n.seat === seatId;
     if (["seat_ringing", "call_connected"].includes(n.kind) && mine) state.popAt = Date.now();
     if (n.kind === "seat_ringing" && mine) {

@@ -5,6 +5,8 @@
 import { api } from "../api.js";
 import { clear, h, options } from "../dom.js";
 import { CATEGORIES, category, t, word } from "../i18n.js";
+import { notices } from "../dispatch_api.js";
+import { DispatchPanel } from "../dispatch_panel.js";
 import { IncidentForm } from "../incident_form.js";
 import { dayStart, duration, stamp } from "../time.js";
 
@@ -30,6 +32,7 @@ export function mount(ctx, el) {
   clear(el, form, h("div", { class: "split" }, results, detail));
   let offset = 0;
   let selected = null;
+  const panel = new DispatchPanel(ctx.me);
   const audioUrls = [];
   form.addEventListener("submit", (e) => { e.preventDefault(); offset = 0; search(); });
 
@@ -60,7 +63,7 @@ export function mount(ctx, el) {
     const holder = h("div", {});
     const extra = h("div", { class: "card", id: "incident-media" });
     clear(detail, holder, extra);
-    const form = new IncidentForm(holder, { config: ctx.config, compact: true });
+    const form = new IncidentForm(holder, { config: ctx.config, compact: true, panel });
     await form.open(id);
     const full = form.full;
     if (!full) return;
@@ -85,7 +88,11 @@ export function mount(ctx, el) {
 
   return {
     async refresh() { await search(); if (selected) await show(selected); },
-    onNotice() {},
+    onNotice(n) {
+      const dispatch = notices.dispatch(n);
+      if (dispatch) panel.onDispatch(dispatch);
+      if (notices.overdue(n)) panel.onOverdue(notices.overdue(n));
+    },
     unmount() { for (const url of audioUrls) URL.revokeObjectURL(url); },
   };
 }
