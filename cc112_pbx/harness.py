@@ -23,6 +23,7 @@ from cc112_pbx.settings import (
     CallbackSettings,
     DatabaseSettings,
     IncidentSettings,
+    QcSettings,
     QueueSettings,
     SeatSettings,
     Secret,
@@ -58,6 +59,7 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
         callback=dataclasses.replace(CallbackSettings(), **{"enabled": False, **(callback or {})}),
         incident=dataclasses.replace(IncidentSettings(), **(incident or {})),
         aml=dataclasses.replace(AmlSettings(), **(aml or {})),
+        qc=QcSettings(enabled=False),  # the weekly QC draw only where a test or the demo runs it
         seats=seat_list,
     )
 

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cc112_pbx.services.access import Principal
-from cc112_pbx.services.api_errors import Unauthenticated
+from cc112_pbx.services.access import Principal, Role
+from cc112_pbx.services.api_errors import Forbidden, Unauthenticated
 from cc112_pbx.services.auth_service import AuthService
 
 PUBLIC_EXACT = frozenset({"/healthz", "/", "/api/login", "/api/console"})
@@ -46,7 +46,15 @@ async def auth_middleware(request: web.Request, handler: Callable[[web.Request],
                               message_id="diperlukan token bearer (Authorization: Bearer TOKEN)")
     request[PRINCIPAL] = await request.app[AUTH_KEY].principal(token)
     request[TOKEN] = token
+    if request[PRINCIPAL].role is Role.QC_EVALUATOR and not qc_evaluator_may(request.method, request.path):
+        raise Forbidden("a QC evaluator reads; outside quality control they change nothing",
+                        message_id="penilai QC hanya membaca; di luar kendali mutu tidak mengubah apa pun")
     return await handler(request)
+
+
+def qc_evaluator_may(method: str, path: str) -> bool:
+    """Issue 18: a QC evaluator reads everything a supervisor reads and acts only in `/api/qc/`."""
+    return method in ("GET", "HEAD", "OPTIONS") or path.startswith("/api/qc/") or path == "/api/logout"
 
 
 def principal(request: web.Request) -> Principal:

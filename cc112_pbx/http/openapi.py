@@ -15,6 +15,7 @@ NOTE_ROLES = {
     "everyone": "Any valid token; call takers are limited to their own seat and their own calls.",
     "staff": "Supervisors and admins.",
     "admin": "Admins only.",
+    "qc": "Quality control: QC evaluators, supervisors and admins (each route says which).",
     "aml_sender": "AML senders only (a sender's own bearer token, configured in `[aml] senders`; not an API token).",
 }
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -29,7 +30,7 @@ SCHEMAS: dict[str, Any] = {
             "allowed": {"type": "array", "items": {"type": "string"}}, "current": {"type": "string"}}}}},
     "Me": {"type": "object", "required": ["id", "username", "role"], "properties": {
         "id": {"type": "integer"}, "username": {"type": "string"},
-        "role": {"enum": ["admin", "supervisor", "call_taker"]}, "seat": NULLABLE_STR}},
+        "role": {"enum": ["admin", "supervisor", "call_taker", "qc_evaluator"]}, "seat": NULLABLE_STR}},
     "QueueConfigVersion": {"type": "object", "required": ["version", "settings", "author"], "properties": {
         "version": {"type": "integer"}, "settings": {"type": "object"}, "author": {"type": "string"},
         "created_at": NULLABLE_STR}},
@@ -72,6 +73,7 @@ def all_routes() -> tuple[Route, ...]:
         routes_console,
         routes_incidents,
         routes_live,
+        routes_qc,
         routes_queue,
         routes_recordings,
         routes_reports,
@@ -79,7 +81,7 @@ def all_routes() -> tuple[Route, ...]:
     )
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
-               routes_reports, routes_console, routes_aml)
+               routes_reports, routes_console, routes_aml, routes_qc)
     return tuple(route for module in modules for route in module.ROUTES)
 
 

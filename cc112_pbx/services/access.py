@@ -17,6 +17,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     CALL_TAKER = "call_taker"
+    QC_EVALUATOR = "qc_evaluator"  # issue 18: scores sampled calls; reads, never changes, the rest
 
     @classmethod
     def parse(cls, text: str) -> Role:

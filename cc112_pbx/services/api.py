@@ -17,6 +17,7 @@ from cc112_pbx.services.incident_service import IncidentService
 from cc112_pbx.services.live_control import LiveControl
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.ports import ApiStore
+from cc112_pbx.services.qc_service import QcPolicy, QcService
 from cc112_pbx.services.queue_config_service import QueueConfigService
 from cc112_pbx.services.recording_service import RecordingService
 from cc112_pbx.services.report_service import ReportService
@@ -38,6 +39,7 @@ class ApiServices:
     stats: CallStats
     store: ApiStore
     aml: AmlService
+    qc: QcService  # issue 18
 
     def close(self) -> None:
         self.events.close()
@@ -46,7 +48,7 @@ class ApiServices:
 
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
-                       aml_policy: AmlPolicy | None = None,
+                       aml_policy: AmlPolicy | None = None, qc_policy: QcPolicy | None = None,
                        writes: Callable[[], Mapping[str, object]] | None = None,
                        recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
@@ -69,4 +71,5 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
         stats=stats, store=store, aml=aml,
+        qc=QcService(store, store.audit, clock, qc_policy or QcPolicy()),
     )

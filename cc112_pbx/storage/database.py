@@ -34,6 +34,7 @@ from cc112_pbx.storage.repositories import (
     SeatRepository,
     TimelineRepository,
 )
+from cc112_pbx.storage.repositories.qc import QcRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -102,6 +103,7 @@ class Database:
         self.audit = AuditRepository(sessions)
         self.api_users = ApiUserRepository(sessions)
         self.aml = AmlPositionRepository(sessions)
+        self.qc = QcRepository(sessions)  # issue 18
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the migrations (idempotent: nothing happens when already at head)."""

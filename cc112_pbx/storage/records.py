@@ -48,6 +48,7 @@ class ApiRole(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     CALL_TAKER = "call_taker"
+    QC_EVALUATOR = "qc_evaluator"  # issue 18 (migration 0009)
 
 
 @dataclass(frozen=True, slots=True)
