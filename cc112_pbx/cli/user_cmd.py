@@ -18,7 +18,7 @@ from typing import Any
 from cc112_pbx.cli.settings_arg import settings_from_args
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
-ROLES = ("admin", "supervisor", "calltaker", "call_taker")
+ROLES = ("admin", "supervisor", "calltaker", "call_taker", "qc_evaluator")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
