@@ -18,6 +18,7 @@ SCORES = {"type": "object", "required": ["scores"], "properties": {
     "scores": {"type": "object", "description": "element key -> {score: yes|no|na, comment}"},
     "comment": {"type": "string"}, "reason": {"type": "string"}}}
 QC_ROLES = "qc_evaluator, supervisor, admin"
+FORMATS = ("json", "csv", "html", "png")
 
 
 async def rubric(request: web.Request) -> web.Response:
@@ -82,15 +83,18 @@ async def respond(request: web.Request) -> web.Response:
 
 
 async def report(request: web.Request) -> web.Response:
-    from cc112_pbx.reporting.qc_report import to_csv, to_html
+    from cc112_pbx.reporting.qc_report import chart_png, to_csv, to_html
 
     fmt = request.query.get("format", "json")
-    if fmt not in ("json", "csv", "html"):
-        raise Invalid([FieldProblem("format", "must be json, csv or html")])
+    if fmt not in FORMATS:
+        raise Invalid([FieldProblem("format", f"must be one of {', '.join(FORMATS)}")])
     figures = await services(request).qc.report(principal(request), request.query)
     if fmt == "json":
         return web.json_response(figures)
     name = f"qc-{figures['from']}" + (f"_{figures['to']}" if figures["to"] != figures["from"] else "")
+    if fmt == "png":  # the chart alone (the console shows it)
+        return web.Response(body=await asyncio.to_thread(chart_png, figures), content_type="image/png",
+                            headers={"Cache-Control": "private, no-store"})
     if fmt == "csv":
         return web.Response(text=to_csv(figures), content_type="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -136,9 +140,9 @@ ROUTES = (
           body={"type": "object", "required": ["kind"], "properties": {
               "kind": {"enum": ["acknowledged", "disputed"]}, "comment": {"type": "string"}}}),
     Route("GET", "/api/qc/report", report, "Compliance per call taker and per element, trend, most missed "
-          "(JSON, CSV or HTML with a chart)", "qc", "qc",
+          "(JSON, CSV, HTML with a chart, or the chart as PNG)", "qc", "qc",
           params=(WEEK, Param("from", description="first ISO week of a range"),
                   Param("to", description="last ISO week of a range"),
-                  Param("format", schema={"enum": ["json", "csv", "html"]})),
+                  Param("format", schema={"enum": list(FORMATS)})),
           errors=(400, 401, 403, 422), description=f"Roles: {QC_ROLES}."),
 )

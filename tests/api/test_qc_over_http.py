@@ -278,6 +278,8 @@ async def test_csv_and_html_reports_hold_the_figures_of_a_hand_computed_example(
     png = re.search(r'src="data:image/png;base64,([^"]+)"', page)
     assert png is not None and base64.b64decode(png[1]).startswith(b"\x89PNG\r\n\x1a\n")
 
+    async with api.request("GET", f"/api/qc/report?week={WEEK}&format=png", eva) as response:
+        assert response.content_type == "image/png" and (await response.read()).startswith(b"\x89PNG")
     ranged = await api.json("GET", "/api/qc/report?from=2026-W39&to=2026-W41", api.supervisor)
     assert [p["compliance"] for p in ranged["overall"]["trend"]] == [None, pytest.approx(10 / 15, abs=1e-6), None]
     bad = await api.json("GET", "/api/qc/report?week=W40&format=pdf", api.supervisor, expect=422)

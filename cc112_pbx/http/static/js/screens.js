@@ -10,8 +10,10 @@ export const SCREENS = [
   { id: "seats", label: "nav.seats", roles: ["admin"], load: () => import("./screens/seats.js") },
   { id: "users", label: "nav.users", roles: ["admin"], load: () => import("./screens/users.js") },
   { id: "audit", label: "nav.audit", roles: ["supervisor", "admin"], load: () => import("./screens/audit.js") },
+  { id: "qc", label: "nav.qc", roles: ["qc_evaluator", "call_taker", "supervisor", "admin"],
+    load: () => import("./screens/qc.js") },
   // later: { id: "map", roles: ["call_taker", "supervisor", "admin", "agency_dispatcher"] },
-  //        { id: "officer", roles: ["officer"] }, { id: "qc", roles: ["qc_evaluator", "call_taker"] }
+  //        { id: "officer", roles: ["officer"] }
 ];
 
 export function screensFor(role) {
