@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from cc112_pbx.demo.live import LivePrinter
+from cc112_pbx.demo.qc import qc_demo
 from cc112_pbx.demo.report import summarize
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
 from cc112_pbx.emulator.parties import CitizenBehaviour, SeatBehaviour
@@ -74,6 +75,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         await sb.settled(timeout=10)  # the last hang-ups handled and the journal written
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"))
+        result.update(await qc_demo(sb, seed))  # issue 18: this week's QC samples, a few scored
         if inspect is not None:
             await inspect(sb)
         if stay is not None:
@@ -175,6 +177,8 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         "(seat free with a caller waiting, to its phone ringing)",
         f"  database         {result['database']}",
         f"  recordings dir   {result['recordings_dir']}",
+        f"  quality control  {result.get('qc_samples', 0)} samples drawn for {result.get('qc_week', '-')}, "
+        f"{result.get('qc_evaluated', 0)} scored on the {result.get('qc_rubric_elements', 0)}-element rubric",
     ]
     print("\n".join(lines), file=out)
 
