@@ -9,7 +9,7 @@ from cc112_pbx.http.openapi import all_routes, document
 PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("GET", "/api/console"),
           ("POST", "/api/login")}
 SAMPLE = {"user_id": "1", "token_id": "1", "seat_id": "seat01", "incident_id": "1", "callback_id": "1",
-          "recording_id": "1", "path": "README.css"}
+          "recording_id": "1", "path": "README.css", "sample_id": "1", "evaluation_id": "1"}
 
 
 def concrete(path: str) -> str:
@@ -67,6 +67,7 @@ FORBIDDEN = [
     ("GET", "/api/no-callback", None, STAFF_ONLY),
     ("GET", "/api/audit", None, STAFF_ONLY),
     ("GET", "/api/service-level", None, STAFF_ONLY),
+    ("PUT", "/api/qc/rubric", {"elements": []}, ADMIN_ONLY),  # issue 18 (the "qc" routes: test_qc_over_http)
 ]
 
 

@@ -284,3 +284,19 @@ async def test_csv_and_html_reports_hold_the_figures_of_a_hand_computed_example(
     assert [p["compliance"] for p in ranged["overall"]["trend"]] == [None, pytest.approx(10 / 15, abs=1e-6), None]
     bad = await api.json("GET", "/api/qc/report?week=W40&format=pdf", api.supervisor, expect=422)
     assert bad["error"]["fields"][0]["field"] == "format"
+
+
+async def test_every_quality_control_route_refuses_a_call_taker_and_the_scoring_ones_a_supervisor(api):
+    from cc112_pbx.http.openapi import all_routes
+
+    concrete = {"{sample_id}": "1", "{evaluation_id}": "1"}
+    qc_routes = [(r.method, r.path) for r in all_routes() if r.roles == "qc"]
+    assert len(qc_routes) == 8
+    for method, path in qc_routes:
+        for name, value in concrete.items():
+            path = path.replace(name, value)
+        async with api.request(method, path, api.taker, json={}) as response:
+            assert response.status == 403, (method, path, response.status)
+        if method == "POST":
+            async with api.request(method, path, api.supervisor, json={}) as response:
+                assert response.status == 403, (method, path, response.status)
