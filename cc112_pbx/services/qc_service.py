@@ -23,7 +23,7 @@ import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -201,8 +201,10 @@ class QcService:
             raise Invalid(problems)
         return await self.sample_week(week, actor=principal.username, seed=seed)
 
-    def last_finished_week(self) -> qc.Week:
-        return qc.Week.containing(self.clock.wall(), self.policy.time_zone).previous()
+    def last_finished_week(self, grace: timedelta = timedelta(0)) -> qc.Week:
+        """The week before this one; with `grace`, as it was `grace` ago (calls of the week's last
+        minutes have ended and been written before the timer draws it)."""
+        return qc.Week.containing(self.clock.wall() - grace, self.policy.time_zone).previous()
 
     async def _run_dict(self, run: Any, *, created: bool) -> dict[str, Any]:
         samples = await self.qc.samples(week=run.week)
@@ -469,13 +471,17 @@ def _rubric_dict(version: Any) -> dict[str, Any]:
             "created_at": version.created_at.isoformat()}
 
 
+SCHEDULE_GRACE = timedelta(hours=1)  # a finished week is drawn by the timer an hour after it ended
+
+
 async def run_weekly(service: QcService, *, interval: float, actor: str = "scheduler",
                      sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-    """The controller's timer: draw the last finished week when it was not drawn yet, then look again
-    every `interval` seconds, until cancelled; a failed look is logged and retried at the next one."""
+    """The controller's timer: draw the last finished week (an hour after it ended) when it was not
+    drawn yet, then look again every `interval` seconds, until cancelled; a failed look is logged
+    and retried at the next one."""
     while True:
         try:
-            await service.sample_week(service.last_finished_week(), actor=actor)
+            await service.sample_week(service.last_finished_week(SCHEDULE_GRACE), actor=actor)
         except Exception as exc:
             log.warning("qc_sampling_failed", error=repr(exc))
         await sleep(interval)

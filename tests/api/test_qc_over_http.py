@@ -26,11 +26,12 @@ async def evaluator(api, name="eva", seat=None) -> str:
     return await api.sb.api_token(name, "qc_evaluator", seat=seat)
 
 
-async def calls_for(api, seat: str, n: int, *, talk_s: float = 120.0, first: int = 0, week_start=MONDAY) -> None:
+async def calls_for(api, seat: str, n: int, *, talk_s: float = 120.0, first: int = 0, week_start=MONDAY,
+                    with_audio: bool = False) -> None:
     db = api.sb.app.db
     for i in range(n):
         await add_recorded_call(db, f"{seat}-{first + i:03d}", seat, week_start + timedelta(hours=i * 7 + 1),
-                                talk_s=talk_s)
+                                talk_s=talk_s, recordings_dir=api.sb.recordings_dir if with_audio else None)
 
 
 def by_seat(samples: list[dict]) -> dict[str, list[str]]:
@@ -187,6 +188,17 @@ async def test_a_call_taker_sees_only_their_own_evaluations_and_acknowledges_or_
     seen = await api.json("GET", f"/api/qc/evaluations/{own}", api.taker)
     assert seen["responses"][0]["comment"] == "the caller hung up before I could close"
     assert await api.json("GET", "/api/audit?action=qc.evaluation_disputed", api.admin)
+
+
+async def test_an_evaluator_seeks_in_a_samples_recording_with_range_requests(api):
+    eva = await evaluator(api)
+    await calls_for(api, "seat01", 1, with_audio=True)
+    detail = await draw_and_detail(api, eva)
+    async with api.request("GET", detail["sample"]["audio_url"], eva, headers={"Range": "bytes=1000-1999"}) as r:
+        assert r.status == 206 and r.headers["Content-Range"].startswith("bytes 1000-1999/")
+        assert len(await r.read()) == 1000
+    async with api.request("GET", detail["sample"]["audio_url"], api.other_taker) as r:
+        assert r.status == 403  # another call taker's call
 
 
 async def test_an_evaluator_reads_but_changes_nothing_outside_quality_control(api):

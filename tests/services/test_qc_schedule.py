@@ -20,7 +20,10 @@ class FakeQc:
     weeks: list[str] = field(default_factory=list)
     fail_first: bool = False
 
-    def last_finished_week(self) -> Week:
+    grace: list = field(default_factory=list)
+
+    def last_finished_week(self, grace: timedelta = timedelta(0)) -> Week:
+        self.grace.append(grace)
         return Week.parse("2026-W48")
 
     async def sample_week(self, week: Week, *, actor: str, seed: int | None = None) -> dict:
@@ -42,6 +45,7 @@ async def test_the_weekly_timer_draws_the_last_finished_week_then_looks_again_an
     with pytest.raises(asyncio.CancelledError):
         await run_weekly(qc, interval=3600, sleep=sleep)  # type: ignore[arg-type]
     assert qc.weeks == ["2026-W48:scheduler"] * 3 and slept == [3600] * 3
+    assert qc.grace == [timedelta(hours=1)] * 3  # the week's last calls are written before it is drawn
 
 
 def entry(kind: str, seconds: float, call_id: str | None = "c1", **details):
