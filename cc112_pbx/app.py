@@ -47,6 +47,7 @@ from cc112_pbx.services.journal import Journal
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
+from cc112_pbx.services.qc_service import QcPolicy, run_weekly
 from cc112_pbx.services.recording_checksums import RecordingChecksums
 from cc112_pbx.services.recording_health import RecordingHealth
 from cc112_pbx.services.retention import RetentionService
@@ -67,6 +68,12 @@ def aml_policy(settings: Settings) -> AmlPolicy:
     aml = settings.aml
     return AmlPolicy(senders=parse_senders(aml.senders), match_window=float(aml.match_window),
                      unmatched_retention=float(aml.unmatched_retention), limits=AmlLimits(max_age=float(aml.max_age)))
+
+
+def qc_policy(settings: Settings) -> QcPolicy:
+    """Quality control's sampling policy from `[qc]` and the centre's time zone (issue 18)."""
+    qc = settings.qc
+    return QcPolicy.of(settings.http.time_zone, qc.samples_per_taker, qc.min_talk_time, qc.answer_target)
 
 
 def controller_options(settings: Settings) -> ControllerOptions:
@@ -171,9 +178,11 @@ class Cc112App:
         self.controller.seats.resync_fallback()
         if settings.recordings.retention_days > 0:  # issue 15: the daily retention run, owned by the supervisor
             retention = RetentionService(self.db.recordings, str(settings.asterisk.recordings_dir),
-                                         settings.recordings.retention_days)
+                                         settings.recordings.retention_days, qc=self.db.qc)
             self._supervisor.spawn(retention.run_daily(lambda: datetime.now(UTC)), name="cc112-retention")
         await self._start_api(db_ready)
+        if settings.qc.enabled and self.api is not None:  # issue 18: each finished week's QC samples
+            self._supervisor.spawn(run_weekly(self.api.qc, interval=settings.qc.check_interval), name="cc112-qc")
         log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
                  database=_safe_url(settings.database.url))
 
@@ -224,6 +233,7 @@ class Cc112App:
         self.api = build_api_services(self.db, self.controller, self.notifier, links=self.health.snapshot,
                                       recordings_dir=str(settings.asterisk.recordings_dir),
                                       aml_policy=aml_policy(settings), time_zone=settings.http.time_zone,
+                                      qc_policy=qc_policy(settings),
                                       writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
                                       recording_health=recording_health.summary,
                                       dispatch=dispatch_factory(settings, self.db, router))

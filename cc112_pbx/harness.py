@@ -24,6 +24,7 @@ from cc112_pbx.settings import (
     DatabaseSettings,
     DispatchSettings,
     IncidentSettings,
+    QcSettings,
     QueueSettings,
     SeatSettings,
     Secret,
@@ -63,6 +64,7 @@ def harness_settings(*, ari_url: str, ami_port: int, recordings_dir: Path, datab
         # issue 17: report photos under the work directory unless a test says otherwise
         dispatch=dataclasses.replace(DispatchSettings(), **{"photo_dir": str(recordings_dir.parent / "photos"),
                                                             **(dispatch or {})}),
+        qc=QcSettings(enabled=False),  # the weekly QC draw only where a test or the demo runs it
         seats=seat_list,
     )
 

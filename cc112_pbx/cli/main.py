@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cc112_pbx.cli.watchdog_cmd",
     "cc112_pbx.cli.doctor_cmd",
     "cc112_pbx.cli.recordings_cmd",
+    "cc112_pbx.cli.qc_cmd",
 )
 
 EXIT_USAGE = 2

@@ -71,5 +71,5 @@ async def _prune(settings, now: datetime, dry_run: bool):
     async with Database(settings.database.url) as db:
         await db.upgrade()
         service = RetentionService(db.recordings, str(settings.asterisk.recordings_dir),
-                                   settings.recordings.retention_days)
+                                   settings.recordings.retention_days, qc=db.qc)
         return await service.prune(now, dry_run=dry_run)

@@ -18,7 +18,8 @@ from typing import Any
 from cc112_pbx.cli.settings_arg import settings_from_args
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
-ROLES = ("admin", "supervisor", "calltaker", "call_taker", "agency_dispatcher", "officer")  # the last two: issue 17
+ROLES = ("admin", "supervisor", "calltaker", "call_taker", "agency_dispatcher", "officer",  # issue 17
+         "qc_evaluator")  # issue 18
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

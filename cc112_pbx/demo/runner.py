@@ -19,6 +19,7 @@ from cc112_pbx.demo.call_takers import CallTakers
 from cc112_pbx.demo.caller_intel import CallerIntel
 from cc112_pbx.demo.dispatch import dispatch_summary, play_dispatches
 from cc112_pbx.demo.live import LivePrinter
+from cc112_pbx.demo.qc import qc_demo
 from cc112_pbx.demo.report import summarize, summary_problems
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
 from cc112_pbx.demo.wallboard import Wallboard, WallboardState, default_panels, show
@@ -114,6 +115,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                       seat_actions=seat_actions(scenario, sb))
         result.update(intel_counts)
         result.update(await dispatch_summary(sb.app.db))
+        result.update(await qc_demo(sb, seed))  # issue 18: this week's QC samples, a few scored
         result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
@@ -249,6 +251,8 @@ def print_summary(result: dict[str, Any], out: Any = None) -> None:
         f"  adds up          {'yes' if not problems else 'NO: ' + '; '.join(problems)}",
         f"  database         {result['database']}",
         f"  recordings dir   {result['recordings_dir']}",
+        f"  quality control  {result.get('qc_samples', 0)} samples drawn for {result.get('qc_week', '-')}, "
+        f"{result.get('qc_evaluated', 0)} scored on the {result.get('qc_rubric_elements', 0)}-element rubric",
     ]
     print("\n".join(lines), file=out)
 

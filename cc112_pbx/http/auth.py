@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from cc112_pbx.services.access import Principal
+from cc112_pbx.services.access import Principal, Role
 from cc112_pbx.services.api_errors import Forbidden, Unauthenticated
 from cc112_pbx.services.auth_service import AuthService
 
@@ -54,7 +54,15 @@ async def auth_middleware(request: web.Request, handler: Callable[[web.Request],
         raise Forbidden(f"role {who.role.value} may not use {request.path}",
                         message_id=f"peran {who.role.value} tidak boleh memakai {request.path}")
     request[TOKEN] = token
+    if request[PRINCIPAL].role is Role.QC_EVALUATOR and not qc_evaluator_may(request.method, request.path):
+        raise Forbidden("a QC evaluator reads; outside quality control they change nothing",
+                        message_id="penilai QC hanya membaca; di luar kendali mutu tidak mengubah apa pun")
     return await handler(request)
+
+
+def qc_evaluator_may(method: str, path: str) -> bool:
+    """Issue 18: a QC evaluator reads everything a supervisor reads and acts only in `/api/qc/`."""
+    return method in ("GET", "HEAD", "OPTIONS") or path.startswith("/api/qc/") or path == "/api/logout"
 
 
 def principal(request: web.Request) -> Principal:

@@ -15,6 +15,7 @@ NOTE_ROLES = {
     "everyone": "Any valid token; call takers are limited to their own seat and their own calls.",
     "staff": "Supervisors and admins.",
     "admin": "Admins only.",
+    "qc": "Quality control: QC evaluators, supervisors and admins (each route says which).",
     "aml_sender": "AML senders only (a sender's own bearer token, configured in `[aml] senders`; not an API token).",
     "device": "Officers' tracking devices only: the device id and its own token (HTTP Basic, or `token`); "
               "not an API token.",
@@ -31,7 +32,8 @@ SCHEMAS: dict[str, Any] = {
             "allowed": {"type": "array", "items": {"type": "string"}}, "current": {"type": "string"}}}}},
     "Me": {"type": "object", "required": ["id", "username", "role"], "properties": {
         "id": {"type": "integer"}, "username": {"type": "string"},
-        "role": {"enum": ["admin", "supervisor", "call_taker", "agency_dispatcher", "officer"]}, "seat": NULLABLE_STR}},
+        "role": {"enum": ["admin", "supervisor", "call_taker", "agency_dispatcher", "officer", "qc_evaluator"]},
+        "seat": NULLABLE_STR}},
     "QueueConfigVersion": {"type": "object", "required": ["version", "settings", "author"], "properties": {
         "version": {"type": "integer"}, "settings": {"type": "object"}, "author": {"type": "string"},
         "created_at": NULLABLE_STR}},
@@ -78,6 +80,7 @@ def all_routes() -> tuple[Route, ...]:
         routes_dispatch,
         routes_incidents,
         routes_live,
+        routes_qc,
         routes_queue,
         routes_recordings,
         routes_reports,
@@ -86,7 +89,7 @@ def all_routes() -> tuple[Route, ...]:
 
     modules = (routes_auth, routes_queue, routes_seats, routes_live, routes_incidents, routes_recordings,
                routes_reports, routes_console, routes_aml, routes_call_tags,
-               routes_dispatch)
+               routes_dispatch, routes_qc)
     return tuple(route for module in modules for route in module.ROUTES)
 
 

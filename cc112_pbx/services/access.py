@@ -19,6 +19,7 @@ class Role(StrEnum):
     CALL_TAKER = "call_taker"
     AGENCY_DISPATCHER = "agency_dispatcher"  # issue 17: an agency's liaison, bound to one agency
     OFFICER = "officer"  # issue 17: a field officer, bound to one officer record
+    QC_EVALUATOR = "qc_evaluator"  # issue 18: scores sampled calls; reads, never changes, the rest
 
     @classmethod
     def parse(cls, text: str) -> Role:

@@ -20,6 +20,7 @@ from cc112_pbx.services.incident_service import IncidentService
 from cc112_pbx.services.live_control import LiveControl
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.ports import ApiStore
+from cc112_pbx.services.qc_service import QcPolicy, QcService
 from cc112_pbx.services.queue_config_service import QueueConfigService
 from cc112_pbx.services.recording_service import RecordingService
 from cc112_pbx.services.report_service import ReportService
@@ -42,6 +43,7 @@ class ApiServices:
     store: ApiStore
     aml: AmlService
     dispatch: Dispatching  # issue 17
+    qc: QcService  # issue 18
     tags: CallTagService | None = None  # issue 19: prank/abusive/ghost/silent tags and their reports
 
     def close(self) -> None:
@@ -53,6 +55,7 @@ class ApiServices:
 def build_api_services(store: ApiStore, controller: Controller, notifier: Notifier, *,
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
                        aml_policy: AmlPolicy | None = None, time_zone: str = "Asia/Jakarta",
+                       qc_policy: QcPolicy | None = None,
                        writes: Callable[[], Mapping[str, object]] | None = None,
                        recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
                        dispatch: Callable[..., Dispatching] | None = None) -> ApiServices:
@@ -89,6 +92,7 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         reports=reports,
         health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
         stats=stats, store=store, aml=aml, dispatch=dispatching, tags=tags,
+        qc=QcService(store, store.audit, clock, qc_policy or QcPolicy()),
     )
 
 

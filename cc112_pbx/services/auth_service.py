@@ -204,7 +204,7 @@ def _user_problems(username: str, role: str, password: str, seat_id: str | None)
     except ValueError:
         parsed = None
     if parsed is None:
-        problems.append(FieldProblem("role", f"must be one of {', '.join(Role)}"))
+        problems.append(FieldProblem("role", f"must be one of {', '.join(r.value for r in Role)}"))
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("password", f"must be at least {MIN_PASSWORD} characters"))
     if parsed is Role.CALL_TAKER and not seat_id:

@@ -417,6 +417,9 @@ class ApiStore(Protocol):
     @property
     def seats(self) -> SeatDirectory: ...
 
+    @property
+    def qc(self) -> QcStore: ...
+
     async def ping(self) -> None:
         """Raises when the database cannot answer."""
 
@@ -592,3 +595,83 @@ class PhotoStore(Protocol):
         """Write the photo; returns the path to read it back with."""
 
     async def read(self, path: str) -> bytes: ...
+
+
+# --- quality control (issue 18) -----------------------------------------------------------------------
+
+
+class QcStore(Protocol):
+    """Rubric versions, weekly sample runs, samples, evaluations and responses
+    (`cc112_pbx.storage.repositories.qc.QcRepository`)."""
+
+    async def current_rubric(self) -> Any | None: ...
+
+    async def rubric(self, version: int) -> Any | None: ...
+
+    async def rubric_history(self, limit: int = 20) -> Sequence[Any]: ...
+
+    async def save_rubric(self, elements: Sequence[Mapping[str, Any]], author: str,
+                          at: datetime | None = None) -> Any: ...
+
+    async def candidate_calls(self, start: datetime, end: datetime) -> Sequence[Any]:
+        """Inbound calls answered at a seat in [start, end), ended, with a kept recording:
+        `.call_id`, `.seat_id`, `.recording_id`, `.connected_at`, `.ended_at`."""
+
+    async def run_for_week(self, week: str) -> Any | None: ...
+
+    async def runs(self, limit: int = 52) -> Sequence[Any]: ...
+
+    async def store_run(self, *, week: str, seed: int, per_taker: int, min_talk_s: float, drawn_at: datetime,
+                        drawn_by: str, report: Mapping[str, Any],
+                        samples: Sequence[tuple[str, str, int | None]]) -> tuple[Any, Sequence[Any]]:
+        """Raises an exception named `SampleRunExists` when the week was drawn already."""
+
+    async def samples(self, *, week: str | None = None, seat_id: str | None = None,
+                      include_swapped: bool = True) -> Sequence[Any]: ...
+
+    async def sample(self, sample_id: int) -> Any | None: ...
+
+    async def swap_sample(self, sample_id: int, *, reason: str, actor: str, at: datetime,
+                          replacement: tuple[str, int | None] | None) -> tuple[Any, Any | None]: ...
+
+    async def referenced_recordings(self, recording_ids: Sequence[int]) -> set[int]: ...
+
+    async def add_evaluation(self, *, sample_id: int, version: int, supersedes_id: int | None,
+                             rubric_version: int, week: str, seat_id: str, evaluator: str,
+                             scores: Mapping[str, Any], comment: str, earned: float, possible: float,
+                             compliance: float | None, signals: Mapping[str, Any], submitted_at: datetime) -> Any:
+        """Raises an exception named `EvaluationVersionTaken` when that version exists already."""
+
+    async def evaluation(self, evaluation_id: int) -> Any | None: ...
+
+    async def evaluations_of_sample(self, sample_id: int) -> Sequence[Any]: ...
+
+    async def evaluations(self, *, weeks: Sequence[str] | None = None, seat_id: str | None = None,
+                          current_only: bool = True) -> Sequence[Any]: ...
+
+    async def add_response(self, evaluation_id: int, *, kind: str, comment: str, author: str,
+                           at: datetime) -> Any: ...
+
+    async def responses(self, evaluation_ids: Sequence[int]) -> Sequence[Any]: ...
+
+
+class QcDataStore(Protocol):
+    """The database as the QC service sees it (`cc112_pbx.storage.Database`)."""
+
+    @property
+    def qc(self) -> QcStore: ...
+
+    @property
+    def calls(self) -> CallHistoryStore: ...
+
+    @property
+    def incidents(self) -> IncidentStore: ...
+
+    @property
+    def timeline(self) -> TimelineStore: ...
+
+    @property
+    def api_users(self) -> ApiUserStore: ...
+
+    @property
+    def audit(self) -> AuditStore: ...

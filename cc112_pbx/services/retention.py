@@ -1,8 +1,8 @@
 """The retention policy: recordings older than `[recordings] retention_days` are deleted.
 
 Only when the call ended before the limit and nothing still needs it: no open incident (status
-not closed or cancelled) and no pending QC sample (`QcSampleReferences`; none exist yet, so
-`NoQcSamples` refers to nothing). The row is marked deleted first, then the file is removed (a
+not closed or cancelled) and no QC sample refers to it (`QcSampleReferences`: the QC repository;
+`NoQcSamples` when none is wired). The row is marked deleted first, then the file is removed (a
 file left behind by a failure is harmless; a row claiming a file that is gone would not be).
 `prune(now)` takes the time explicitly (tests, `cc112 recordings prune`); `run_daily()` is the
 controller's timer, a task owned by its supervisor.

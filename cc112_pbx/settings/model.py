@@ -186,6 +186,17 @@ class DispatchSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class QcSettings:
+    """Added by issue 18: quality control's weekly sampling (weeks in `http.time_zone`)."""
+
+    enabled: bool = True  # the controller draws each finished week's samples by itself
+    samples_per_taker: int = _f(2, ge=1, le=20)
+    min_talk_time: int = _f(30, ge=0, le=3600)  # s: only calls whose talk lasted longer are drawn
+    answer_target: int = _f(10, ge=1, le=600)  # s: the answer-time signal's target
+    check_interval: int = _f(3600, ge=60, le=86400)  # s between the controller's looks for an undrawn week
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSettings:
     id: str = _f("", pattern=SEAT_ID_PATTERN)
     name: str = _f("", nonempty=True)
@@ -223,6 +234,7 @@ class Settings:
     aml: AmlSettings = AmlSettings()
     recordings: RecordingsSettings = RecordingsSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    qc: QcSettings = QcSettings()
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
@@ -243,6 +255,7 @@ SECTIONS: dict[str, type] = {
     "aml": AmlSettings,
     "recordings": RecordingsSettings,
     "dispatch": DispatchSettings,
+    "qc": QcSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
 }

@@ -43,6 +43,8 @@ def summarize(settings: Settings) -> list[str]:
         f"ghost calls under {settings.incident.ghost_call_threshold}s",
         f"aml: {len(settings.aml.senders)} sender(s), matched within {settings.aml.match_window}s, "
         f"unmatched kept {settings.aml.unmatched_retention}s",
+        f"qc: weekly draw {'on' if settings.qc.enabled else 'off'}, {settings.qc.samples_per_taker} per call taker, "
+        f"calls longer than {settings.qc.min_talk_time}s, weeks in {settings.http.time_zone}",
         f"seats: {len(settings.seats)}: {seats}",
         f"trunk: {settings.trunk.outbound_dial} via {settings.trunk.host}",
     ]

@@ -39,6 +39,7 @@ from cc112_pbx.storage.repositories import (
     SeatRepository,
     TimelineRepository,
 )
+from cc112_pbx.storage.repositories.qc import QcRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -112,6 +113,7 @@ class Database:
         self.officers = OfficerRepository(sessions)
         self.dispatches = DispatchRepository(sessions)
         self.positions = PositionRepository(sessions)
+        self.qc = QcRepository(sessions)  # issue 18
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the migrations (idempotent: nothing happens when already at head)."""

@@ -54,6 +54,7 @@ class ApiRole(StrEnum):
     CALL_TAKER = "call_taker"
     AGENCY_DISPATCHER = "agency_dispatcher"  # issue 17
     OFFICER = "officer"  # issue 17
+    QC_EVALUATOR = "qc_evaluator"  # issue 18 (migration 0009)
 
 
 @dataclass(frozen=True, slots=True)

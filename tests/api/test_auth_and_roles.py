@@ -10,7 +10,8 @@ PUBLIC = {("GET", "/healthz"), ("GET", "/"), ("GET", "/static/{path}"), ("GET", 
           ("POST", "/api/login")}
 SAMPLE = {"user_id": "1", "token_id": "1", "seat_id": "seat01", "incident_id": "1", "callback_id": "1",
           "recording_id": "1", "path": "README.css", "call_id": "c1", "tag": "prank",
-          "agency_id": "1", "officer_id": "1", "dispatch_id": "1"}
+          "agency_id": "1", "officer_id": "1", "dispatch_id": "1",
+          "sample_id": "1", "evaluation_id": "1"}
 
 
 def concrete(path: str) -> str:
@@ -77,6 +78,7 @@ FORBIDDEN = [
     ("POST", "/api/officers", {"agency_id": 1, "name": "x", "device_id": "x"}, ADMIN_ONLY),
     ("DELETE", "/api/officers/1", None, ADMIN_ONLY),
     ("POST", "/api/officers/1/device-token", None, ADMIN_ONLY),
+    ("PUT", "/api/qc/rubric", {"elements": []}, ADMIN_ONLY),  # issue 18 (the "qc" routes: test_qc_over_http)
 ]
 
 

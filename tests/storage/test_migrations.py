@@ -16,6 +16,7 @@ TABLES = {
     "aml_positions",  # 0005 (issue 19)
     "call_tags",  # 0010 (issue 19)
     "agencies", "officers", "agency_dispatchers", "dispatches", "officer_positions",  # 0007 (issue 17)
+    "qc_rubric_versions", "qc_sample_runs", "qc_samples", "qc_evaluations", "qc_responses",  # 0009 (issue 18)
 }
 
 

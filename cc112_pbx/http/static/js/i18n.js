@@ -8,6 +8,7 @@ const TEXT = {
     "nav.calltaker": "Meja saya", "nav.wallboard": "Papan pantau", "nav.incidents": "Insiden",
     "nav.queue": "Antrean", "nav.seats": "Meja", "nav.users": "Pengguna", "nav.audit": "Log audit",
     "role.call_taker": "petugas", "role.supervisor": "supervisor", "role.admin": "admin",
+    "role.qc_evaluator": "penilai mutu", "nav.qc": "Kendali mutu",
     "link.live": "LANGSUNG", "link.lost": "TERPUTUS", "link.connecting": "MENYAMBUNG…",
     "banner.lost": "Koneksi terputus — data di layar mungkin sudah usang. Menyambung ulang…",
     "banner.expired": "Sesi berakhir: silakan masuk lagi.",
@@ -114,6 +115,7 @@ const TEXT = {
     "nav.calltaker": "My seat", "nav.wallboard": "Wallboard", "nav.incidents": "Incidents",
     "nav.queue": "Queue", "nav.seats": "Seats", "nav.users": "Users", "nav.audit": "Audit log",
     "role.call_taker": "call taker", "role.supervisor": "supervisor", "role.admin": "admin",
+    "role.qc_evaluator": "QC evaluator", "nav.qc": "Quality control",
     "link.live": "LIVE", "link.lost": "DISCONNECTED", "link.connecting": "CONNECTING…",
     "banner.lost": "Connection lost — what is on screen may be out of date. Reconnecting…",
     "banner.expired": "Session ended: please log in again.",
@@ -277,6 +279,8 @@ export function initialLanguage(serverDefault) {
   return TEXT[chosen] ? chosen : (TEXT[serverDefault] ? serverDefault : "id");
 }
 export const lang = () => language;
+// More text from a screen's own module (issue 18's QC screen), so this file stays small to merge.
+export function addText(more) { for (const l of Object.keys(TEXT)) Object.assign(TEXT[l], more[l] || {}); }
 export function t(key) { return TEXT[language][key] ?? TEXT.en[key] ?? key; }
 export function word(value) {
   if (value === null || value === undefined || value === "") return t("none");

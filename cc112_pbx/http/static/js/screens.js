@@ -14,7 +14,9 @@ export const SCREENS = [
   { id: "map", label: "nav.map", roles: ["call_taker", "supervisor", "admin"], load: () => import("./screens/map.js") },
   { id: "agency", label: "nav.agency", roles: ["agency_dispatcher"], load: () => import("./screens/agency.js") },
   { id: "officer", label: "nav.officer", roles: ["officer"], load: () => import("./screens/officer.js") },
-  ];
+  { id: "qc", label: "nav.qc", roles: ["qc_evaluator", "call_taker", "supervisor", "admin"],
+    load: () => import("./screens/qc.js") },
+];
 
 export function screensFor(role) {
   return SCREENS.filter((s) => s.roles.includes(role));

@@ -27,7 +27,7 @@ branch_labels = None
 depends_on = None
 
 OLD_ROLES = ("admin", "supervisor", "call_taker")
-NEW_ROLES = (*OLD_ROLES, "agency_dispatcher", "officer")
+NEW_ROLES = (*OLD_ROLES, "agency_dispatcher", "officer", "qc_evaluator")  # qc_evaluator: issue 18 (0009)
 AGENCY_KINDS = ("police", "fire", "health", "disaster", "sar", "electricity", "water", "internet", "volunteer",
                 "other")
 OFFICER_KINDS = ("officer", "unit", "team")
@@ -183,7 +183,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_officers_agency_id"), table_name="officers")
     op.drop_table("officers")
     op.drop_table("agencies")
-    op.execute(sa.text("DELETE FROM api_users WHERE role IN ('agency_dispatcher', 'officer')"))
+    op.execute(sa.text("DELETE FROM api_users WHERE role IN ('agency_dispatcher', 'officer', 'qc_evaluator')"))
     _roles(NEW_ROLES, OLD_ROLES, 32, 16)
     op.execute(sa.text("DELETE FROM callbacks WHERE reason = 'inform_reporter' AND id NOT IN "
                        "(SELECT callback_id FROM callback_attempts)"))

@@ -5,7 +5,7 @@
   and when.
 
 Revision ID: 0010
-Revises: 0007 (call ids up to 64 characters)
+Revises: 0009 (call ids up to 64 characters)
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ import { clear, h, options } from "../dom.js";
 import { t } from "../i18n.js";
 import { stamp } from "../time.js";
 
-const ROLES = ["call_taker", "supervisor", "admin"];
+const ROLES = ["call_taker", "supervisor", "admin", "qc_evaluator"];
 
 export function mount(ctx, el) {
   const list = h("div", { class: "card", id: "user-admin" });
