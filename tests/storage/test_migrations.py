@@ -14,6 +14,7 @@ TABLES = {
     "incidents", "calls", "recordings", "callbacks", "callback_attempts", "seats",
     "queue_config_versions", "audit_log", "api_users", "api_tokens", "incident_events",
     "aml_positions",  # 0005 (issue 19)
+    "leadership",  # 0011 (issue 21)
 }
 
 
