@@ -31,6 +31,7 @@ from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, AsteriskHe
 from cc112_pbx.asterisk.call_control import AriCallControl
 from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
+from cc112_pbx.domain import telephony as tel
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.domain.aml import AmlLimits
 from cc112_pbx.domain.callbacks import CallbackPolicy
@@ -42,6 +43,7 @@ from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.fallback_reconcile import FallbackRecorder
 from cc112_pbx.services.journal import Journal
+from cc112_pbx.services.leadership import Leadership, Role
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
@@ -50,6 +52,7 @@ from cc112_pbx.services.recording_health import RecordingHealth
 from cc112_pbx.services.retention import RetentionService
 from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
+from cc112_pbx.storage.leadership import Fence, PgLeaderLock
 from cc112_pbx.storage.refusals import refused_by_database
 from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
 
@@ -103,6 +106,7 @@ class Cc112App:
         self.ari_events: AriEventStream | None = None
         self.ami: AmiManager | None = None
         self.controller: Controller | None = None
+        self.leadership = Leadership(None, None, poll_interval=1.0, lease=1.0, clock=_monotonic)  # see _leadership
         self._supervisor = Supervisor()
         self._exits = contextlib.AsyncExitStack()
 
@@ -122,7 +126,8 @@ class Cc112App:
         self.db = Database(settings.database.url)
         await self.db.start()
         self._exits.push_async_callback(self.db.dispose)
-        db_ready = await self._migrate()
+        db_ready = await self._migrate(write=settings.ha.mode == "single")
+        self._leadership()
         await self.journal.start()
         self._exits.push_async_callback(self.journal.close)
         if self.journal.task is not None:
@@ -155,7 +160,26 @@ class Cc112App:
         # issue 15: each ended recording's size and SHA-256, stored beside its row (best-effort)
         ctx.facts.subscribe(RecordingChecksums(self.db.recordings, self.journal, ctx.lanes.submit, ctx.clock.wall))
         self._exits.push_async_callback(self.controller.close)
+        self.controller.gate = self.leadership if self.leadership.role is not Role.SINGLE else None
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
+        if self.leadership.role is Role.SINGLE:
+            await self._act(db_ready)
+            await self._start_api(db_ready)
+        else:  # issue 21: the standby is warm (connected, configured, serving reads) until it leads
+            self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")  # dropped until it leads
+            await self._start_api(db_ready, adopt=False)
+            self._supervisor.spawn(self._lead_when_elected(), name="cc112-leadership")
+            log.info("standby_ready", node=self.settings.ha.node or _node())
+        log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
+                 database=_safe_url(settings.database.url), role=str(self.leadership.role))
+
+    async def _act(self, db_ready: bool) -> None:
+        """What a start (and a standby's takeover) does before it acts: the restart path. Seats, open
+        calls and callbacks come back from the database; then the Stasis app's event stream: its
+        resync reports the callers and bridges in Asterisk, adopted as after a restart."""
+        assert self.db is not None and self.controller is not None and self.ari_events is not None
+        assert self.ami is not None
+        settings = self.settings
         if db_ready and self.restore_seats:
             await self._restore_seats()
         if db_ready:
@@ -164,21 +188,55 @@ class Cc112App:
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
-        self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
+        if self.leadership.role is Role.SINGLE:
+            self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
+        elif self.health.ami.connected:  # what AMI said while standby was dropped: read it again
+            self.controller.post(tel.ConnectionChanged(at=datetime.now(UTC), link="ami", connected=True))
         self.controller.seats.resync_fallback()
         if settings.recordings.retention_days > 0:  # issue 15: the daily retention run, owned by the supervisor
             retention = RetentionService(self.db.recordings, str(settings.asterisk.recordings_dir),
                                          settings.recordings.retention_days)
             self._supervisor.spawn(retention.run_daily(lambda: datetime.now(UTC)), name="cc112-retention")
-        await self._start_api(db_ready)
-        log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
-                 database=_safe_url(settings.database.url))
 
-    async def _migrate(self) -> bool:
+    def _leadership(self) -> None:
+        """`[ha] mode = "pair"` on PostgreSQL: the lock, the fence, and this controller as the standby
+        until it leads. Otherwise single-node (SQLite always is), and the log says so."""
+        assert self.db is not None
+        ha = self.settings.ha
+        if ha.mode != "pair" or self.db.dialect != "postgresql":
+            reason = ("[ha] mode = \"pair\" needs PostgreSQL: SQLite is single-node" if ha.mode == "pair"
+                      else "[ha] mode = \"single\"")
+            (log.error if ha.mode == "pair" else log.info)("single_node", reason=reason,
+                                                            database=self.db.dialect)
+            return
+        node = ha.node or _node()
+        lock = PgLeaderLock(self.settings.database.url, node=node, advertise_url=ha.advertise_url, lease=ha.lease)
+        self._exits.push_async_callback(lock.release)  # after the journal's last writes, before the database
+        fence = Fence()
+        fence.install(self.db.engine)
+        self.leadership = Leadership(lock, fence, poll_interval=ha.poll_interval, lease=ha.lease, clock=_monotonic)
+
+    async def _lead_when_elected(self) -> None:
+        """The standby's essential task: take the lock when it is free, take over as after a restart,
+        then hold the lock; LeadershipLost ends it (and the process: a former leader acts no more)."""
+        assert self.ari is not None
+        leadership = self.leadership
+        epoch = await leadership.campaign()
+        started = _monotonic()
+        db_ready = await self._migrate(write=True)
+        if db_ready and self.api is not None:
+            await self._adopt_queue_config()
+        await self._act(db_ready)
+        log.info("takeover_done", epoch=epoch, seconds=round(_monotonic() - started, 3))
+        await leadership.hold()
+
+    async def _migrate(self, *, write: bool = True) -> bool:
+        """Migrate, and (`write`: not a standby) store the settings file's seats."""
         assert self.db is not None
         try:
             await self.db.upgrade()
-            await self.db.seats.sync(self.settings.seats, datetime.now(UTC))
+            if write:
+                await self.db.seats.sync(self.settings.seats, datetime.now(UTC))
         except Exception as exc:
             log.error("database_unavailable_calls_still_handled", error=repr(exc),
                       database=_safe_url(self.settings.database.url))
@@ -207,7 +265,7 @@ class Cc112App:
         configured = {seat.id for seat in self.settings.seats}
         return [seat for seat in await self.db.seats.all() if seat.origin == "api" and seat.id not in configured]
 
-    async def _start_api(self, db_ready: bool) -> None:
+    async def _start_api(self, db_ready: bool, *, adopt: bool = True) -> None:
         """The API's services (always: the demo and tests use them in-process) and, with `serve_api`,
         its HTTP server. The queue configuration version in force is adopted from the database."""
         assert self.db is not None and self.controller is not None
@@ -219,14 +277,11 @@ class Cc112App:
                                       recordings_dir=str(settings.asterisk.recordings_dir),
                                       aml_policy=aml_policy(settings),
                                       writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
-                                      recording_health=recording_health.summary)
+                                      recording_health=recording_health.summary,
+                                      leadership=self.leadership.describe)
         self._exits.callback(self.api.close)
-        if db_ready:
-            try:
-                callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}
-                await self.api.queue.adopt({**dataclasses.asdict(settings.queue), **callback})
-            except Exception as exc:
-                log.error("queue_config_not_adopted", error=repr(exc))
+        if db_ready and adopt:
+            await self._adopt_queue_config()
         if self.serve_api:
             port = settings.http.port if self.api_port is None else self.api_port
             server = ApiServer(self.api, host=settings.http.host, port=port, console=settings.http)
@@ -237,6 +292,15 @@ class Cc112App:
                 return
             self.api_server = server
             self._exits.push_async_callback(server.stop)
+
+    async def _adopt_queue_config(self) -> None:
+        assert self.api is not None
+        settings = self.settings
+        try:
+            callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}
+            await self.api.queue.adopt({**dataclasses.asdict(settings.queue), **callback})
+        except Exception as exc:
+            log.error("queue_config_not_adopted", error=repr(exc))
 
     async def _restore_seats(self) -> None:
         """Seats logged in before a restart stay logged in (and paused) as stored."""
@@ -268,8 +332,10 @@ class Cc112App:
 
     async def _pump(self, source: AsyncIterator[Any]) -> None:
         assert self.controller is not None
+        leadership = self.leadership
         async for event in source:
-            self.controller.post(event)
+            if leadership.acting:  # a standby drops AMI's events (it reads the state again when it leads)
+                self.controller.post(event)
 
     @property
     def failure(self) -> EssentialTaskFailed | None:
@@ -287,6 +353,8 @@ class Cc112App:
         loop = asyncio.get_running_loop()
         end = loop.time() + self.shutdown_deadline
         drain_end = end - min(CLOSE_RESERVE, self.shutdown_deadline / 2)
+        if self.leadership.role is Role.LOST:  # a former leader: what is pending is not its to do any more
+            drain_end = loop.time()
         if not self._supervisor.stopping:
             log.info("controller_stopping", deadline=self.shutdown_deadline, unwritten=self.journal.backlog,
                      failure=str(self.failure) if self.failure else None)
@@ -321,6 +389,17 @@ class Cc112App:
             log.error("shutdown_deadline_lanes_abandoned", lanes=left)
         await lanes.close(timeout=0)
         return left
+
+
+def _monotonic() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _node() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _safe_url(url: str) -> str:

@@ -38,6 +38,7 @@ class ApiServices:
     stats: CallStats
     store: ApiStore
     aml: AmlService
+    leadership: Callable[[], Mapping[str, object]] | None = None  # issue 21: {"role": ..., "leader": ...}
 
     def close(self) -> None:
         self.events.close()
@@ -48,7 +49,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
                        links: Callable[[], Mapping[str, Mapping[str, str]]], recordings_dir: str,
                        aml_policy: AmlPolicy | None = None,
                        writes: Callable[[], Mapping[str, object]] | None = None,
-                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> ApiServices:
+                       recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
+                       leadership: Callable[[], Mapping[str, object]] | None = None) -> ApiServices:
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -67,6 +69,6 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=ReportService(store.audit, store.calls, store.callbacks, clock),
-        health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
-        stats=stats, store=store, aml=aml,
+        health=HealthService(links, store.ping, writes=writes, recordings=recording_health, leadership=leadership),
+        stats=stats, store=store, aml=aml, leadership=leadership,
     )
