@@ -36,6 +36,7 @@ from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.domain.aml import AmlLimits
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.http.server import ApiServer
+from cc112_pbx.services.adoption import StoredCalls
 from cc112_pbx.services.aml_service import AmlPolicy, parse_senders
 from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
@@ -123,7 +124,7 @@ class Cc112App:
 
     async def start(self) -> None:
         settings = self.settings
-        self.db = Database(settings.database.url)
+        self.db = Database(settings.database.url, server_settings=_pair_session(settings))
         await self.db.start()
         self._exits.push_async_callback(self.db.dispose)
         db_ready = await self._migrate(write=settings.ha.mode == "single")
@@ -185,6 +186,7 @@ class Cc112App:
         if db_ready:
             await self._close_calls_ended_while_down()
             await self._restore_callbacks()
+            await self._read_stored_calls()
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
@@ -223,6 +225,9 @@ class Cc112App:
         leadership = self.leadership
         epoch = await leadership.campaign()
         started = _monotonic()
+        # a former leader acts on its last heartbeat for at most `quiet`: wait that out before acting
+        await asyncio.sleep(leadership.quiet)
+        log.info("takeover_started", epoch=epoch)
         db_ready = await self._migrate(write=True)
         if db_ready and self.api is not None:
             await self._adopt_queue_config()
@@ -292,6 +297,15 @@ class Cc112App:
                 return
             self.api_server = server
             self._exits.push_async_callback(server.stop)
+
+    async def _read_stored_calls(self) -> None:
+        """The open calls and their recordings in two queries, for the resync's callers to be taken back
+        without a query each (a takeover's 100 callers within its 2 s); else each is looked up alone."""
+        assert self.db is not None and self.controller is not None
+        try:
+            self.controller.calls.stored_calls = await StoredCalls.load(self.db)
+        except Exception as exc:
+            log.warning("stored_calls_not_read", error=repr(exc))
 
     async def _adopt_queue_config(self) -> None:
         assert self.api is not None
@@ -389,6 +403,16 @@ class Cc112App:
             log.error("shutdown_deadline_lanes_abandoned", lanes=left)
         await lanes.close(timeout=0)
         return left
+
+
+def _pair_session(settings: Settings) -> dict[str, str] | None:
+    """A pair's PostgreSQL sessions are named after the node (an operator sees which controller holds
+    what), and a transaction left open by a frozen controller ends after two leases (it would hold
+    back the new leader's epoch bump)."""
+    if settings.ha.mode != "pair":
+        return None
+    return {"application_name": f"cc112 {settings.ha.node or _node()}"[:63],
+            "idle_in_transaction_session_timeout": str(int(settings.ha.lease * 2000))}
 
 
 def _monotonic() -> float:

@@ -39,7 +39,7 @@ from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.telephony_errors import EndpointUnreachable, TelephonyError
 from cc112_pbx.domain.timeline import HangupParty
 from cc112_pbx.services import facts as f
-from cc112_pbx.services.adoption import Adopted, Adoption, Resumption, look_up_stored
+from cc112_pbx.services.adoption import Adopted, Adoption, Resumption, StoredCalls, look_up_stored
 from cc112_pbx.services.callback_legs import CallbackLegs, CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackService
 from cc112_pbx.services.context import Context
@@ -103,6 +103,7 @@ class CallFlow:
         self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
         self.repeats = RepeatCallers(ctx.options.repeat_caller_window)
         self.resumption = Resumption(ctx, feed)
+        self.stored_calls: StoredCalls | None = None  # set by the app before a resync, used by that resync only
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -110,7 +111,8 @@ class CallFlow:
             return  # reported again by a resync: already ours
         if event.recovered:
             # found in the app after a (re)start: maybe the call a previous run already stored
-            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: look_up_stored(self.ctx.store, event, self.post))
+            store = self.stored_calls or self.ctx.store  # read at once before the resync, when the app did
+            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: look_up_stored(store, event, self.post))
             return
         self._open(event, Adoption())
 

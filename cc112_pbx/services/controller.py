@@ -217,6 +217,7 @@ class Controller:
         leg we still hold that is not in the app any more is gone too (handling is idempotent).
         Ringing seat legs are not in the app yet: they are watched by the stream instead."""
         present = event.present_channel_ids
+        self.calls.stored_calls = None  # read for this resync's callers (they come before it): stale from here
         for session in list(self.ctx.sessions.calls.values()):
             if session.channel_id not in present:
                 self.calls.channel_gone(session.channel_id)

@@ -9,8 +9,10 @@
 Roles: `single` (SQLite, or `[ha] mode = "single"`: no lock, no fence), `standby` (warm, refuses
 writes), `leader`, `lost` (a former leader: it stops acting and its process exits so that a
 supervisor starts it again as the standby). The lock's session dies when its process does, when
-its backend is terminated, or after `lease` seconds of silence; `fresh()` is true for half a lease
-after a successful heartbeat, so a leader that was frozen checks again before it acts.
+its backend is terminated, or after `lease` seconds of silence; `fresh()` is true for `quiet` (a
+quarter of the lease) after a successful heartbeat was asked, so a leader that was frozen checks
+again before it acts, and a new leader waits `quiet` after its election before it acts: the two
+never overlap (both controllers of a pair must have the same `[ha] lease`).
 """
 
 from __future__ import annotations
@@ -53,8 +55,15 @@ class Leadership:
         self._confirmed_at = 0.0
         self._lost = asyncio.Event()
         self._wake = asyncio.Event()
+        self._asking: asyncio.Future[bool] | None = None
         if fence is not None:
             fence.arm(None)  # the standby writes nothing
+
+    @property
+    def quiet(self) -> float:
+        """How long after a heartbeat was asked the leader acts without asking again (a quarter of the
+        lease); a new leader waits as long after its election before it acts."""
+        return self.lease / 4
 
     @property
     def acting(self) -> bool:
@@ -109,7 +118,7 @@ class Leadership:
         """Single, or the leader whose last heartbeat is recent enough to act without asking."""
         if self.role is Role.SINGLE:
             return True
-        return self.role is Role.LEADER and self.clock() - self._confirmed_at < self.lease / 2
+        return self.role is Role.LEADER and self.clock() - self._confirmed_at < self.quiet
 
     async def confirm(self, *, force: bool = False) -> None:
         """Return at once while fresh (unless `force`); else one heartbeat: raise LeadershipLost if it fails."""
@@ -117,11 +126,27 @@ class Leadership:
             return
         if self.role is not Role.LEADER or self.lock is None or self.epoch is None:
             raise LeadershipLost(f"this controller is {self.role}")
-        if await self.lock.still_held(self.epoch):
-            self._confirmed_at = self.clock()
+        if self._asking is None:  # one heartbeat at a time: the loop's and the controller's share it
+            self._asking = asyncio.ensure_future(self._ask(self.lock, self.epoch))
+        asking = self._asking
+        try:
+            held = await asyncio.shield(asking)
+        finally:
+            if asking.done() and self._asking is asking:
+                self._asking = None
+        if held:
             return
         self.lose("the leadership lock or its epoch is gone")
+        info = await self.lock.leader()  # the successor, when the database could say
+        self.leader_url = info.url if info is not None and info.epoch != self.epoch and info.url else None
         raise LeadershipLost("the leadership lock or its epoch is gone")
+
+    async def _ask(self, lock: LeaderLock, epoch: int) -> bool:
+        asked_at = self.clock()  # the lease runs from the question, not the answer: a slow answer shortens it
+        held = await lock.still_held(epoch)
+        if held:
+            self._confirmed_at = max(self._confirmed_at, asked_at)
+        return held
 
     def lose(self, reason: str) -> None:
         """Stop leading (idempotent): writes are refused from here, whatever the database says."""
@@ -129,6 +154,7 @@ class Leadership:
             return
         was = self.epoch
         self.role = Role.LOST
+        self.leader_url = None  # not us any more; `confirm` learns the successor when it can
         if self.fence is not None:
             self.fence.arm(None)
         self._lost.set()

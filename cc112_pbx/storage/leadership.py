@@ -57,6 +57,7 @@ class PgLeaderLock:
         self.connect_timeout = connect_timeout
         self._conn: Any = None  # asyncpg.Connection
         self._leader: LeaderInfo | None = None
+        self._busy = asyncio.Lock()  # one operation at a time on the connection
 
     async def _connection(self) -> Any:
         import asyncpg
@@ -70,6 +71,10 @@ class PgLeaderLock:
         return self._conn
 
     async def try_acquire(self) -> int | None:
+        async with self._busy:
+            return await self._try_acquire()
+
+    async def _try_acquire(self) -> int | None:
         try:
             async with asyncio.timeout(self.connect_timeout + self.lease):
                 conn = await self._connection()
@@ -91,6 +96,10 @@ class PgLeaderLock:
         return int(epoch)
 
     async def still_held(self, epoch: int) -> bool:
+        async with self._busy:
+            return await self._still_held(epoch)
+
+    async def _still_held(self, epoch: int) -> bool:
         conn = self._conn
         if conn is None or conn.is_closed():
             return False
@@ -100,13 +109,37 @@ class PgLeaderLock:
         except Exception as exc:
             log.warning("leader_lock_check_failed", error=repr(exc))
             await self._drop()
+            await self._read_leader()
             return False
+        if current != epoch:
+            await self._read_leader()
         return current == epoch
+
+    async def _read_leader(self) -> None:
+        """Who leads now, on a connection of its own (best-effort: the standby's answers name it)."""
+        import asyncpg
+
+        try:
+            async with asyncio.timeout(self.lease / 2):
+                conn = await asyncpg.connect(self._dsn, timeout=self.lease / 2)
+                try:
+                    row = await conn.fetchrow("SELECT epoch, holder, url FROM leadership WHERE id = 1")
+                finally:
+                    await conn.close()
+        except Exception as exc:
+            log.debug("leader_unknown", error=repr(exc))
+            return
+        if row is not None:
+            self._leader = LeaderInfo(int(row["epoch"]), row["holder"], row["url"])
 
     async def leader(self) -> LeaderInfo | None:
         return self._leader
 
     async def release(self) -> None:
+        async with self._busy:
+            await self._release()
+
+    async def _release(self) -> None:
         conn = self._conn
         if conn is not None and not conn.is_closed():
             try:
@@ -144,16 +177,13 @@ class Fence:
     def _before_execute(self, conn: sa.Connection, clause: Any, *_: Any) -> None:
         if not _is_write(clause) or conn.info.get(CHECKED) == self.epoch is not None:
             return
-        leader: str | None = None
-        if self.epoch is not None:
-            row = conn.execute(READ_EPOCH).first()
-            if row is not None and row[0] == self.epoch:
-                conn.info[CHECKED] = self.epoch
-                return
-            leader = row[1] if row is not None else None
-            detail = f" (fencing epoch {self.epoch}, the database's is {row[0] if row else None})"
-        else:
-            detail = " (this controller is the standby)"
+        row = conn.execute(READ_EPOCH).first()
+        if self.epoch is not None and row is not None and row[0] == self.epoch:
+            conn.info[CHECKED] = self.epoch
+            return
+        leader = row[1] if row is not None else None
+        detail = (f" (fencing epoch {self.epoch}, the database's is {row[0] if row else None})"
+                  if self.epoch is not None else " (this controller does not lead)")
         self.refused += 1
         log.warning("write_fenced", epoch=self.epoch, leader=leader, refused=self.refused)
         raise NotLeader(leader or None, detail)
