@@ -44,7 +44,7 @@ from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.fallback_reconcile import FallbackRecorder
 from cc112_pbx.services.journal import Journal
-from cc112_pbx.services.leadership import Leadership, Role
+from cc112_pbx.services.leadership import Leadership, LeadershipLost, Role
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
@@ -187,6 +187,8 @@ class Cc112App:
             await self._close_calls_ended_while_down()
             await self._restore_callbacks()
             await self._read_stored_calls()
+        if self.leadership.role is not Role.SINGLE:
+            self.ari_events.may_take_back = self._still_leading  # a former leader leaves the app to its successor
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
@@ -217,6 +219,13 @@ class Cc112App:
         fence = Fence()
         fence.install(self.db.engine)
         self.leadership = Leadership(lock, fence, poll_interval=ha.poll_interval, lease=ha.lease, clock=_monotonic)
+
+    async def _still_leading(self) -> bool:
+        try:
+            await self.leadership.confirm(force=True)
+        except LeadershipLost:
+            return False
+        return True
 
     async def _lead_when_elected(self) -> None:
         """The standby's essential task: take the lock when it is free, take over as after a restart,

@@ -93,8 +93,8 @@ class Leadership:
     async def hold(self) -> None:
         """Heartbeat while leading; raise LeadershipLost when the lock is gone (never returns otherwise)."""
         while True:
+            self._wake.clear()  # before asking: a `check_soon` during the question asks again
             await self.confirm(force=True)
-            self._wake.clear()
             try:
                 async with asyncio.timeout(self.poll_interval):
                     await self._wake.wait()

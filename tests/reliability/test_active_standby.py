@@ -162,6 +162,7 @@ async def _take_over_and_drain(a: Node, b: Node, calls: list, db_url: str, emu: 
     assert sorted(row[0] for row in rows) == sorted(c.inbound_id for c in calls), "a call is missing or doubled"
     incidents = (await admin("SELECT COUNT(*) AS n FROM incidents", db_url.rpartition("/")[2]))[0]["n"]
     assert len({row[1] for row in rows}) == CALLS == incidents, "an incident is missing or duplicated"
+    assert not b.proc.events("ari_application_replaced"), "the former leader took the Stasis app back"
 
 
 async def _scenario(tmp_path: Path, fault: Callable[[Node, Node, list, str, aiohttp.ClientSession, str, Emulator],
