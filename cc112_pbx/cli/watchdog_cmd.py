@@ -84,9 +84,15 @@ async def _watch(settings, args: argparse.Namespace, url: str) -> None:
     async with AriClient.from_settings(settings) as ari, aiohttp.ClientSession() as http:
         await ari.list_channels()  # fail fast on a wrong address or password
 
+        async def healthz(where: str) -> object:
+            async with http.get(f"{where}/healthz", timeout=aiohttp.ClientTimeout(total=PROBE_TIMEOUT)) as resp:
+                return await resp.json(content_type=None)
+
         async def holds_app() -> bool:
-            async with http.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=PROBE_TIMEOUT)) as resp:
-                body = await resp.json(content_type=None)
+            body = await healthz(url)
+            leader = (body.get("ha") or {}).get("leader") if isinstance(body, dict) else None
+            if isinstance(body, dict) and body.get("role") == "standby" and isinstance(leader, str) and leader:
+                body = await healthz(leader)  # an HA pair (issue 21): the leader holds the app, not this standby
             return isinstance(body, dict) and (body.get("ari") or {}).get("state") == "connected"
 
         async def hand_over(channel_id: str, target: FallbackTarget) -> None:
