@@ -127,7 +127,8 @@ class Cc112App:
         self.db = Database(settings.database.url, server_settings=_pair_session(settings))
         await self.db.start()
         self._exits.push_async_callback(self.db.dispose)
-        db_ready = await self._migrate(write=settings.ha.mode == "single")
+        pair = settings.ha.mode == "pair" and self.db.dialect == "postgresql"
+        db_ready = await self._migrate(write=not pair)  # a standby writes nothing (the fence comes next)
         self._leadership()
         await self.journal.start()
         self._exits.push_async_callback(self.journal.close)
