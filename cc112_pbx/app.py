@@ -62,6 +62,7 @@ log = structlog.get_logger("cc112.app")
 ENDED_WHILE_DOWN = "ended while the controller was down"
 SHUTDOWN_DEADLINE = 10.0  # seconds `stop()` may take: draining, then closing
 CLOSE_RESERVE = 1.0  # the last part of the deadline, kept for closing connections
+RESYNC_SETTLE = 5.0  # seconds a (re)start waits for the callers found in the app before restoring callbacks
 
 
 def aml_policy(settings: Settings) -> AmlPolicy:
@@ -186,7 +187,6 @@ class Cc112App:
             await self._restore_seats()
         if db_ready:
             await self._close_calls_ended_while_down()
-            await self._restore_callbacks()
             await self._read_stored_calls()
         if self.leadership.role is not Role.SINGLE:
             self.ari_events.may_take_back = self._still_leading  # a former leader leaves the app to its successor
@@ -198,6 +198,9 @@ class Cc112App:
         elif self.health.ami.connected:  # what AMI said while standby was dropped: read it again
             self.controller.post(tel.ConnectionChanged(at=datetime.now(UTC), link="ami", connected=True))
         self.controller.seats.resync_fallback()
+        if db_ready:  # after the resync's callers are back: a seat on a call is not free for a callback
+            await self._settle_resync()
+            await self._restore_callbacks()
         if settings.recordings.retention_days > 0:  # issue 15: the daily retention run, owned by the supervisor
             retention = RetentionService(self.db.recordings, str(settings.asterisk.recordings_dir),
                                          settings.recordings.retention_days)
@@ -307,6 +310,17 @@ class Cc112App:
                 return
             self.api_server = server
             self._exits.push_async_callback(server.stop)
+
+    async def _settle_resync(self, timeout: float = RESYNC_SETTLE) -> None:
+        """Until the event stream's resync is handled and the callers it found are adopted (bounded)."""
+        assert self.controller is not None
+        controller = self.controller
+        try:
+            async with asyncio.timeout(timeout):
+                await controller.resynced.wait()
+                await controller.calls.all_adopted.wait()  # each found caller's lookup handled in the loop
+        except TimeoutError:
+            log.warning("resync_not_settled", seconds=timeout)
 
     async def _read_stored_calls(self) -> None:
         """The open calls and their recordings in two queries, for the resync's callers to be taken back

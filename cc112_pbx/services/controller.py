@@ -87,6 +87,7 @@ class Controller:
         self.handled = 0
         self.unknown: set[str] = set()
         self.gate: ActingGate | None = None  # an active/standby pair (issue 21): act only while leading
+        self.resynced = asyncio.Event()  # the event stream's (first) resync has been handled
         self._telephony: dict[type, Callable[[Any], None]] = {
             tel.CallEntered: self._on_call_entered,
             tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
@@ -225,6 +226,7 @@ class Controller:
             if leg.answered and channel_id not in present:
                 self.calls.channel_gone(channel_id)
         log.info("controller_resynced", calls=len(self.ctx.sessions.calls), present=len(present))
+        self.resynced.set()
 
     def _on_connection(self, event: tel.ConnectionChanged) -> None:
         log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)

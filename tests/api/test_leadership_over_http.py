@@ -31,3 +31,24 @@ async def test_a_former_leader_without_a_known_successor_still_refuses(api):
     services.leadership = services.health.leadership = lambda: {"role": "lost", "epoch": 3}
     error = (await api.json("PATCH", "/api/queue-config", api.admin, expect=503, json={"ring_timeout": 20}))["error"]
     assert error["code"] == "not_leader" and "leader" not in error
+
+
+async def test_pair_mode_on_sqlite_runs_single_and_says_so(tmp_path, monkeypatch):
+    import dataclasses
+
+    import aiohttp
+    from structlog.testing import capture_logs
+
+    from cc112_pbx import harness
+    from cc112_pbx.settings import HaSettings
+
+    plain = harness.harness_settings
+    monkeypatch.setattr(harness, "harness_settings",
+                        lambda **kw: dataclasses.replace(plain(**kw), ha=HaSettings(mode="pair")))
+    with capture_logs() as logs:
+        async with harness.Switchboard(tmp_path, seats=1, api=True) as sb, aiohttp.ClientSession() as http:
+            async with http.get(f"{sb.api_url}/healthz") as resp:
+                report = await resp.json()
+    assert report["role"] == "single"
+    said = [entry for entry in logs if entry["event"] == "single_node"]
+    assert said and said[0]["log_level"] == "error" and "needs PostgreSQL" in said[0]["reason"]

@@ -26,6 +26,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from cc112_pbx.emulator.parties import CitizenBehaviour
 from cc112_pbx.emulator.server import Emulator, EmulatorConfig
 from cc112_pbx.harness import SECRET
 from cc112_pbx.storage import Database
@@ -41,6 +42,9 @@ TAKEOVER_BOUND = 2.0  # seconds from the loss being detectable to the last calle
 ACTIONS = frozenset({"call_arrived", "call_connected", "call_ended", "seat_offered", "seat_state", "call_resumed",
                      "caller_hung_up", "seat_hung_up", "recording_started", "recording_continues"})
 ADMIN, PASSWORD = "admin", "admin-password-0123"
+ABANDONER = "+6281299990001"  # gives up while the queue is full: its callback is open at the loss
+CONFIG = ("wrapup_time = 0\nring_timeout = 10\n[callback]\nfirst_delay = 0\nring_timeout = 5\nmax_attempts = 2\n"
+          "[incident]\nghost_call_threshold = 0\n")
 
 
 class Node:
@@ -82,7 +86,7 @@ def _adopted(proc: CcProcess) -> dict[str, dict]:
 async def _pair_under_load(tmp_path: Path, emu: Emulator, db_url: str, http: aiohttp.ClientSession
                            ) -> tuple[Node, Node, list, str]:
     """A leads, B stands by, 100 calls in flight and stored; the admin's token (from A)."""
-    config = seats_config(tmp_path / "cc112.toml", SEATS)
+    config = seats_config(tmp_path / "cc112.toml", SEATS, queue=CONFIG)
     a = await _start(tmp_path, emu, db_url, config, "a")
     await a.proc.wait_for_event("takeover_done")
     await a.proc.wait_for_event("ari_events_connected")
@@ -108,11 +112,15 @@ async def _pair_under_load(tmp_path: Path, emu: Emulator, db_url: str, http: aio
     calls = [emu.place_call(number=f"+628125{n:06d}", talk_time=600) for n in range(CALLS)]
     await emu.timeline.wait_for(lambda: sum(c.connected_at is not None for c in calls) == SEATS
                                 and all(c.answered_at is not None for c in calls), timeout=30)
+    emu.trunk.citizens[ABANDONER] = CitizenBehaviour(ABANDONER, talk_time=0.5)
+    abandoner = emu.place_call(number=ABANDONER, patience=0.5)
+    await emu.timeline.wait_for(lambda: abandoner.ended_at is not None, timeout=10)
 
     async def all_stored() -> bool:
-        return len(await _stored(db_url)) == CALLS
+        callbacks = await admin("SELECT status FROM callbacks", db_url.rpartition("/")[2])
+        return len(await _stored(db_url)) == CALLS + 1 and len(callbacks) == 1
 
-    await wait_until(all_stored, timeout=20, interval=0.2, what="every call stored by the leader")
+    await wait_until(all_stored, timeout=20, interval=0.2, what="every call and the open callback stored")
     return a, b, calls, token
 
 
@@ -150,18 +158,33 @@ async def _take_over_and_drain(a: Node, b: Node, calls: list, db_url: str, emu: 
     await emu.timeline.wait_for(lambda: all(c.connected_at is not None for c in waiting), timeout=60)
     offered = [line["channel"] for line in b.proc.events("seat_offered")]
     first_offers = sorted({c: offered.index(c) for c in offered}.items(), key=lambda item: item[1])
-    order = [emu.timeline.call_by_channel(channel) for channel, _ in first_offers]
+    offered_calls = [emu.timeline.call_by_channel(channel) for channel, _ in first_offers]
+    order = [c for c in offered_calls if c in calls]  # the callback's offer is not an arrival
     assert [calls.index(c) for c in order] == [calls.index(c) for c in waiting], "not in arrival order"
     await emu.timeline.wait_for(lambda: all(c.ended_at is not None for c in calls), timeout=30)
 
     async def all_closed() -> list[tuple] | None:
         rows = await _stored(db_url)
-        return rows if len(rows) == CALLS and all(row[2] is not None for row in rows) else None
+        return rows if len(rows) == CALLS + 1 and all(row[2] is not None for row in rows) else None
 
     rows = await wait_until(all_closed, timeout=20, interval=0.2, what="every call closed in the database")
-    assert sorted(row[0] for row in rows) == sorted(c.inbound_id for c in calls), "a call is missing or doubled"
-    incidents = (await admin("SELECT COUNT(*) AS n FROM incidents", db_url.rpartition("/")[2]))[0]["n"]
-    assert len({row[1] for row in rows}) == CALLS == incidents, "an incident is missing or duplicated"
+    abandoner = [row[0] for row in rows if row[3] == "abandoned"]
+    assert sorted(row[0] for row in rows) == sorted([c.inbound_id for c in calls] + abandoner), \
+        "a call is missing or doubled"
+    database = db_url.rpartition("/")[2]
+    incidents = (await admin("SELECT COUNT(*) AS n FROM incidents", database))[0]["n"]
+    assert len({row[1] for row in rows}) == CALLS + 1 == incidents, "an incident is missing or duplicated"
+
+    # the callback open at the loss is taken over once: the new leader restores it after the callers are
+    # back (a seat on a call is not free for it), the attempt cut short counts, and the former leader
+    # makes no attempt after the loss
+    a_tries = [line for line in a.proc.events("callback_attempt_started") if line["number"] == ABANDONER]
+    b_tries = await wait_until(lambda: [line for line in b.proc.events("callback_attempt_started")
+                                        if line["number"] == ABANDONER], timeout=30, what="the callback resumed")
+    assert all(at(line) < lost_at for line in a_tries), "the former leader tried the callback after the loss"
+    assert [line["attempt"] for line in b_tries][:1] == [(a_tries[-1]["attempt"] if a_tries else 0) + 1]
+    assert len({line["attempt"] for line in b_tries}) == len(b_tries), "an attempt was made twice"
+    assert at(b.proc.events("callbacks_restored")[0]) >= taken_back, "callbacks restored before the callers"
     assert not b.proc.events("ari_application_replaced"), "the former leader took the Stasis app back"
 
 
