@@ -244,6 +244,7 @@ class Cc112App:
         db_ready = await self._migrate(write=True)
         if db_ready and self.api is not None:
             await self._adopt_queue_config()
+            await self._define_api_seats()  # seats the leader created through the API while this one stood by
         await self._act(db_ready)
         log.info("takeover_done", epoch=epoch, seconds=round(_monotonic() - started, 3))
         await leadership.hold()
@@ -330,6 +331,16 @@ class Cc112App:
             self.controller.calls.stored_calls = await StoredCalls.load(self.db)
         except Exception as exc:
             log.warning("stored_calls_not_read", error=repr(exc))
+
+    async def _define_api_seats(self) -> None:
+        assert self.api is not None and self.controller is not None
+        dial_strings = self.controller.ctx.options.seat_dial_strings
+        try:
+            for seat in await self._api_seats():
+                if dial_strings.get(seat.id) != seat.dial_string:
+                    await self.api.live.define_seat(seat.id, seat.dial_string, seat.overflow)
+        except Exception as exc:
+            log.error("api_seats_not_defined", error=repr(exc))
 
     async def _adopt_queue_config(self) -> None:
         assert self.api is not None

@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import structlog
 
@@ -19,7 +18,7 @@ from cc112_pbx.domain import telephony as tel
 from cc112_pbx.domain.acd import AcdEvent, CallResumed, Offer
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import call_log
-from cc112_pbx.services.ports import Store, StoredCall
+from cc112_pbx.services.ports import Store, StoredCall, StoredRecording
 from cc112_pbx.services.sessions import CallSession, SeatLeg
 
 log = structlog.get_logger("cc112.adoption")
@@ -68,8 +67,8 @@ class StoredCalls:
     resync (issue 21: two queries instead of two per caller, so 100 callers are taken back quickly).
     `look_up_stored` reads it like the store; each channel's entry serves once, then the store answers."""
 
-    def __init__(self, store: Store, calls: Mapping[str, StoredCall], recordings: Mapping[str, Sequence[Any]]
-                 ) -> None:
+    def __init__(self, store: Store, calls: Mapping[str, StoredCall],
+                 recordings: Mapping[str, Sequence[StoredRecording]]) -> None:
         self.store = store
         self._calls = dict(calls)
         self._recordings = recordings
@@ -86,7 +85,7 @@ class StoredCalls:
         row = self._calls.pop(channel_id, None)
         return row if row is not None else await self.store.calls.by_channel(channel_id)
 
-    async def for_call(self, call_id: str) -> Sequence[Any]:
+    async def for_call(self, call_id: str) -> Sequence[StoredRecording]:
         known = self._recordings.get(call_id)
         return known if known is not None else await self.store.recordings.for_call(call_id)
 

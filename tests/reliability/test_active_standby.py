@@ -73,6 +73,12 @@ async def _add_user(http: aiohttp.ClientSession, node: Node, token: str, usernam
         return resp.status, await resp.json()
 
 
+async def _seat(http: aiohttp.ClientSession, node: Node, token: str, seat_id: str) -> dict:
+    async with http.get(f"{node.url}/api/seats/{seat_id}", headers={"Authorization": f"Bearer {token}"}) as resp:
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
+
+
 async def _stored(db_url: str) -> list[tuple]:
     rows = await admin("SELECT channel_id, incident_id, ended_at, outcome FROM calls WHERE direction = 'inbound'",
                        db_url.rpartition("/")[2])
@@ -107,6 +113,11 @@ async def _pair_under_load(tmp_path: Path, emu: Emulator, db_url: str, http: aio
     status, body = await _add_user(http, b, token, "via-standby")
     assert (status, body["error"]["code"], body["error"]["leader"]) == (503, "not_leader", a.url)
     assert "bukan pemimpin" in body["error"]["message_id"]
+    # a seat created through the leader's API while B stands by: B defines it when it takes over
+    async with http.post(f"{a.url}/api/seats", headers={"Authorization": f"Bearer {token}"},
+                         json={"id": "seat11", "name": "Meja 11", "dial_string": "PJSIP/seat11"}) as resp:
+        assert resp.status == 201, await resp.text()
+    assert (await _seat(http, b, token, "seat11"))["status"] == "unknown"  # not in the standby's controller
 
     await log_in_every_seat(emu, SEATS)
     calls = [emu.place_call(number=f"+628125{n:06d}", talk_time=600) for n in range(CALLS)]
@@ -152,7 +163,7 @@ async def _take_over_and_drain(a: Node, b: Node, calls: list, db_url: str, emu: 
     assert {leg.channel_id for leg in emu.timeline.seat_legs} == legs_before, "a seat was rung again"
 
     for n in range(1, SEATS + 1):
-        emu.set_seat(f"seat{n:02d}", talk_time=0.2)
+        emu.set_seat(f"seat{n:02d}", talk_time=0.5)
     for call in talking:
         emu.hang_up(call)
     await emu.timeline.wait_for(lambda: all(c.connected_at is not None for c in waiting), timeout=60)
@@ -199,6 +210,7 @@ async def _scenario(tmp_path: Path, fault: Callable[[Node, Node, list, str, aioh
             lost_at, detectable_at, gone = await fault(a, b, calls, token, http, db_url, emu)
             await _take_over_and_drain(a, b, calls, db_url, emu, lost_at, detectable_at, label, gone)
             assert (await _health(http, b))["role"] == "leader"
+            assert (await _seat(http, b, token, "seat11"))["status"] != "unknown", "the API's seat was not defined"
         finally:
             for node in (a, b):
                 if node is not None:
