@@ -32,11 +32,13 @@ from cc112_pbx.asterisk import AmiManager, AriClient, AriEventStream, AsteriskHe
 from cc112_pbx.asterisk.call_control import AriCallControl
 from cc112_pbx.asterisk.fallback_queue import AmiFallbackQueue
 from cc112_pbx.asterisk.recorder import MixMonitorRecorder
+from cc112_pbx.domain import telephony as tel
 from cc112_pbx.domain.acd import QueueConfig, SeatLoggedIn, SeatPaused
 from cc112_pbx.domain.aml import AmlLimits
 from cc112_pbx.domain.call_tags import NuisanceNumbers, PrankPolicy
 from cc112_pbx.domain.callbacks import CallbackPolicy
 from cc112_pbx.http.server import ApiServer
+from cc112_pbx.services.adoption import StoredCalls
 from cc112_pbx.services.aml_service import AmlPolicy, parse_senders
 from cc112_pbx.services.api import ApiServices, build_api_services
 from cc112_pbx.services.callbacks import PendingCallback
@@ -44,6 +46,7 @@ from cc112_pbx.services.context import Context, ControllerOptions
 from cc112_pbx.services.controller import Controller
 from cc112_pbx.services.fallback_reconcile import FallbackRecorder
 from cc112_pbx.services.journal import Journal
+from cc112_pbx.services.leadership import Leadership, LeadershipLost, Role
 from cc112_pbx.services.notices import NoticeSubscriber
 from cc112_pbx.services.notifier import Notifier
 from cc112_pbx.services.persistence import PersistenceSubscriber
@@ -53,6 +56,7 @@ from cc112_pbx.services.recording_health import RecordingHealth
 from cc112_pbx.services.retention import RetentionService
 from cc112_pbx.settings import Settings
 from cc112_pbx.storage import Database
+from cc112_pbx.storage.leadership import Fence, PgLeaderLock
 from cc112_pbx.storage.refusals import refused_by_database
 from cc112_pbx.supervisor import EssentialTaskFailed, Supervisor
 
@@ -61,6 +65,7 @@ log = structlog.get_logger("cc112.app")
 ENDED_WHILE_DOWN = "ended while the controller was down"
 SHUTDOWN_DEADLINE = 10.0  # seconds `stop()` may take: draining, then closing
 CLOSE_RESERVE = 1.0  # the last part of the deadline, kept for closing connections
+RESYNC_SETTLE = 5.0  # seconds a (re)start waits for the callers found in the app before restoring callbacks
 
 
 def aml_policy(settings: Settings) -> AmlPolicy:
@@ -112,6 +117,7 @@ class Cc112App:
         self.ari_events: AriEventStream | None = None
         self.ami: AmiManager | None = None
         self.controller: Controller | None = None
+        self.leadership = Leadership(None, None, poll_interval=1.0, lease=1.0, clock=_monotonic)  # see _leadership
         self._supervisor = Supervisor()
         self._exits = contextlib.AsyncExitStack()
 
@@ -128,10 +134,12 @@ class Cc112App:
 
     async def start(self) -> None:
         settings = self.settings
-        self.db = Database(settings.database.url)
+        self.db = Database(settings.database.url, server_settings=_pair_session(settings))
         await self.db.start()
         self._exits.push_async_callback(self.db.dispose)
-        db_ready = await self._migrate()
+        pair = settings.ha.mode == "pair" and self.db.dialect == "postgresql"
+        db_ready = await self._migrate(write=not pair)  # a standby writes nothing (the fence comes next)
+        self._leadership()
         await self.journal.start()
         self._exits.push_async_callback(self.journal.close)
         if self.journal.task is not None:
@@ -165,32 +173,116 @@ class Cc112App:
         # issue 15: each ended recording's size and SHA-256, stored beside its row (best-effort)
         ctx.facts.subscribe(RecordingChecksums(self.db.recordings, self.journal, ctx.lanes.submit, ctx.clock.wall))
         self._exits.push_async_callback(self.controller.close)
+        self.controller.gate = self.leadership if self.leadership.role is not Role.SINGLE else None
         self._supervisor.spawn(self.controller.run(), name="cc112-controller")
+        if self.leadership.role is Role.SINGLE:
+            await self._act(db_ready)
+            await self._start_api(db_ready)
+            self._leader_duties()
+        else:  # issue 21: the standby is warm (connected, configured, serving reads) until it leads
+            self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")  # dropped until it leads
+            await self._start_api(db_ready, adopt=False)
+            self._supervisor.spawn(self._lead_when_elected(), name="cc112-leadership")
+            log.info("standby_ready", node=self.settings.ha.node or _node())
+        log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
+                 database=_safe_url(settings.database.url), role=str(self.leadership.role))
+
+    async def _act(self, db_ready: bool) -> None:
+        """What a start (and a standby's takeover) does before it acts: the restart path. Seats, open
+        calls and callbacks come back from the database; then the Stasis app's event stream: its
+        resync reports the callers and bridges in Asterisk, adopted as after a restart."""
+        assert self.db is not None and self.controller is not None and self.ari_events is not None
+        assert self.ami is not None
+        settings = self.settings
         if db_ready and self.restore_seats:
             await self._restore_seats()
         if db_ready:
             await self._close_calls_ended_while_down()
-            await self._restore_callbacks()
+            await self._read_stored_calls()
+        if self.leadership.role is not Role.SINGLE:
+            self.ari_events.may_take_back = self._still_leading  # a former leader leaves the app to its successor
         await self.ari_events.start()
         self._exits.push_async_callback(self.ari_events.stop)
         self._supervisor.spawn(self._pump(self.ari_events), name="cc112-pump-ari")
-        self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
+        if self.leadership.role is Role.SINGLE:
+            self._supervisor.spawn(self._pump(self.ami), name="cc112-pump-ami")
+        elif self.health.ami.connected:  # what AMI said while standby was dropped: read it again
+            self.controller.post(tel.ConnectionChanged(at=datetime.now(UTC), link="ami", connected=True))
         self.controller.seats.resync_fallback()
+        if db_ready:  # after the resync's callers are back: a seat on a call is not free for a callback
+            await self._settle_resync()
+            await self._restore_callbacks()
         if settings.recordings.retention_days > 0:  # issue 15: the daily retention run, owned by the supervisor
             retention = RetentionService(self.db.recordings, str(settings.asterisk.recordings_dir),
                                          settings.recordings.retention_days, qc=self.db.qc)
             self._supervisor.spawn(retention.run_daily(lambda: datetime.now(UTC)), name="cc112-retention")
-        await self._start_api(db_ready)
-        if settings.qc.enabled and self.api is not None:  # issue 18: each finished week's QC samples
-            self._supervisor.spawn(run_weekly(self.api.qc, interval=settings.qc.check_interval), name="cc112-qc")
-        log.info("controller_started", ari=self.ari.base_url, ami=self.ami.where, seats=len(settings.seats),
-                 database=_safe_url(settings.database.url))
 
-    async def _migrate(self) -> bool:
+    def _leadership(self) -> None:
+        """`[ha] mode = "pair"` on PostgreSQL: the lock, the fence, and this controller as the standby
+        until it leads. Otherwise single-node (SQLite always is), and the log says so."""
+        assert self.db is not None
+        ha = self.settings.ha
+        if ha.mode != "pair" or self.db.dialect != "postgresql":
+            reason = ("[ha] mode = \"pair\" needs PostgreSQL: SQLite is single-node" if ha.mode == "pair"
+                      else "[ha] mode = \"single\"")
+            (log.error if ha.mode == "pair" else log.info)("single_node", reason=reason,
+                                                            database=self.db.dialect)
+            return
+        node = ha.node or _node()
+        lock = PgLeaderLock(self.settings.database.url, node=node, advertise_url=ha.advertise_url, lease=ha.lease)
+        self._exits.push_async_callback(lock.release)  # after the journal's last writes, before the database
+        fence = Fence()
+        fence.install(self.db.engine)
+        self.leadership = Leadership(lock, fence, poll_interval=ha.poll_interval, lease=ha.lease, clock=_monotonic)
+
+    async def _still_leading(self) -> bool:
+        try:
+            await self.leadership.confirm(force=True)
+        except LeadershipLost:
+            return False
+        return True
+
+    def _leader_duties(self) -> None:
+        """The timers only the acting controller runs (single-node, or the pair's leader once it leads):
+        dispatch's overdue watch and position pruning (issue 17), each finished week's QC draw (issue 18)."""
+        if self.api is None or self.controller is None:
+            return
+        lanes = self.controller.ctx.lanes
+        self.api.dispatch.start(lambda what, job: lanes.submit("dispatch-upkeep", what, job))
+        if self.settings.qc.enabled:
+            self._supervisor.spawn(run_weekly(self.api.qc, interval=self.settings.qc.check_interval),
+                                   name="cc112-qc")
+
+    async def _lead_when_elected(self) -> None:
+        """The standby's essential task: take the lock when it is free, take over as after a restart,
+        then hold the lock; LeadershipLost ends it (and the process: a former leader acts no more)."""
+        assert self.ari is not None
+        leadership = self.leadership
+        epoch = await leadership.campaign()
+        started = _monotonic()
+        # a former leader acts on its last heartbeat for at most `quiet`: wait that out before acting
+        await asyncio.sleep(leadership.quiet)
+        log.info("takeover_started", epoch=epoch)
+        db_ready = await self._migrate(write=True)
+        if db_ready and self.api is not None:
+            await self._adopt_queue_config()
+            await self._define_api_seats()  # seats the leader created through the API while this one stood by
+            try:  # issue 17: seed the agencies file, read the directory and the open dispatches afresh
+                await self.api.dispatch.load(agency_seeds(self.settings))
+            except Exception as exc:
+                log.error("dispatch_not_loaded", error=repr(exc))
+        await self._act(db_ready)
+        self._leader_duties()
+        log.info("takeover_done", epoch=epoch, seconds=round(_monotonic() - started, 3))
+        await leadership.hold()
+
+    async def _migrate(self, *, write: bool = True) -> bool:
+        """Migrate, and (`write`: not a standby) store the settings file's seats."""
         assert self.db is not None
         try:
             await self.db.upgrade()
-            await self.db.seats.sync(self.settings.seats, datetime.now(UTC))
+            if write:
+                await self.db.seats.sync(self.settings.seats, datetime.now(UTC))
         except Exception as exc:
             log.error("database_unavailable_calls_still_handled", error=repr(exc),
                       database=_safe_url(self.settings.database.url))
@@ -219,7 +311,7 @@ class Cc112App:
         configured = {seat.id for seat in self.settings.seats}
         return [seat for seat in await self.db.seats.all() if seat.origin == "api" and seat.id not in configured]
 
-    async def _start_api(self, db_ready: bool) -> None:
+    async def _start_api(self, db_ready: bool, *, adopt: bool = True) -> None:
         """The API's services (always: the demo and tests use them in-process) and, with `serve_api`,
         its HTTP server. The queue configuration version in force is adopted from the database."""
         assert self.db is not None and self.controller is not None
@@ -236,16 +328,13 @@ class Cc112App:
                                       qc_policy=qc_policy(settings),
                                       writes=lambda: {"retrying": journal.retrying, "backlog": journal.backlog},
                                       recording_health=recording_health.summary,
-                                      dispatch=dispatch_factory(settings, self.db, router))
+                                      dispatch=dispatch_factory(settings, self.db, router),
+                                      leadership=self.leadership.describe, start_dispatch=False)
         self._exits.callback(self.api.close)
-        if db_ready:
-            await self.api.dispatch.load(agency_seeds(settings))
-        if db_ready:
-            try:
-                callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}
-                await self.api.queue.adopt({**dataclasses.asdict(settings.queue), **callback})
-            except Exception as exc:
-                log.error("queue_config_not_adopted", error=repr(exc))
+        if db_ready:  # issue 17: the directory and the open dispatches (a standby reads, only the acting one seeds)
+            await self.api.dispatch.load(agency_seeds(settings) if adopt else ())
+        if db_ready and adopt:
+            await self._adopt_queue_config()
         if self.serve_api:
             port = settings.http.port if self.api_port is None else self.api_port
             server = ApiServer(self.api, host=settings.http.host, port=port, console=settings.http)
@@ -256,6 +345,45 @@ class Cc112App:
                 return
             self.api_server = server
             self._exits.push_async_callback(server.stop)
+
+    async def _settle_resync(self, timeout: float = RESYNC_SETTLE) -> None:
+        """Until the event stream's resync is handled and the callers it found are adopted (bounded)."""
+        assert self.controller is not None
+        controller = self.controller
+        try:
+            async with asyncio.timeout(timeout):
+                await controller.resynced.wait()
+                await controller.calls.all_adopted.wait()  # each found caller's lookup handled in the loop
+        except TimeoutError:
+            log.warning("resync_not_settled", seconds=timeout)
+
+    async def _read_stored_calls(self) -> None:
+        """The open calls and their recordings in two queries, for the resync's callers to be taken back
+        without a query each (a takeover's 100 callers within its 2 s); else each is looked up alone."""
+        assert self.db is not None and self.controller is not None
+        try:
+            self.controller.calls.stored_calls = await StoredCalls.load(self.db)
+        except Exception as exc:
+            log.warning("stored_calls_not_read", error=repr(exc))
+
+    async def _define_api_seats(self) -> None:
+        assert self.api is not None and self.controller is not None
+        dial_strings = self.controller.ctx.options.seat_dial_strings
+        try:
+            for seat in await self._api_seats():
+                if dial_strings.get(seat.id) != seat.dial_string:
+                    await self.api.live.define_seat(seat.id, seat.dial_string, seat.overflow)
+        except Exception as exc:
+            log.error("api_seats_not_defined", error=repr(exc))
+
+    async def _adopt_queue_config(self) -> None:
+        assert self.api is not None
+        settings = self.settings
+        try:
+            callback = {f"callback_{name}": value for name, value in dataclasses.asdict(settings.callback).items()}
+            await self.api.queue.adopt({**dataclasses.asdict(settings.queue), **callback})
+        except Exception as exc:
+            log.error("queue_config_not_adopted", error=repr(exc))
 
     async def _restore_seats(self) -> None:
         """Seats logged in before a restart stay logged in (and paused) as stored."""
@@ -287,8 +415,10 @@ class Cc112App:
 
     async def _pump(self, source: AsyncIterator[Any]) -> None:
         assert self.controller is not None
+        leadership = self.leadership
         async for event in source:
-            self.controller.post(event)
+            if leadership.acting:  # a standby drops AMI's events (it reads the state again when it leads)
+                self.controller.post(event)
 
     @property
     def failure(self) -> EssentialTaskFailed | None:
@@ -306,6 +436,8 @@ class Cc112App:
         loop = asyncio.get_running_loop()
         end = loop.time() + self.shutdown_deadline
         drain_end = end - min(CLOSE_RESERVE, self.shutdown_deadline / 2)
+        if self.leadership.role is Role.LOST:  # a former leader: what is pending is not its to do any more
+            drain_end = loop.time()
         if not self._supervisor.stopping:
             log.info("controller_stopping", deadline=self.shutdown_deadline, unwritten=self.journal.backlog,
                      failure=str(self.failure) if self.failure else None)
@@ -340,6 +472,27 @@ class Cc112App:
             log.error("shutdown_deadline_lanes_abandoned", lanes=left)
         await lanes.close(timeout=0)
         return left
+
+
+def _pair_session(settings: Settings) -> dict[str, str] | None:
+    """A pair's PostgreSQL sessions are named after the node (an operator sees which controller holds
+    what), and a transaction left open by a frozen controller ends after two leases (it would hold
+    back the new leader's epoch bump)."""
+    if settings.ha.mode != "pair":
+        return None
+    return {"application_name": f"cc112 {settings.ha.node or _node()}"[:63],
+            "idle_in_transaction_session_timeout": str(int(settings.ha.lease * 2000))}
+
+
+def _monotonic() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _node() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _safe_url(url: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Self
 
@@ -61,6 +62,9 @@ class AriEventStream:
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
+        # an active/standby pair (issue 21): asked before taking the app back from whoever replaced us;
+        # False (a former leader, its successor holds the app now) leaves the stream down for good
+        self.may_take_back: Callable[[], Awaitable[bool]] | None = None
 
     @classmethod
     def from_settings(cls, client: AriClient, settings, *, health: LinkHealth | None = None) -> Self:
@@ -140,6 +144,10 @@ class AriEventStream:
                 reason = f"reader failed: {exc!r}"
             await self._close_ws()
             self._down(reason)
+            if reason == REPLACED and self.may_take_back is not None and not await self.may_take_back():
+                log.error("ari_app_left_to_the_new_leader", app=self.app)
+                self.health.set(LinkState.STOPPED, "another controller leads")
+                return
             delay = self.policy.after_replaced() if reason == REPLACED else self.policy.delay(0)
             self._up(await self._reconnect(delay))
 

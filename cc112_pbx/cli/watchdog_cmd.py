@@ -12,6 +12,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -74,6 +75,22 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def controller_holds_app(http: Any, url: str) -> bool:
+    """The controller at `url` holds the Stasis app (`/healthz`: `ari.state == "connected"`). A standby of
+    an HA pair (issue 21) does not: the leader it names is asked instead."""
+    import aiohttp
+
+    async def healthz(where: str) -> object:
+        async with http.get(f"{where}/healthz", timeout=aiohttp.ClientTimeout(total=PROBE_TIMEOUT)) as resp:
+            return await resp.json(content_type=None)
+
+    body = await healthz(url)
+    leader = (body.get("ha") or {}).get("leader") if isinstance(body, dict) else None
+    if isinstance(body, dict) and body.get("role") == "standby" and isinstance(leader, str) and leader:
+        body = await healthz(leader)
+    return isinstance(body, dict) and (body.get("ari") or {}).get("state") == "connected"
+
+
 async def _watch(settings, args: argparse.Namespace, url: str) -> None:
     import aiohttp
 
@@ -85,9 +102,7 @@ async def _watch(settings, args: argparse.Namespace, url: str) -> None:
         await ari.list_channels()  # fail fast on a wrong address or password
 
         async def holds_app() -> bool:
-            async with http.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=PROBE_TIMEOUT)) as resp:
-                body = await resp.json(content_type=None)
-            return isinstance(body, dict) and (body.get("ari") or {}).get("state") == "connected"
+            return await controller_holds_app(http, url)
 
         async def hand_over(channel_id: str, target: FallbackTarget) -> None:
             await ari.continue_in_dialplan(channel_id, context=target.context, extension=target.extension,

@@ -52,8 +52,9 @@ def _from_service(exc: e.ServiceError) -> web.Response:
         headers["Retry-After"] = str(int(exc.retry_after + 0.999))
     if isinstance(exc, e.Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="cc112"'
+    extra = {"leader": exc.leader} if isinstance(exc, e.NotLeader) and exc.leader else {}
     return error_response(status, exc.code, exc.message, message_id=exc.message_id, headers=headers,
-                          fields=[{"field": p.field, "message": p.message} for p in exc.fields])
+                          fields=[{"field": p.field, "message": p.message} for p in exc.fields], **extra)
 
 
 @web.middleware

@@ -54,7 +54,8 @@ SCHEMAS: dict[str, Any] = {
                                 "description": "the statuses it may move to now (the lifecycle's order)"}}},
     "Health": {"type": "object", "required": ["status", "ari", "ami", "database"], "properties": {
         "status": {"enum": ["ok", "degraded", "failing"]}, "ari": {"type": "object"}, "ami": {"type": "object"},
-        "database": {"type": "object"}}},
+        "database": {"type": "object"}, "role": {"enum": ["single", "standby", "leader", "lost"]},
+        "ha": {"type": "object"}}},
     "ServiceLevel": {"type": "object", "required": ["from", "to", "calls", "answered", "abandoned",
                                                     "answered_within", "service_level"], "properties": {
         "from": {"type": "string"}, "to": {"type": "string"}, "calls": {"type": "integer"},

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from cc112_pbx.http.auth import AUTH_KEY, auth_middleware
 from cc112_pbx.http.errors import error_middleware
+from cc112_pbx.http.leadership import leader_middleware
 from cc112_pbx.http.metrics import METRICS, Metrics
 from cc112_pbx.http.openapi import all_routes
 from cc112_pbx.http.routes_console import CONSOLE, ConsoleConfig, security_headers
@@ -31,7 +32,7 @@ SHUTDOWN_TIMEOUT = 2.0
 
 def build_app(api: ApiServices, console: Any | None = None) -> web.Application:
     """`console`: the `[http]` settings (the console's language, time zone, map tiles); defaults without."""
-    app = web.Application(middlewares=[security_headers, error_middleware, auth_middleware],
+    app = web.Application(middlewares=[security_headers, error_middleware, auth_middleware, leader_middleware],
                           client_max_size=MAX_BODY)
     app[SERVICES] = api
     app[AUTH_KEY] = api.auth

@@ -8,7 +8,7 @@ a seat (ari-14). The event stream reports each as recovered; this looks its call
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from cc112_pbx.domain import telephony as tel
 from cc112_pbx.domain.acd import AcdEvent, CallResumed, Offer
 from cc112_pbx.services.context import Context
 from cc112_pbx.services.holding import call_log
-from cc112_pbx.services.ports import Store
+from cc112_pbx.services.ports import Store, StoredCall, StoredRecording
 from cc112_pbx.services.sessions import CallSession, SeatLeg
 
 log = structlog.get_logger("cc112.adoption")
@@ -46,7 +46,7 @@ class Adopted:
     adoption: Adoption
 
 
-async def look_up_stored(store: Store, event: tel.CallEntered, post: Callable[[object], None]) -> None:
+async def look_up_stored(store: Store | StoredCalls, event: tel.CallEntered, post: Callable[[object], None]) -> None:
     """What the store knows of this channel, then hand the caller to the loop as `Adopted`."""
     adoption = Adoption()
     try:
@@ -60,6 +60,34 @@ async def look_up_stored(store: Store, event: tel.CallEntered, post: Callable[[o
     except Exception as exc:
         log.warning("adopt_lookup_failed", channel=event.channel_id, error=repr(exc))
     post(Adopted(event, adoption))
+
+
+class StoredCalls:
+    """What the store knew of every open call, read at once before a (re)start's or a takeover's
+    resync (issue 21: two queries instead of two per caller, so 100 callers are taken back quickly).
+    `look_up_stored` reads it like the store; each channel's entry serves once, then the store answers."""
+
+    def __init__(self, store: Store, calls: Mapping[str, StoredCall],
+                 recordings: Mapping[str, Sequence[StoredRecording]]) -> None:
+        self.store = store
+        self._calls = dict(calls)
+        self._recordings = recordings
+        self.calls = self  # `store.calls.by_channel` and `store.recordings.for_call`, as look_up_stored asks
+        self.recordings = self
+
+    @classmethod
+    async def load(cls, store: Store) -> StoredCalls:
+        rows = [row for row in await store.calls.active() if row.direction == "inbound"]
+        recordings = await store.recordings.for_calls([row.id for row in rows])
+        return cls(store, {row.channel_id: row for row in rows}, recordings)
+
+    async def by_channel(self, channel_id: str) -> StoredCall | None:
+        row = self._calls.pop(channel_id, None)
+        return row if row is not None else await self.store.calls.by_channel(channel_id)
+
+    async def for_call(self, call_id: str) -> Sequence[StoredRecording]:
+        known = self._recordings.get(call_id)
+        return known if known is not None else await self.store.recordings.for_call(call_id)
 
 
 class Resumption:

@@ -45,6 +45,7 @@ class ApiServices:
     dispatch: Dispatching  # issue 17
     qc: QcService  # issue 18
     tags: CallTagService | None = None  # issue 19: prank/abusive/ghost/silent tags and their reports
+    leadership: Callable[[], Mapping[str, object]] | None = None  # issue 21: {"role": ..., "leader": ...}
 
     def close(self) -> None:
         self.events.close()
@@ -58,8 +59,11 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
                        qc_policy: QcPolicy | None = None,
                        writes: Callable[[], Mapping[str, object]] | None = None,
                        recording_health: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
-                       dispatch: Callable[..., Dispatching] | None = None) -> ApiServices:
-    """`dispatch(clock=, notices=, check_incident=, queue_callback=)` builds the dispatch bundle (issue 17)."""
+                       dispatch: Callable[..., Dispatching] | None = None,
+                       leadership: Callable[[], Mapping[str, object]] | None = None,
+                       start_dispatch: bool = True) -> ApiServices:
+    """`dispatch(clock=, notices=, check_incident=, queue_callback=)` builds the dispatch bundle (issue 17);
+    `start_dispatch=False` leaves its timers to the caller (`Dispatching.start`: only the acting controller)."""
     clock = controller.ctx.clock
     live = LiveControl(controller)
     notifier.subscribe(live.observe)  # time in state per seat
@@ -80,7 +84,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
     auth.bind = dispatching.directory.bind
     reports = ReportService(store.audit, store.calls, store.callbacks, clock)
     reports.dispatch_summary = dispatching.reports.summary
-    dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
+    if start_dispatch:
+        dispatching.start(lambda what, job: controller.ctx.lanes.submit("dispatch-upkeep", what, job))
     return ApiServices(
         auth=auth,
         queue=QueueConfigService(store.queue_config, store.audit, live, clock),
@@ -90,8 +95,8 @@ def build_api_services(store: ApiStore, controller: Controller, notifier: Notifi
         callbacks=CallbackAdminService(store.callbacks, store.audit, clock, live),
         recordings=RecordingService(store.recordings, store.calls, recordings_dir),
         reports=reports,
-        health=HealthService(links, store.ping, writes=writes, recordings=recording_health),
-        stats=stats, store=store, aml=aml, dispatch=dispatching, tags=tags,
+        health=HealthService(links, store.ping, writes=writes, recordings=recording_health, leadership=leadership),
+        stats=stats, store=store, aml=aml, dispatch=dispatching, tags=tags, leadership=leadership,
         qc=QcService(store, store.audit, clock, qc_policy or QcPolicy()),
     )
 

@@ -62,3 +62,18 @@ class Unavailable(ServiceError):
     """The database (or Asterisk) cannot answer right now."""
 
     code = "unavailable"
+
+
+class NotLeader(Unavailable):
+    """A write reached a controller that does not lead its active/standby pair (issue 21): the
+    standby, or a former leader whose fencing epoch is no longer the database's. `leader` is the
+    leading controller's API URL when known (the client retries there)."""
+
+    code = "not_leader"
+
+    def __init__(self, leader: str | None = None, detail: str = "") -> None:
+        where = f"; the leader is {leader}" if leader else ""
+        di = f"; pemimpin: {leader}" if leader else ""
+        super().__init__(f"this controller is not the leader: writes are refused{where}{detail}",
+                         message_id=f"pengendali ini bukan pemimpin: penulisan ditolak{di}")
+        self.leader = leader

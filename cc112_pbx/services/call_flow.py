@@ -9,6 +9,7 @@ failing request is logged and the call carries on with what still works.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from cc112_pbx.domain.incident_status import IncidentStatus
 from cc112_pbx.domain.telephony_errors import EndpointUnreachable, TelephonyError
 from cc112_pbx.domain.timeline import HangupParty
 from cc112_pbx.services import facts as f
-from cc112_pbx.services.adoption import Adopted, Adoption, Resumption, look_up_stored
+from cc112_pbx.services.adoption import Adopted, Adoption, Resumption, StoredCalls, look_up_stored
 from cc112_pbx.services.callback_legs import CallbackLegs, CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackService
 from cc112_pbx.services.context import Context
@@ -103,6 +104,10 @@ class CallFlow:
         self.legs = CallbackLegs(ctx, feed, post, lambda: callbacks.policy)
         self.repeats = RepeatCallers(ctx.options.repeat_caller_window)
         self.resumption = Resumption(ctx, feed)
+        self.stored_calls: StoredCalls | None = None  # set by the app before a resync, used by that resync only
+        self.adopting = 0  # callers found in the app whose stored call is being looked up
+        self.all_adopted = asyncio.Event()  # none is (the app restores callbacks after this, issue 21)
+        self.all_adopted.set()
 
     # --- arrival -------------------------------------------------------------------------
     def arrive(self, event: tel.CallEntered) -> None:
@@ -110,11 +115,17 @@ class CallFlow:
             return  # reported again by a resync: already ours
         if event.recovered:
             # found in the app after a (re)start: maybe the call a previous run already stored
-            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: look_up_stored(self.ctx.store, event, self.post))
+            self.adopting += 1
+            self.all_adopted.clear()
+            store = self.stored_calls or self.ctx.store  # read at once before the resync, when the app did
+            self.ctx.lanes.submit(event.channel_id, "adopt", lambda: look_up_stored(store, event, self.post))
             return
         self._open(event, Adoption())
 
     def adopted(self, item: Adopted) -> None:
+        self.adopting = max(0, self.adopting - 1)
+        if not self.adopting:
+            self.all_adopted.set()
         if self.ctx.sessions.by_caller_channel(item.event.channel_id) is None:
             self._open(item.event, item.adoption)
 

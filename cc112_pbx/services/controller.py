@@ -41,6 +41,7 @@ from cc112_pbx.services.call_flow import CallBridged, CallFlow, IncidentStatusCh
 from cc112_pbx.services.callback_legs import CitizenNotDialled
 from cc112_pbx.services.callbacks import CallbackDue, CallbackService
 from cc112_pbx.services.context import Context
+from cc112_pbx.services.ports import ActingGate
 from cc112_pbx.services.seat_service import FALLBACK_LANE, FallbackMembersRead, SeatService
 from cc112_pbx.services.sessions import CallKind
 from cc112_pbx.services.silent_callers import SilenceCheck, SilentCallers
@@ -85,6 +86,8 @@ class Controller:
         self.seats = SeatService(ctx, self.acd, self.feed)
         self.handled = 0
         self.unknown: set[str] = set()
+        self.gate: ActingGate | None = None  # an active/standby pair (issue 21): act only while leading
+        self.resynced = asyncio.Event()  # the event stream's (first) resync has been handled
         self._telephony: dict[type, Callable[[Any], None]] = {
             tel.CallEntered: self._on_call_entered,
             tel.CallLeft: lambda e: self.calls.channel_gone(e.channel_id),
@@ -134,6 +137,8 @@ class Controller:
         """Handle the inbox until cancelled."""
         while True:
             item = await self.inbox.get()
+            if self.gate is not None:
+                await self.gate.admit()  # a former leader stops here (its task fails, its process exits)
             self.dispatch(item)
 
     def dispatch(self, item: object) -> None:
@@ -213,6 +218,7 @@ class Controller:
         leg we still hold that is not in the app any more is gone too (handling is idempotent).
         Ringing seat legs are not in the app yet: they are watched by the stream instead."""
         present = event.present_channel_ids
+        self.calls.stored_calls = None  # read for this resync's callers (they come before it): stale from here
         for session in list(self.ctx.sessions.calls.values()):
             if session.channel_id not in present:
                 self.calls.channel_gone(session.channel_id)
@@ -220,6 +226,7 @@ class Controller:
             if leg.answered and channel_id not in present:
                 self.calls.channel_gone(channel_id)
         log.info("controller_resynced", calls=len(self.ctx.sessions.calls), present=len(present))
+        self.resynced.set()
 
     def _on_connection(self, event: tel.ConnectionChanged) -> None:
         log.info("asterisk_link", link=event.link, connected=event.connected, detail=event.detail)
@@ -241,6 +248,8 @@ class Controller:
 
     def _on_replaced(self, event: tel.ApplicationReplaced) -> None:
         log.error("stasis_app_taken_over_by_another_client", app=event.application)
+        if self.gate is not None:
+            self.gate.check_soon()  # the standby may have taken over: a former leader stops at once
 
     def _unknown(self, item: object) -> None:
         name = type(item).__name__

@@ -21,11 +21,13 @@ class HealthService:
     def __init__(self, links: Callable[[], Mapping[str, Mapping[str, str]]],
                  db_ping: Callable[[], Awaitable[None]], *,
                  writes: Callable[[], Mapping[str, object]] | None = None,
-                 recordings: Callable[[], Awaitable[Mapping[str, object]]] | None = None) -> None:
+                 recordings: Callable[[], Awaitable[Mapping[str, object]]] | None = None,
+                 leadership: Callable[[], Mapping[str, object]] | None = None) -> None:
         self.links = links
         self.db_ping = db_ping
         self.writes = writes  # the journal's state: {"retrying": bool, "backlog": int}
         self.recordings = recordings  # `RecordingHealth.summary`
+        self.leadership = leadership  # issue 21: `Leadership.describe` ({"role": "single" | "standby" | "leader"})
 
     async def database_up(self) -> bool:
         try:
@@ -49,7 +51,9 @@ class HealthService:
         db = await self.database_up()
         writes = dict(self.writes()) if self.writes is not None else {}
         writing = not writes.get("retrying", False)
-        ari_up = links.get("ari", {}).get("state") == "connected"
+        ha = dict(self.leadership()) if self.leadership is not None else {"role": "single"}
+        # the standby does not hold the Stasis app's event stream until it leads: ARI is not its to watch
+        ari_up = ha.get("role") == "standby" or links.get("ari", {}).get("state") == "connected"
         ami_up = links.get("ami", {}).get("state") == "connected"
         recordings = await self._recordings()
         recordings_ok = recordings is None or not (recordings.get("problems") or recordings.get("low_disk"))
@@ -58,7 +62,8 @@ class HealthService:
         database: dict[str, Any] = {"state": "connected" if db and writing else "disconnected"}
         if writes:
             database["unwritten"] = writes.get("backlog", 0)
-        report = {"status": status, "ari": links.get("ari", {}), "ami": links.get("ami", {}), "database": database}
+        report = {"status": status, "role": ha.get("role"), "ha": ha, "ari": links.get("ari", {}),
+                  "ami": links.get("ami", {}), "database": database}
         if recordings is not None:
             report["recordings"] = recordings
         return report

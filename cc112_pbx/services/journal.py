@@ -110,6 +110,8 @@ class Journal:
 
     async def _run(self) -> None:
         while True:
+            if self._closing:  # a cancellation the driver turned into an error (asyncpg mid-query) still stops it
+                return
             if not self._entries:
                 self._idle.set()
                 self._wakeup.clear()

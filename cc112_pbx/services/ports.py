@@ -12,6 +12,7 @@ exception (the store: the journal retries until the database answers).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -191,6 +192,8 @@ class RecordingRepository(Protocol):
 
     async def for_call(self, call_id: str) -> Sequence[StoredRecording]: ...
 
+    async def for_calls(self, call_ids: list[str]) -> Mapping[str, Sequence[StoredRecording]]: ...
+
 
 class SeatRepository(Protocol):
     async def all(self) -> Sequence[StoredSeat]: ...
@@ -246,6 +249,53 @@ class Store(Protocol):
 
     @property
     def call_tags(self) -> CallTagStore: ...
+
+
+# --- leadership of an active/standby pair (issue 21) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderInfo:
+    """Who leads the pair, as the leadership row says (`url`: its API as clients reach it)."""
+
+    epoch: int
+    holder: str
+    url: str
+
+
+class LeaderLock(Protocol):
+    """The database's leadership lock and fencing token (`cc112_pbx.storage.leadership.PgLeaderLock`):
+    a session advisory lock held on a connection of its own, and the `leadership` row's epoch."""
+
+    async def try_acquire(self) -> int | None:
+        """Take the lock if free and bump the epoch: the new epoch; None while another holds it (or the
+        database cannot be reached)."""
+
+    async def still_held(self, epoch: int) -> bool:
+        """True while our lock's session is alive and the row's epoch is still `epoch` (one round trip)."""
+
+    async def leader(self) -> LeaderInfo | None:
+        """The leadership row as last seen (None: not known)."""
+
+    async def release(self) -> None:
+        """Unlock and close the connection (idempotent)."""
+
+
+class ActingGate(Protocol):
+    """What the controller's loop asks before it acts (`cc112_pbx.services.leadership.Leadership`)."""
+
+    async def admit(self) -> None:
+        """Return when this controller may handle the next item; raise when it must stop acting."""
+
+    def check_soon(self) -> None:
+        """Check the leadership at once (another client took the Stasis app)."""
+
+
+class WriteFence(Protocol):
+    """Refuses the database writes of a controller that does not lead (`cc112_pbx.storage.leadership.Fence`)."""
+
+    def arm(self, epoch: int | None) -> None:
+        """From now on a write commits only while the row's epoch is `epoch` (None: every write refused)."""
 
 
 # --- time and people ---------------------------------------------------------------------------------

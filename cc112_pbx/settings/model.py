@@ -85,6 +85,17 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HaSettings:
+    """An active/standby controller pair on one PostgreSQL database (issue 21; `docs/contracts.md`)."""
+
+    mode: str = _f("single", pattern=r"^(single|pair)$")  # "pair" needs PostgreSQL
+    node: str = ""  # this controller's name in logs and the leadership row (default: host:pid)
+    advertise_url: str = _f("", pattern=r"^(|https?://\S+)$")  # this API as clients reach it (standby: `leader`)
+    poll_interval: float = _f(0.2, gt=0, le=5)  # seconds between a standby's tries for the lock (and heartbeats)
+    lease: float = _f(1.0, gt=0, le=30)  # seconds a silent session keeps the lock (idle_session_timeout)
+
+
+@dataclass(frozen=True, slots=True)
 class HttpSettings:
     host: str = _f("127.0.0.1", nonempty=True)
     port: int = _f(8112, ge=0, le=65535)
@@ -238,6 +249,7 @@ class Settings:
     seats: tuple[SeatSettings, ...] = ()
     trunk: TrunkSettings = TrunkSettings()
     deploy: DeploySettings = DeploySettings()
+    ha: HaSettings = HaSettings()
 
     def seat(self, seat_id: str) -> SeatSettings | None:
         return next((s for s in self.seats if s.id == seat_id), None)
@@ -258,6 +270,7 @@ SECTIONS: dict[str, type] = {
     "qc": QcSettings,
     "trunk": TrunkSettings,
     "deploy": DeploySettings,
+    "ha": HaSettings,
 }
 
 

@@ -60,8 +60,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, server_settings: dict[str, str] | None = None) -> None:
         self.url = url
+        self._server_settings = server_settings  # PostgreSQL: session settings of every connection
         self._parsed = make_url(url)
         self._echo = echo
         self._engine: AsyncEngine | None = None
@@ -90,6 +91,8 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         else:
             options |= {"pool_pre_ping": True}
+            if self._server_settings:
+                options["connect_args"] = {"server_settings": dict(self._server_settings)}
         engine = create_async_engine(self._parsed, **options)
         if self.dialect == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

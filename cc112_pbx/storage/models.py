@@ -386,3 +386,16 @@ class OfficerPositionRow(Base):
     accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
     battery: Mapped[float | None] = mapped_column(sa.Float)
     source: Mapped[str] = mapped_column(sa.String(16))
+
+
+class LeadershipRow(Base):
+    """The one row (id 1) of an active/standby pair (issue 21): `epoch` is the fencing token, bumped
+    by each new leader; `holder` and `url` name it (see `cc112_pbx.storage.leadership`)."""
+
+    __tablename__ = "leadership"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(sa.BigInteger)
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    since: Mapped[dt.datetime | None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
+from cc112_pbx.services.api_errors import NotLeader
 from cc112_pbx.storage.records import RecordNotFound
 
 # SQLSTATE classes (SQL standard, PostgreSQL): 22 data exception, 23 integrity constraint
@@ -15,7 +16,10 @@ _REFUSED_CLASSES = ("22", "23", "42")
 
 
 def refused_by_database(exc: BaseException) -> bool:
-    # ValueError: a write the domain refuses (an illegal transition, a callback already closed)
+    # ValueError: a write the domain refuses (an illegal transition, a callback already closed);
+    # NotLeader: a former leader's write, refused by the fence (issue 21): retrying cannot help
+    if isinstance(exc, NotLeader):
+        return True
     if isinstance(exc, IntegrityError | DataError | ProgrammingError | RecordNotFound | ValueError):
         return True
     if isinstance(exc, DBAPIError):  # a driver's error SQLAlchemy could not classify: its SQLSTATE can

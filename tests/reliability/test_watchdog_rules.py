@@ -82,3 +82,42 @@ async def test_a_probe_that_fails_counts_as_absent():
     await dog.check()
     world.now = 1.5
     assert await dog.check() == ["c1", "c2"]
+
+
+async def test_a_watchdog_pointed_at_a_standby_asks_the_leader_it_names():
+    """Issue 21: in an HA pair the standby never holds the app; the leader it names is asked instead."""
+    import aiohttp
+    from aiohttp import web
+
+    from cc112_pbx.cli.watchdog_cmd import controller_holds_app
+
+    leader_ari = {"state": "connected"}
+    runners = []
+
+    async def serve(report) -> str:
+        async def healthz(_request: web.Request) -> web.Response:
+            return web.json_response(report())
+
+        app = web.Application()
+        app.router.add_get("/healthz", healthz)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+    try:
+        leader = await serve(lambda: {"role": "leader", "ari": dict(leader_ari)})
+        standby = await serve(lambda: {"role": "standby", "ha": {"role": "standby", "leader": leader},
+                                       "ari": {"state": "starting"}})
+        alone = await serve(lambda: {"role": "standby", "ha": {"role": "standby"}, "ari": {"state": "starting"}})
+        async with aiohttp.ClientSession() as http:
+            assert await controller_holds_app(http, standby)
+            assert await controller_holds_app(http, leader)
+            assert not await controller_holds_app(http, alone)  # no leader named: nobody holds the app
+            leader_ari["state"] = "reconnecting"
+            assert not await controller_holds_app(http, standby)
+    finally:
+        for runner in runners:
+            await runner.cleanup()

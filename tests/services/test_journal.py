@@ -91,3 +91,26 @@ async def test_a_write_the_database_refuses_is_abandoned_loudly_and_later_writes
     await journal.close()
     assert applied == ["next"] and journal.abandoned == 1
     assert any(e["event"] == "journal_write_abandoned" and e["call_id"] == "c-9" for e in logs)
+
+
+async def test_close_stops_the_worker_even_when_a_driver_turns_the_cancellation_into_an_error():
+    """asyncpg cancelled mid-query can surface as an ordinary error: the worker must stop all the same
+    (a former leader of an HA pair closes its journal at once, a write in flight)."""
+    started = asyncio.Event()
+
+    async def stubborn() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise ConnectionError("connection was closed in the middle of operation") from None
+
+    journal = Journal(min_backoff=0.001, max_backoff=0.001)
+    await journal.start()
+    journal.submit("call_row", stubborn)
+    journal.submit("call_row", stubborn)
+    await started.wait()
+    with capture_logs() as logs:
+        await asyncio.wait_for(journal.close(timeout=0), 2)
+    assert journal.task is None
+    assert [entry["event"] for entry in logs].count("journal_unwritten") == 2

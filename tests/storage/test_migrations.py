@@ -17,6 +17,7 @@ TABLES = {
     "call_tags",  # 0010 (issue 19)
     "agencies", "officers", "agency_dispatchers", "dispatches", "officer_positions",  # 0007 (issue 17)
     "qc_rubric_versions", "qc_sample_runs", "qc_samples", "qc_evaluations", "qc_responses",  # 0009 (issue 18)
+    "leadership",  # 0011 (issue 21)
 }
 
 
