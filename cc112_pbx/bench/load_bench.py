@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cc112_pbx.bench.load_driver import SECRET, LoadSpec
 
@@ -43,12 +43,17 @@ def controller_toml(spec: LoadSpec, ari_url: str, ami_port: int, workdir: Path) 
     return "\n".join(lines) + "\n"
 
 
+def _fresh_workdir(workdir: Path, consumer: str) -> tuple[BinaryIO, BinaryIO]:
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    return open(workdir / "emulator.log", "wb"), open(workdir / f"{consumer}.log", "wb")
+
+
 async def run_level(spec: LoadSpec, consumer: str, workdir: Path) -> dict[str, Any]:
     """One level with one consumer, in fresh processes; the driver's result object."""
-    await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
-    workdir.mkdir(parents=True, exist_ok=True)
+    emu_log, log = await asyncio.to_thread(_fresh_workdir, workdir, consumer)
     spec = replace(spec, recordings_dir=str(workdir / "recordings"))
-    with open(workdir / "emulator.log", "wb") as emu_log, open(workdir / f"{consumer}.log", "wb") as log:
+    try:
         driver = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cc112_pbx.bench.load_driver", json.dumps(asdict(spec)),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=emu_log)
@@ -71,6 +76,9 @@ async def run_level(spec: LoadSpec, consumer: str, workdir: Path) -> dict[str, A
             if consumer_proc is not None:
                 await _stop(consumer_proc)
             await _stop(driver)
+    finally:
+        emu_log.close()
+        log.close()
     return result
 
 
@@ -81,11 +89,13 @@ async def _start_consumer(consumer: str, spec: LoadSpec, ready: dict[str, Any], 
             sys.executable, "-m", "cc112_pbx.bench.floor", ready["ari_url"], "cc112", SECRET, str(spec.in_flight),
             stdout=log, stderr=log)
     config = workdir / "cc112.toml"
-    config.write_text(controller_toml(spec, ready["ari_url"], ready["ami_port"], workdir))
+    await asyncio.to_thread(config.write_text, controller_toml(spec, ready["ari_url"], ready["ami_port"], workdir))
     env = {**os.environ, "CC112_ASTERISK_ARI_PASSWORD": SECRET, "CC112_ASTERISK_AMI_SECRET": SECRET}
     env.pop("CC112_CONFIG", None)
+    profile = os.environ.get("CC112_BENCH_PROFILE")  # a directory: the controller runs under cProfile
+    wrap = ("-m", "cProfile", "-o", str(Path(profile) / f"controller-{spec.in_flight}.prof")) if profile else ()
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cc112_pbx", "run", "--config", str(config), "--no-api",
+        sys.executable, *wrap, "-m", "cc112_pbx", "run", "--config", str(config), "--no-api",
         stdout=log, stderr=log, env=env)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import signal
 import sys
 import time
 from collections import deque
@@ -48,7 +49,8 @@ SECRET = "cc112-bench-secret"
 APP = "cc112"
 FALLBACK_QUEUE = "cc112-fallback"
 ARRIVE_AFTER_FREE = 0.05  # seconds between a call's end and its free-seat replacement's arrival
-LOGIN_CHUNK = 100  # seats dialling *11 at once
+LOGIN_CHUNK = 100
+IDLE_SECONDS = 2.0  # seats dialling *11 at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class LoadSpec:
     sound_seconds: float = 0.5  # every prompt lasts this long
     recordings_dir: str = "var/bench/load/recordings"
     timeout: float = 240.0
+    profile: str = ""  # a path: py-spy samples the consumer during the window into it (collapsed stacks)
 
 
 class LoadDriver:
@@ -190,11 +193,20 @@ async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dic
     gc.collect()
     rss_before = process_rss_bytes(pid)
     fill = await driver.fill()
-    await asyncio.sleep(1.0)  # the consumer writes down what the fill started
+    settle = await _settle(pid, spec.timeout)  # the consumer writes down what the fill started
     rss_full = process_rss_bytes(pid)
+    idle0 = process_cpu_seconds(pid)
+    await asyncio.sleep(IDLE_SECONDS)  # N calls up, nothing happening: what the consumer spends anyway
+    idle_share = (process_cpu_seconds(pid) - idle0) / IDLE_SECONDS
+    spy = await _py_spy(spec.profile, pid) if spec.profile else None
     cpu0, emu_cpu0, wall0 = process_cpu_seconds(pid), cpu_seconds(), time.monotonic()
     await driver.window()
-    cpu1, emu_cpu1, wall1 = process_cpu_seconds(pid), cpu_seconds(), time.monotonic()
+    emu_cpu1, wall1 = cpu_seconds(), time.monotonic()
+    after = await _settle(pid, spec.timeout)  # what the window's calls left to write is theirs too
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
+    cpu1 = process_cpu_seconds(pid)
     driver.seat_leg("")  # index the last legs
     calls, wall = spec.window_calls, wall1 - wall0
     return {
@@ -205,9 +217,12 @@ async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dic
         "stasis_to_originate_ms": summary_ms(driver.stasis_to_originate()),
         "free_to_ring_ms": summary_ms(driver.free_to_ring),
         "cpu_ms_per_call": round((cpu1 - cpu0) * 1000 / calls, 2),
-        "cpu_share": round((cpu1 - cpu0) / wall, 3),
+        "cpu_share": round((cpu1 - cpu0) / (wall + after), 3),
+        "settle_after_window_seconds": round(after, 2),
         "rss_kb_per_call": round((rss_full - rss_before) / 1024 / spec.in_flight, 1),
         "rss_mb": round(rss_full / 1024 / 1024, 1),
+        "idle_cpu_share": round(idle_share, 3),
+        "settle_seconds": round(settle, 2),
         "window_seconds": round(wall, 2),
         "window_calls": calls,
         "in_flight_at_end": len(driver.up),
@@ -215,6 +230,26 @@ async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dic
                      "cpu_share": round((emu_cpu1 - emu_cpu0) / wall, 3),
                      "rss_mb": round(rss_bytes() / 1024 / 1024, 1)},
     }
+
+
+async def _settle(pid: int, timeout: float, quiet: float = 0.05, step: float = 0.5) -> float:
+    """Wait until process `pid` uses under `quiet` of a core over `step` s; returns the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = process_cpu_seconds(pid)
+        await asyncio.sleep(step)
+        if (process_cpu_seconds(pid) - before) / step < quiet:
+            break
+    return time.monotonic() - started
+
+
+async def _py_spy(path: str, pid: int) -> asyncio.subprocess.Process:
+    """`py-spy record` on the consumer (pip install py-spy), stopped with SIGINT after the window."""
+    spy = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--format", "raw",
+        "--rate", "200", "--output", path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(1.0)  # attached
+    return spy
 
 
 def _logged_in(queue: Any) -> int:
