@@ -5,7 +5,7 @@
 same order per call, with no logic beyond a FIFO of free seats and one of waiting callers:
 no ACD, no database, no journal, no recording (no AMI at all), no logging.
 
-Per caller: answer, four greeting prompts, `TALK_DETECT(set)`; a free seat: originate it;
+Per caller: a free seat: originate it; answer, four greeting prompts, `TALK_DETECT(set)`;
 music once the prompts have ended. Seat answers: stop the caller's prompts and music, create
 a mixing bridge, add both. One side ends: hang up the other, destroy the bridge; the seat
 takes the next waiting caller or joins the free seats.
@@ -98,11 +98,11 @@ class Floor:
                     self.playbacks[playback["id"]] = call
             await self.rest("POST", f"/channels/{channel}/variable", variable="TALK_DETECT(set)", value="")
 
-        self.submit(call, greet)
-        if self.free:
+        if self.free:  # as the controller: a free seat's originate leads the call's requests
             self._ring(call, self.free.popleft())
         else:
             self.waiting.append(call)
+        self.submit(call, greet)
 
     def _ring(self, call: _Call, seat: str) -> None:
         self.seq += 1

@@ -25,6 +25,7 @@ caller can find a seat free while N calls are up):
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import json
 import signal
@@ -199,8 +200,14 @@ async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dic
     await asyncio.sleep(IDLE_SECONDS)  # N calls up, nothing happening: what the consumer spends anyway
     idle_share = (process_cpu_seconds(pid) - idle0) / IDLE_SECONDS
     spy = await _py_spy(spec.profile, pid) if spec.profile else None
+    own = cProfile.Profile() if spec.profile else None  # the emulator's own profile beside it
     cpu0, emu_cpu0, wall0 = process_cpu_seconds(pid), cpu_seconds(), time.monotonic()
+    if own is not None:
+        own.enable()
     await driver.window()
+    if own is not None:
+        own.disable()
+        own.dump_stats(spec.profile + ".emulator.prof")
     emu_cpu1, wall1 = cpu_seconds(), time.monotonic()
     after = await _settle(pid, spec.timeout)  # what the window's calls left to write is theirs too
     if spy is not None:
