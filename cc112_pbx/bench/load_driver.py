@@ -188,8 +188,10 @@ class LoadDriver:
 async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dict[str, Any]:
     driver = LoadDriver(spec, emu)
     await driver._poll(lambda: _app_connected(emu))
+    started = time.monotonic()
     if login:
         await driver.log_in()
+    login_seconds = time.monotonic() - started
     await asyncio.sleep(0.5)
     gc.collect()
     rss_before = process_rss_bytes(pid)
@@ -230,6 +232,7 @@ async def run_level(spec: LoadSpec, pid: int, login: bool, emu: Emulator) -> dic
         "rss_mb": round(rss_full / 1024 / 1024, 1),
         "idle_cpu_share": round(idle_share, 3),
         "settle_seconds": round(settle, 2),
+        "login_seconds": round(login_seconds, 2),
         "window_seconds": round(wall, 2),
         "window_calls": calls,
         "in_flight_at_end": len(driver.up),

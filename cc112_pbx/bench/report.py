@@ -11,7 +11,7 @@ CTRL, FALLBACK = "controller", "baseline_fallback_queue"
 def render(result: dict[str, Any]) -> str:
     m = result["machine"]
     parts = [f"cc112 bench  (seed {result['seed']}, {m['cpus']} CPUs, Python {m['python']}, "
-             f"{result['wall_seconds']} s)"]
+             f"{result['wall_seconds']} s{_load(m)})"]
     if "acd" in result:
         parts += ["", *acd_table(result["acd"])]
     if "e2e" in result:
@@ -78,6 +78,13 @@ def render_rich(result: dict[str, Any]) -> Any:
             table.add_row(*row, end_section=i + 1 < len(rows) and rows[i + 1][0] != row[0])
         items += [Text(""), table]
     return Group(*items)
+
+
+def _load(machine: dict[str, Any]) -> str:
+    start, end = machine.get("load_average_start"), machine.get("load_average_end")
+    if not start:
+        return ""
+    return f", load average {start[0]:.2f} at the start" + (f", {end[0]:.2f} at the end" if end else "")
 
 
 def _figure(level: dict[str, Any], key: str, part: str | None) -> float | None:

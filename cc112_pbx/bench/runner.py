@@ -1,4 +1,5 @@
-"""Run the whole benchmark: the ACD core part, then the end-to-end part, one dict of results."""
+"""Run the whole benchmark: the ACD core part, the end-to-end burst (on request) and the load mode,
+one dict of results."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class BenchOptions:
     load_levels: tuple[int, ...] = (250, 500, 1000, 2000)
     load_window_calls: int = 200
     load_rate: float = 20.0
-    parts: tuple[str, ...] = ("acd", "e2e", "load")
+    parts: tuple[str, ...] = ("acd", "load")  # the e2e burst on request: --only e2e
 
     @classmethod
     def quick(cls, **overrides: Any) -> BenchOptions:
@@ -66,6 +67,7 @@ def run_bench(options: BenchOptions, progress: Callable[[str], None] | None = No
         result["levels"] = load.pop("levels")
         result["load"] = load
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["machine"]["load_average_end"] = _load_average()
     return result
 
 
@@ -84,4 +86,13 @@ async def _run_e2e(options: BenchOptions, progress: Callable[[str], None] | None
 
 
 def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_start": _load_average()}
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (other work on the machine skews every figure)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None

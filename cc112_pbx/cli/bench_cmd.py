@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--window-calls", type=_positive, help="load mode: calls replaced per level while "
                         "measuring (default 200, at most the level; --quick 40)")
     parser.add_argument("--only", type=_parts, help="run only these parts, comma-separated among "
-                        f"{','.join(PARTS)} (default: all)")
+                        f"{','.join(PARTS)} (default: acd,load; the e2e burst only when named)")
     parser.add_argument("--workdir", type=Path, help="where the end-to-end runs keep their databases and "
                         "recordings (default var/bench; emptied per run)")
     parser.set_defaults(func=run)
