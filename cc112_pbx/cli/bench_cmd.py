@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, about 10 s")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout instead of tables")
+    parser.add_argument("--json-out", type=Path, metavar="FILE", help="also write that JSON object to FILE "
+                        "(the tables stay on stdout)")
     parser.add_argument("--seed", type=int, default=112, help="random seed of the call stream (default 112)")
     parser.add_argument("--acd-calls", type=_positive, help="calls per steady ACD case (default 20000; "
                         "a fifth of it from 50 seats on; --quick 2000)")
@@ -109,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     except (RuntimeError, TimeoutError) as exc:  # a load-mode process failed: its log is named
         print(f"cc112 bench: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(result, indent=1) + "\n")
     if args.json:
         print(json.dumps(result))
     elif sys.stdout.isatty():
