@@ -68,7 +68,7 @@ def render_rich(result: dict[str, Any]) -> Any:
     from rich.text import Text
 
     plain = {k: v for k, v in result.items() if k not in ("levels", "load")}
-    items: list[Any] = [Text(render(plain))]
+    items: list[Any] = [Text(render(plain), no_wrap=True, overflow="ignore")]  # as wide as it is
     if "levels" in result:
         table = Table(title=load_title(result), title_justify="left")
         for i, header in enumerate(LOAD_HEADER):
