@@ -154,8 +154,36 @@ AMI_IGNORED = frozenset({
 })
 
 
+def _single_header(message: object, key: str) -> str | None:
+    """`key`'s value when the message holds it once, as a string (panoramisk's `Message` matches
+    names case-insensitively); None otherwise, and the caller takes the general path."""
+    try:
+        value = message.get(key)  # type: ignore[attr-defined]
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _ignored_at_a_glance(message: object, drops: DropCounter) -> bool:
+    """Most of Asterisk's events are of no use here (every dialplan step, state and variable):
+    drop them by their name (and a VarSet by its variable) before copying every header."""
+    name = _single_header(message, "Event")
+    if not name:
+        return False
+    kind = name.lower()
+    if kind in AMI_IGNORED:
+        drops.ignore(kind)
+        return True
+    if kind == "varset":
+        variable = _single_header(message, "Variable")
+        return variable is not None and variable != "MIXMONITOR_FILENAME"
+    return False
+
+
 def translate_ami_event(message: object, drops: DropCounter) -> t.TelephonyEvent | None:
     """One AMI event -> a telephony event, or None (ignored or dropped). Never raises."""
+    if _ignored_at_a_glance(message, drops):
+        return None
     try:
         m = normalise(message)
     except Exception as exc:

@@ -11,12 +11,93 @@ CTRL, FALLBACK = "controller", "baseline_fallback_queue"
 def render(result: dict[str, Any]) -> str:
     m = result["machine"]
     parts = [f"cc112 bench  (seed {result['seed']}, {m['cpus']} CPUs, Python {m['python']}, "
-             f"{result['wall_seconds']} s)"]
+             f"{result['wall_seconds']} s{_load(m)})"]
     if "acd" in result:
         parts += ["", *acd_table(result["acd"])]
     if "e2e" in result:
         parts += ["", *e2e_table(result["e2e"])]
+    if "levels" in result:
+        parts += ["", *load_table(result)]
     return "\n".join(parts)
+
+
+LOAD_FIGURES = (
+    ("setups/s", "setups_per_s", None),
+    ("StasisStart->originate ms p50", "stasis_to_originate_ms", "p50"),
+    ("StasisStart->originate ms p99", "stasis_to_originate_ms", "p99"),
+    ("seat free->ring ms p50", "free_to_ring_ms", "p50"),
+    ("seat free->ring ms p99", "free_to_ring_ms", "p99"),
+    ("CPU ms per call", "cpu_ms_per_call", None),
+    ("RSS KiB per call in flight", "rss_kb_per_call", None),
+)
+LOAD_HEADER = ("in flight", "figure", "controller", "floor", "ctrl/floor")
+
+
+def load_title(result: dict[str, Any]) -> str:
+    load = result.get("load", {})
+    return (f"Load: controller and emulator in separate processes, seats: {load.get('seats', '')}, answering after "
+            f"{load.get('answer_after')} s; window: replacements at up to {load.get('rate')}/s "
+            "(ctrl/floor = the controller's figure over the floor's)")
+
+
+def load_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One row per level and figure: (in flight, figure, controller, floor, ratio), as text."""
+    rows: list[tuple[str, ...]] = []
+    for level in result["levels"]:
+        for label, key, part in LOAD_FIGURES:
+            ctrl, floor = _figure(level, key, part), _figure(level["floor"], key, part)
+            ratio = f"{ctrl / floor:.2f}x" if ctrl is not None and floor else "-"
+            rows.append((f"{level['in_flight']:,}", label, _num(ctrl), _num(floor), ratio))
+        emu, emu_floor = level["emulator"], level["floor"]["emulator"]
+        rows.append((f"{level['in_flight']:,}", "emulator CPU share (window)", f"{emu['cpu_share']:.0%}",
+                     f"{emu_floor['cpu_share']:.0%}", "-"))
+    return rows
+
+
+def load_table(result: dict[str, Any]) -> list[str]:
+    rows = load_rows(result)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(LOAD_HEADER)]
+    line = "  ".join(f"{{:>{w}}}" if i != 1 else f"{{:<{w}}}" for i, w in enumerate(widths))
+    return [load_title(result), line.format(*LOAD_HEADER), *(line.format(*r) for r in rows)]
+
+
+def render_rich(result: dict[str, Any]) -> Any:
+    """The same report for a terminal: the load part as a rich Table, the rest as text."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    plain = {k: v for k, v in result.items() if k not in ("levels", "load")}
+    items: list[Any] = [Text(render(plain), no_wrap=True, overflow="ignore")]  # as wide as it is
+    if "levels" in result:
+        table = Table(title=load_title(result), title_justify="left")
+        for i, header in enumerate(LOAD_HEADER):
+            table.add_column(header, justify="left" if i == 1 else "right")
+        rows = load_rows(result)
+        for i, row in enumerate(rows):
+            table.add_row(*row, end_section=i + 1 < len(rows) and rows[i + 1][0] != row[0])
+        items += [Text(""), table]
+    return Group(*items)
+
+
+def _load(machine: dict[str, Any]) -> str:
+    start, end = machine.get("load_average_start"), machine.get("load_average_end")
+    if not start:
+        return ""
+    return f", load average {start[0]:.2f} at the start" + (f", {end[0]:.2f} at the end" if end else "")
+
+
+def _figure(level: dict[str, Any], key: str, part: str | None) -> float | None:
+    value = level.get(key)
+    if part is not None:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
 def acd_table(acd: dict[str, Any]) -> list[str]:

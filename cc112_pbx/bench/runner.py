@@ -1,4 +1,5 @@
-"""Run the whole benchmark: the ACD core part, then the end-to-end part, one dict of results."""
+"""Run the whole benchmark: the ACD core part, the end-to-end burst (on request) and the load mode,
+one dict of results."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 from cc112_pbx.bench.acd_bench import AcdCase, run_acd_bench
 from cc112_pbx.bench.e2e_bench import E2eCase, run_e2e_isolated
+from cc112_pbx.bench.load_bench import run_load_bench
+from cc112_pbx.bench.load_driver import LoadSpec
 
 BIG_SEATS = 50  # from this many seats a steady case gets a fifth of the calls (the baseline is slow there)
 
@@ -29,13 +32,16 @@ class BenchOptions:
     talk_time: float = 0.2
     answer_after: float = 0.1
     workdir: Path = Path("var/bench")
-    parts: tuple[str, ...] = ("acd", "e2e")
+    load_levels: tuple[int, ...] = (250, 500, 1000, 2000)
+    load_window_calls: int = 200
+    load_rate: float = 20.0
+    parts: tuple[str, ...] = ("acd", "load")  # the e2e burst on request: --only e2e
 
     @classmethod
     def quick(cls, **overrides: Any) -> BenchOptions:
         """About 10 s on two cores: the same measures at small sizes."""
         values: dict[str, Any] = {"acd_calls": 2000, "surge_calls": 200, "memory_waiting": 200,
-                                  "e2e_callers": (30,)}
+                                  "e2e_callers": (30,), "load_levels": (20,), "load_window_calls": 40}
         values.update(overrides)
         return cls(**values)
 
@@ -55,7 +61,13 @@ def run_bench(options: BenchOptions, progress: Callable[[str], None] | None = No
                                       memory_seats=min(options.acd_seats), progress=progress)
     if "e2e" in options.parts:
         result["e2e"] = asyncio.run(_run_e2e(options, progress))
+    if "load" in options.parts:
+        spec = LoadSpec(in_flight=0, window_calls=options.load_window_calls, rate=options.load_rate)
+        load = asyncio.run(run_load_bench(options.load_levels, spec, options.workdir / "load", progress))
+        result["levels"] = load.pop("levels")
+        result["load"] = load
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["machine"]["load_average_end"] = _load_average()
     return result
 
 
@@ -74,4 +86,13 @@ async def _run_e2e(options: BenchOptions, progress: Callable[[str], None] | None
 
 
 def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_start": _load_average()}
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (other work on the machine skews every figure)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None

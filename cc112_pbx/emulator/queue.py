@@ -41,6 +41,8 @@ class QueueService:
         self.core = core
         self.publish = publish
         self._avail_state: dict[str, str] = {}  # last published `Queue:<name>_avail` state
+        # device -> the members it is the state interface of, in the order they were added
+        self._by_device: dict[str, dict[tuple[str, str], tuple[CallQueue, QueueMember]]] = {}
         self.queues: dict[str, CallQueue] = {
             name: CallQueue(name, timeout=timeout, retry=retry) for name in queue_names
         }
@@ -114,6 +116,7 @@ class QueueService:
         )
         member.status = self._device_status(member.state_interface)
         queue.members[interface] = member
+        self._by_device.setdefault(member.state_interface, {})[(queue.name, interface)] = (queue, member)
         self._device_state(f"Queue:{queue.name}_pause_{interface}", "INUSE" if paused else "NOT_INUSE")
         self._member_event("QueueMemberAdded", queue, member)
         log.info("queue_member_added", queue=queue.name, interface=interface, paused=paused)
@@ -127,6 +130,7 @@ class QueueService:
         member = queue.members.pop(interface, None)
         if member is None:
             return "notthere"
+        self._by_device.get(member.state_interface, {}).pop((queue.name, interface), None)
         self._member_event("QueueMemberRemoved", queue, member)
         self._device_state(f"Queue:{queue.name}_pause_{interface}", "NOT_INUSE")
         log.info("queue_member_removed", queue=queue.name, interface=interface)
@@ -184,10 +188,8 @@ class QueueService:
 
     def _on_core_event(self, event: ev.CoreEvent) -> None:
         if isinstance(event, ev.DeviceStateChanged):
-            for queue in self.queues.values():
-                for member in queue.members.values():
-                    if member.state_interface == event.device:
-                        self.set_member_status(queue, member, event.state)
+            for queue, member in list(self._by_device.get(event.device, {}).values()):
+                self.set_member_status(queue, member, event.state)
             return
         if isinstance(event, ev.ChannelHangupRequest):
             for call in list(self.active_calls.values()):

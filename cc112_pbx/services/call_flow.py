@@ -166,10 +166,12 @@ class CallFlow:
             if adoption.recording_id is None:
                 ctx.lanes.submit(session.call_id, "recording", lambda: self.holding.adopt_recording(session))
             return
-        ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
-        self.silent.listen(session)
+        # the ACD first: a free seat's originate leads the call's lane, so the seat rings while the
+        # caller is answered and greeted, not after the greeting's requests (`cc112 bench` load mode)
         self.feed(CallArrived(session.call_id, priority=0, preferred_seat_id=preferred_seat,
                               arrived_at=session.arrived_mono))
+        ctx.lanes.submit(session.call_id, "greet", lambda: self.holding.receive(session))
+        self.silent.listen(session)
 
     def _repeat_caller(self, session: CallSession) -> str | None:
         """A citizen calling again: their pending callback is cancelled (they are on the line), and
@@ -254,10 +256,9 @@ class CallFlow:
         self.feed(OfferAnswered(leg.offer))
 
     def cancel_offer(self, offer: Offer) -> None:
-        for channel_id, leg in list(self.ctx.sessions.seat_legs.items()):
-            if leg.offer.offer_id == offer.offer_id:
-                self.ctx.sessions.drop_seat_leg(channel_id)
-                self.ctx.lanes.submit(offer.call_id, "cancel_offer", lambda c=channel_id: self.ctx.control.hang_up(c))
+        for leg in self.ctx.sessions.seat_legs_of_offer(offer.offer_id):
+            self.ctx.sessions.drop_seat_leg(leg.channel_id)
+            self.ctx.lanes.submit(offer.call_id, "cancel_offer", lambda c=leg.channel_id: self.ctx.control.hang_up(c))
 
     # --- connected -------------------------------------------------------------------------
     def connect(self, command: ConnectCall) -> None:
@@ -266,7 +267,7 @@ class CallFlow:
         never answer into silence while the caller still hears "please hold"."""
         offer = command.offer
         session = self.ctx.sessions.calls.get(offer.call_id)
-        leg = next((leg for leg in self.ctx.sessions.seat_legs.values() if leg.offer == offer), None)
+        leg = next((leg for leg in self.ctx.sessions.seat_legs_of_offer(offer.offer_id) if leg.offer == offer), None)
         if session is None or leg is None:
             return
         session.seat_id, session.seat_channel_id = offer.seat_id, leg.channel_id

@@ -90,6 +90,7 @@ class SessionRegistry:
         self.calls: dict[str, CallSession] = {}
         self._by_channel: dict[str, CallSession] = {}
         self.seat_legs: dict[str, SeatLeg] = {}
+        self._legs_by_offer: dict[str, dict[str, SeatLeg]] = {}  # offer id -> its legs by channel
         self.playback_owner: dict[str, str] = {}  # playback id -> call id
         self.stray_seat_legs: dict[str, StraySeatLeg] = {}  # bridge id -> seat leg found there
 
@@ -102,6 +103,11 @@ class SessionRegistry:
 
     def add_seat_leg(self, leg: SeatLeg) -> None:
         self.seat_legs[leg.channel_id] = leg
+        self._legs_by_offer.setdefault(leg.offer.offer_id, {})[leg.channel_id] = leg
+
+    def seat_legs_of_offer(self, offer_id: str) -> list[SeatLeg]:
+        """The legs ringing (or answered) for an offer, without a scan of every leg."""
+        return list(self._legs_by_offer.get(offer_id, {}).values())
 
     def seat_leg(self, channel_id: str) -> SeatLeg | None:
         return self.seat_legs.get(channel_id)
@@ -112,7 +118,12 @@ class SessionRegistry:
                 del self.stray_seat_legs[bridge_id]
 
     def drop_seat_leg(self, channel_id: str) -> None:
-        self.seat_legs.pop(channel_id, None)
+        leg = self.seat_legs.pop(channel_id, None)
+        if leg is not None:
+            legs = self._legs_by_offer.get(leg.offer.offer_id, {})
+            legs.pop(channel_id, None)
+            if not legs:
+                self._legs_by_offer.pop(leg.offer.offer_id, None)
 
     def remove(self, session: CallSession) -> None:
         self.calls.pop(session.call_id, None)

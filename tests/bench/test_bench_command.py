@@ -23,7 +23,7 @@ P = ("p50", "p99", "max", "n")
 @pytest.mark.slow  # about 8 s: `cc112 bench --quick` runs every measure, end to end included
 def test_quick_bench_prints_core_and_baseline_side_by_side_as_json_and_as_tables(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "cc112_pbx", "bench", "--quick", "--json", "--acd-calls", "300",
+        [sys.executable, "-m", "cc112_pbx", "bench", "--quick", "--only", "acd,e2e", "--json", "--acd-calls", "300",
          "--acd-seats", "5,60", "--surge-calls", "60", "--memory-waiting", "50", "--e2e-seats", "3",
          "--e2e-callers", "8", "--workdir", str(tmp_path / "bench")],
         capture_output=True, text=True, timeout=60, check=False)

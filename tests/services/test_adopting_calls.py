@@ -56,7 +56,7 @@ async def test_a_recovered_caller_is_not_answered_or_greeted_again_but_hears_mus
     staffed.send(_recovered_caller(staffed))
     await staffed.settle()
 
-    assert staffed.control.methods == ["start_music", "detect_talking", "ring_seat"]
+    assert staffed.control.methods == ["ring_seat", "start_music", "detect_talking"]  # a free seat rings first
     assert staffed.control.prompts() == []
     assert staffed.facts_of(f.CallAnswered) == []
 
@@ -183,7 +183,7 @@ async def test_a_caller_found_in_a_bridge_its_seat_left_gets_the_bridge_destroye
     staffed.send(_recovered_caller(staffed, bridge_id=BRIDGE, bridge_peers=()))
     await staffed.settle()
 
-    assert staffed.control.methods == ["destroy_bridge", "start_music", "detect_talking", "ring_seat"]
+    assert staffed.control.methods == ["destroy_bridge", "ring_seat", "start_music", "detect_talking"]
     assert staffed.control.log[0]["bridge_id"] == BRIDGE
     assert staffed.control.prompts() == []
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 class DeviceOps:
     endpoints: dict[str, Endpoint]
     channels: dict[str, Channel]
+    _by_endpoint: dict[tuple[str, str], dict[str, Channel]]  # kept by Core: (technology, resource) -> channels
 
     def emit(self, event: ev.CoreEvent) -> None:  # provided by Core
         raise NotImplementedError
@@ -28,10 +29,7 @@ class DeviceOps:
         raise NotImplementedError
 
     def channels_of_endpoint(self, endpoint: Endpoint) -> list[Channel]:
-        return [
-            c for c in self.channels.values()
-            if c.technology == endpoint.technology and c.resource == endpoint.resource
-        ]
+        return list(self._by_endpoint.get((endpoint.technology, endpoint.resource), {}).values())
 
     # ---- endpoints and devices ---------------------------------------------------------------
     def add_endpoint(self, endpoint: Endpoint) -> Endpoint:

@@ -41,6 +41,8 @@ class Core(DeviceOps):
         self.language = language
         self.asterisk_id = asterisk_id
         self.channels: dict[str, Channel] = {}
+        self._by_name: dict[str, dict[str, Channel]] = {}  # channel name -> channels (by id) bearing it
+        self._by_endpoint: dict[tuple[str, str], dict[str, Channel]] = {}  # (technology, resource) -> channels
         self.bridges: dict[str, Bridge] = {}
         self.endpoints: dict[str, Endpoint] = {}
         self.stasis_apps: set[str] = set()
@@ -107,7 +109,7 @@ class Core(DeviceOps):
         return channel
 
     def find_channel_by_name(self, name: str) -> Channel | None:
-        return next((c for c in self.channels.values() if c.name == name), None)
+        return next(iter(self._by_name.get(name, {}).values()), None)
 
     def get_bridge(self, bridge_id: str) -> Bridge:
         bridge = self.bridges.get(bridge_id)
@@ -131,6 +133,8 @@ class Core(DeviceOps):
         )
         channel.connected = connected or CallerId(channel.caller.name, channel.caller.number)
         self.channels[cid] = channel
+        self._by_name.setdefault(name, {})[cid] = channel
+        self._by_endpoint.setdefault((technology, resource), {})[cid] = channel
         self.emit(ev.ChannelCreated(self.now(), cid, channel.to_dict(), originator))
         if not (technology == "PJSIP" and state == "Ring"):  # a phone's INVITE: no device state
             self._refresh_device_of(channel)  # until its first state change (ami-11: BUSY at Answer)
@@ -250,6 +254,8 @@ class Core(DeviceOps):
             channel.stasis_exit.set_result(None)
         channel.gone.set()
         self.channels.pop(channel.id, None)
+        _unindex(self._by_name, channel.name, channel.id)
+        _unindex(self._by_endpoint, (channel.technology, channel.resource), channel.id)
         caller_changed = self._take_pending_caller(channel)
         self.emit(ev.ChannelDestroyed(self.now(), channel.id, channel.to_dict(), cause,
                                       CAUSE_TEXT.get(cause, "Unknown")))
@@ -412,3 +418,11 @@ class Core(DeviceOps):
         if bridge is None:
             return []
         return [self.channels[c] for c in bridge.channels if c != channel.id and c in self.channels]
+
+
+def _unindex(index: dict[Any, dict[str, Channel]], key: Any, channel_id: str) -> None:
+    channels = index.get(key)
+    if channels is not None:
+        channels.pop(channel_id, None)
+        if not channels:
+            del index[key]

@@ -299,15 +299,16 @@ class IncidentRepository(Repository):
     async def recent_for_number(self, number: str, since: dt.datetime) -> list[RecentIncident]:
         """Open incidents whose caller or callback number is `number` (E.164) with a call since
         `since`: the candidates `domain.repeat_caller.match_repeat_call` chooses from."""
-        last_call = (
-            sa.select(Call.incident_id, sa.func.max(Call.arrived_at).label("last_call_at"))
-            .group_by(Call.incident_id).subquery()
+        # correlated, so only the calls of this number's incidents are read (by their index), not
+        # every call ever stored grouped on each arrival; an incident with no call has no last call
+        last_call_at = (
+            sa.select(sa.func.max(Call.arrived_at)).where(Call.incident_id == Incident.id)
+            .correlate(Incident).scalar_subquery()
         )
         query = (
-            sa.select(Incident, last_call.c.last_call_at)
-            .join(last_call, last_call.c.incident_id == Incident.id)
+            sa.select(Incident, last_call_at.label("last_call_at"))
             .where(sa.or_(Incident.caller_number == number, Incident.callback_number == number),
-                   Incident.status.not_in(FINAL_STATUSES), last_call.c.last_call_at >= since)
+                   Incident.status.not_in(FINAL_STATUSES), last_call_at >= since)
         )
         async with self._transaction() as session:
             found = []

@@ -22,7 +22,10 @@ async def add_entries(
 ) -> list[IncidentEvent]:
     """Add `entries` to the incident's timeline. With `key` (e.g. the channel's unique id and the
     event), a retried write of the same entries adds nothing and returns the stored ones."""
-    if key is not None:
+    # entries land together, so when the first is not stored none is: that lookup by the unique key
+    # is the common case; the prefix search (a scan of the whole timeline) only runs for a retry
+    first = sa.select(IncidentEvent.id).where(IncidentEvent.dedupe_key == f"{key}#0")
+    if key is not None and await session.scalar(first) is not None:
         stored = (await session.scalars(
             sa.select(IncidentEvent).where(IncidentEvent.dedupe_key.startswith(f"{key}#", autoescape=True))
             .order_by(IncidentEvent.id)
