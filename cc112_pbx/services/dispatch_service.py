@@ -135,9 +135,11 @@ class DispatchService:
                 "category": plain_value(category) if category else None}
 
     async def _scene(self, incident_id: int) -> dict[str, Any] | None:
-        if incident_id not in self.scenes:
-            incident = await self.store.incidents.get(incident_id)
-            self.scenes[incident_id] = self._scene_of(incident) if incident is not None else None
+        """The incident's location as it is now: read each time, never a remembered one, since it moves
+        after the dispatch (an AML position arriving, the call taker correcting it) and the officer's
+        navigation and the assignment's ETA must follow it."""
+        incident = await self.store.incidents.get(incident_id)
+        self.scenes[incident_id] = self._scene_of(incident) if incident is not None else None
         return self.scenes[incident_id]
 
     async def suggestions(self, principal: Principal, incident_id: int, query: Mapping[str, str]) -> dict[str, Any]:
