@@ -120,7 +120,11 @@ async def test_a_supervisor_closes_despite_an_open_dispatch_only_with_override(w
     closed = await api.json("POST", f"/api/incidents/{incident_id}/status", api.supervisor,
                             json={"status": "closed", "override": True, "reason": "duplikat"})
     assert closed["incident"]["status"] == "closed"
-    assert "override" in closed["timeline"][-1]["details"]["reason"]
+    # as docs/contracts.md says: the closing status change's reason records the override, nothing else does
+    assert closed["timeline"][-1]["details"]["reason"] == "duplikat [supervisor override: 1 dispatch(es) still open]"
+    full = await api.json("GET", f"/api/incidents/{incident_id}", api.supervisor)
+    overrides = [e for e in full["timeline"] if "override" in str(e["details"])]
+    assert [(e["kind"], e["details"]["new"]) for e in overrides] == [("status_changed", "closed")]
 
 
 async def test_response_times_per_agency_reach_the_service_level_and_metrics(world):
