@@ -151,8 +151,8 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     await centre.click(f"#dispatch-table button[data-photo='{dispatch['id']}']")  # fetched with the token
     await centre.wait_for_function("() => document.querySelector('img.report-photo')?.naturalWidth === 1")
     assert "RSUP Kariadi" in await centre.inner_text("#dispatch-table")
-    assert "Penugasan #%d: Tugas diterima petugas · Budi (Ambulans 3)" % dispatch["id"] in await centre.inner_text(
-        "body")  # the acknowledgement on the incident's timeline
+    acknowledged = f"Penugasan #{dispatch['id']}: Tugas diterima petugas · Budi (Ambulans 3)"
+    assert acknowledged in await centre.inner_text("body")  # the acknowledgement on the incident's timeline
     assert console.real_errors() == []
 
 
