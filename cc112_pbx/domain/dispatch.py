@@ -4,6 +4,10 @@
                      │                 │           │ ▲ (re-assign)
                      └──▶ rejected ◀───┘           └─┘          cancelled from any open status
 
+The assigned officer acknowledges (accepts) the assignment on their phone: not a status (the
+agency's `accepted` is the agency's), a stamp `acknowledged_at` on an `assigned` dispatch, cleared
+when it is re-assigned; see `acknowledge`.
+
 Each move stamps its time; a move the table does not allow is an `IllegalDispatchTransition`
 (never a silent overwrite: an agency dispatcher and a call taker racing must see the conflict);
 a move missing what it needs (an officer to assign, a reason to reject, a report to resolve) is
@@ -95,6 +99,7 @@ class Dispatch:
     cancelled_at: datetime | None = None
     rejected_at: datetime | None = None
     updated_at: datetime | None = None
+    acknowledged_at: datetime | None = None  # the assigned officer accepted the assignment
 
     @property
     def is_open(self) -> bool:
@@ -133,6 +138,7 @@ def transition(dispatch: Dispatch, target: DispatchStatus | str, at: datetime, *
         if officer_id == dispatch.officer_id:
             raise InvalidDispatchChange("officer_id", "that officer is assigned already")
         changes["officer_id"] = officer_id
+        changes["acknowledged_at"] = None  # the new officer has not accepted it yet
     if target is S.REJECTED:
         if not reason.strip():
             raise InvalidDispatchChange("reason", "a reason is required to reject a dispatch")
@@ -146,6 +152,26 @@ def transition(dispatch: Dispatch, target: DispatchStatus | str, at: datetime, *
             raise InvalidDispatchChange("report", f"at most {MAX_TEXT} characters")
         changes["report"] = report.strip()
     return replace(dispatch, **changes)  # type: ignore[arg-type]
+
+
+class CannotAcknowledge(ValueError):
+    """Only an `assigned` dispatch is acknowledged (before it, nobody is assigned; after it, the officer
+    has moved on: going is acknowledging)."""
+
+    def __init__(self, status: DispatchStatus) -> None:
+        self.status = status
+        super().__init__(f"only an assigned dispatch can be acknowledged; this one is {status.value!r}")
+
+
+def acknowledge(dispatch: Dispatch, at: datetime) -> Dispatch:
+    """The assigned officer accepted the assignment at `at`; once (a second one changes nothing)."""
+    if at.tzinfo is None:
+        raise ValueError("an acknowledgement needs an aware datetime")
+    if dispatch.status is not S.ASSIGNED:
+        raise CannotAcknowledge(dispatch.status)
+    if dispatch.acknowledged_at is not None:
+        return dispatch
+    return replace(dispatch, acknowledged_at=at, updated_at=at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,8 @@ DISPATCH = {"type": "object", "required": ["id", "incident_id", "agency_id", "st
                 "report": {"type": "string"}, "has_photo": {"type": "boolean"}, "eta_s": NULLABLE_NUMBER,
                 "eta_estimate": {"type": ["boolean", "null"]}, "overdue": {"type": "boolean"},
                 "allowed_transitions": {"type": "array", "items": {"enum": STATUSES}},
-                "scene": {"type": ["object", "null"]}, "created_at": {"type": "string"}}}
+                "scene": {"type": ["object", "null"]}, "created_at": {"type": "string"},
+                "acknowledged_at": {"type": ["string", "null"]}}}
 DISPATCHES = {"type": "array", "items": DISPATCH}
 ONE_DISPATCH = {"type": "object", "properties": {
     "agency_id": {"type": "integer", "minimum": 1}, "instructions": {"type": "string"},
@@ -204,6 +205,11 @@ async def move_dispatch(request: web.Request) -> web.Response:
     return _json(await _dispatching(request).service.move(principal(request), dispatch_id, body))
 
 
+async def acknowledge_dispatch(request: web.Request) -> web.Response:
+    dispatch_id = int_param(request, "dispatch_id")
+    return _json(await _dispatching(request).service.acknowledge(principal(request), dispatch_id))
+
+
 async def put_photo(request: web.Request) -> web.Response:
     dispatch_id = int_param(request, "dispatch_id")
     reports = _dispatching(request).reports
@@ -334,6 +340,9 @@ ROUTES = (
     Route("POST", "/api/dispatches/{dispatch_id}/transition", move_dispatch, "Move the dispatch (409 with the "
           "allowed statuses; 422 when the move lacks its officer, reason or report)", "everyone", T,
           params=(DISPATCH_ID,), body=MOVE_BODY, response=DISPATCH, errors=(400, 401, 403, 404, 409, 422)),
+    Route("POST", "/api/dispatches/{dispatch_id}/acknowledge", acknowledge_dispatch, "The assigned officer accepts "
+          "the assignment (`acknowledged_at`; once; 403 for anyone else; 409 unless it is `assigned`)", "everyone", T,
+          params=(DISPATCH_ID,), response=DISPATCH, errors=(401, 403, 404, 409)),
     Route("PUT", "/api/dispatches/{dispatch_id}/photo", put_photo, "The report's photo (JPEG or PNG, size-limited)",
           "everyone", T, params=(DISPATCH_ID,), body=BINARY, body_type="image/jpeg", response=DISPATCH,
           errors=(400, 401, 403, 404, 413, 422)),

@@ -18,10 +18,12 @@ from cc112_pbx.domain.dispatch import (
     FINAL,
     OFFICER_BUSY,
     WAITING_FOR_ACCEPT,
+    CannotAcknowledge,
     Dispatch,
     DispatchStatus,
     IllegalDispatchTransition,
     InvalidDispatchChange,
+    acknowledge,
     allowed,
     is_overdue,
     new_dispatch,
@@ -135,9 +137,11 @@ class DispatchService:
                 "category": plain_value(category) if category else None}
 
     async def _scene(self, incident_id: int) -> dict[str, Any] | None:
-        if incident_id not in self.scenes:
-            incident = await self.store.incidents.get(incident_id)
-            self.scenes[incident_id] = self._scene_of(incident) if incident is not None else None
+        """The incident's location as it is now: read each time, never a remembered one, since it moves
+        after the dispatch (an AML position arriving, the call taker correcting it) and the officer's
+        navigation and the assignment's ETA must follow it."""
+        incident = await self.store.incidents.get(incident_id)
+        self.scenes[incident_id] = self._scene_of(incident) if incident is not None else None
         return self.scenes[incident_id]
 
     async def suggestions(self, principal: Principal, incident_id: int, query: Mapping[str, str]) -> dict[str, Any]:
@@ -295,6 +299,39 @@ class DispatchService:
         if target in FINAL:
             await self._follow_incident(current.incident_id, IncidentStatus.DISPATCHED, IncidentStatus.RESOLVED,
                                         principal.username)
+        return view
+
+    async def acknowledge(self, principal: Principal, dispatch_id: int) -> dict[str, Any]:
+        """The assigned officer accepts their assignment (the officer page's "accept"): `acknowledged_at`
+        stamped, a timeline entry (`details.event = "dispatch_acknowledged"`) and a `dispatch_changed`
+        notice. Once: a second one answers the dispatch unchanged (a phone retrying)."""
+        record = await self.record_of(dispatch_id)
+        if principal.role is not Role.OFFICER or principal.officer_id is None \
+                or record.officer_id != principal.officer_id:
+            raise Forbidden("only the officer assigned to the dispatch acknowledges it",
+                            message_id="hanya petugas yang ditugaskan yang dapat menerima penugasan ini")
+        current = as_domain(record)
+        try:
+            acknowledged = acknowledge(current, self.clock.wall())
+        except CannotAcknowledge as exc:
+            raise Conflict(str(exc), message_id="hanya penugasan berstatus 'ditugaskan' yang dapat diterima; "
+                           f"status sekarang {exc.status.value!r}") from None
+        if acknowledged is current:
+            return await self.dispatch_dict(record)
+        # the status is written again so that a dispatch moved meanwhile (cancelled, re-assigned) refuses it
+        record = await self.store.dispatches.update(dispatch_id, current.status.value,
+                                                    {**_changes(current, acknowledged), "status": S.ASSIGNED.value})
+        d = as_domain(record)
+        at = d.acknowledged_at or self.clock.wall()
+        officer = self.directory.officers.get(d.officer_id) if d.officer_id is not None else None
+        entry = TimelineEntry(TimelineKind.NOTE, at, principal.username[:64], None, {
+            "event": "dispatch_acknowledged", "dispatch_id": d.id, "agency_id": d.agency_id,
+            "officer_id": d.officer_id, "officer": officer.name if officer is not None else None})
+        await self.store.timeline.append(d.incident_id, [entry], key=f"dispatch:{d.id}:acknowledged:{at.isoformat()}")
+        view = await self.dispatch_dict(record)
+        self.notices.publish("dispatch_changed", dispatch=view, incident_id=d.incident_id, agency_id=d.agency_id,
+                             officer_id=d.officer_id, status=d.status.value, previous=d.status.value)
+        log.info("dispatch_acknowledged", dispatch_id=d.id, incident_id=d.incident_id, officer_id=d.officer_id)
         return view
 
     def _check_officer(self, d: Dispatch, officer_id: int) -> None:

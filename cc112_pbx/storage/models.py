@@ -366,6 +366,7 @@ class DispatchRow(Base):
     cancelled_at: Mapped[dt.datetime | None]
     rejected_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime | None]
+    acknowledged_at: Mapped[dt.datetime | None]  # the assigned officer accepted (0012)
 
 
 class OfficerPositionRow(Base):

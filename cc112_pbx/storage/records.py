@@ -324,6 +324,7 @@ class DispatchRecord:
     cancelled_at: datetime | None
     rejected_at: datetime | None
     updated_at: datetime | None
+    acknowledged_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

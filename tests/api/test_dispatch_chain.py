@@ -63,7 +63,15 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
         [mine] = await api.json("GET", "/api/officer/assignments", officer_token)
         assert mine["id"] == d["id"] and mine["instructions"].startswith("Tabrakan")
         await api.json("POST", path, officer_token, expect=403, json={"status": "cancelled"})
+        ack = f"/api/dispatches/{d['id']}/acknowledge"
+        await api.json("POST", ack, api.supervisor, expect=403)  # only the assigned officer accepts
+        assert mine["acknowledged_at"] is None
+        accepted = await api.json("POST", ack, officer_token)
+        assert accepted["acknowledged_at"] and accepted["status"] == "assigned"
+        assert (await api.json("POST", ack, officer_token))["acknowledged_at"] == accepted["acknowledged_at"]
         await api.json("POST", path, officer_token, json={"status": "en_route"})
+        refused = await api.json("POST", ack, officer_token, expect=409)
+        assert "assigned" in refused["error"]["message"] and refused["error"]["message_id"]
         await api.json("POST", path, officer_token, json={"status": "on_scene"})
         async with api.request("PUT", f"/api/dispatches/{d['id']}/photo", officer_token, data=PNG,
                                headers={"Content-Type": "image/png"}) as response:
@@ -95,8 +103,10 @@ async def test_the_timeline_shows_the_whole_chain_from_the_call_to_the_resolved_
     timeline = (await api.json("GET", f"/api/incidents/{incident_id}", api.supervisor))["timeline"]
     kinds = [e["kind"] for e in timeline]
     assert kinds[0] == "arrived" and "answered_by_seat" in kinds
-    chain = [e["details"]["status"] for e in timeline if e["details"].get("event") == "dispatch"]
-    assert chain == ["created", "sent_to_agency", "accepted", "assigned", "en_route", "on_scene", "resolved"]
+    chain = [e["details"].get("status", "acknowledged") for e in timeline
+             if e["details"].get("event") in ("dispatch", "dispatch_acknowledged")]
+    assert chain == ["created", "sent_to_agency", "accepted", "assigned", "acknowledged", "en_route", "on_scene",
+                     "resolved"]
     report = next(e for e in timeline if e["details"].get("status") == "resolved")
     assert report["details"]["report"].startswith("Korban") and report["actor"] == "budi"
     told = [e for e in timeline if e["details"].get("event") == "reporter_informed"]
@@ -120,7 +130,11 @@ async def test_a_supervisor_closes_despite_an_open_dispatch_only_with_override(w
     closed = await api.json("POST", f"/api/incidents/{incident_id}/status", api.supervisor,
                             json={"status": "closed", "override": True, "reason": "duplikat"})
     assert closed["incident"]["status"] == "closed"
-    assert "override" in closed["timeline"][-1]["details"]["reason"]
+    # as docs/contracts.md says: the closing status change's reason records the override, nothing else does
+    assert closed["timeline"][-1]["details"]["reason"] == "duplikat [supervisor override: 1 dispatch(es) still open]"
+    full = await api.json("GET", f"/api/incidents/{incident_id}", api.supervisor)
+    overrides = [e for e in full["timeline"] if "override" in str(e["details"])]
+    assert [(e["kind"], e["details"]["new"]) for e in overrides] == [("status_changed", "closed")]
 
 
 async def test_response_times_per_agency_reach_the_service_level_and_metrics(world):

@@ -112,8 +112,14 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     assert await page.get_attribute(f"#gmaps-{dispatch['id']}", "href") == (
         f"https://www.google.com/maps/dir/?api=1&destination={scene}&travelmode=driving")
     assert await page.is_disabled(f"#step-resolved-{dispatch['id']}")  # one step at a time
+    assert await page.is_disabled(f"#step-en_route-{dispatch['id']}")  # accept the assignment first
     await screenshot(page, "officer-page")
 
+    await page.click(f"#step-acknowledge-{dispatch['id']}")
+    await page.wait_for_selector(f"#step-en_route-{dispatch['id']}:enabled")
+    assert "✓" in await page.inner_text(f"#step-acknowledge-{dispatch['id']}")
+    accepted = await world.call("GET", f"/api/dispatches/{dispatch['id']}")
+    assert accepted["status"] == "assigned" and accepted["acknowledged_at"]
     await page.click(f"#step-en_route-{dispatch['id']}")
     await page.wait_for_selector(f"#dstatus-{dispatch['id']}:has-text('dalam perjalanan')")
     await page.click(f"#step-on_scene-{dispatch['id']}")
@@ -135,8 +141,9 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     assert done["status"] == "resolved" and done["has_photo"] is True
     assert done["report"] == "Korban dibawa ke RSUP Kariadi, kondisi stabil."
     timeline = (await world.call("GET", f"/api/incidents/{incident}"))["timeline"]
-    steps = [e["details"].get("status") for e in timeline if e["details"].get("event") == "dispatch"]
-    assert steps[-3:] == ["en_route", "on_scene", "resolved"]
+    steps = [e["details"].get("status", "acknowledged") for e in timeline
+             if e["details"].get("event") in ("dispatch", "dispatch_acknowledged")]
+    assert steps[-5:] == ["assigned", "acknowledged", "en_route", "on_scene", "resolved"]
 
     centre = await console.page(await console.sb.api_token("sri", "supervisor"), screen="incidents")
     await centre.click("#incident-filters button[type=submit]")
@@ -144,6 +151,8 @@ async def test_the_officer_walks_an_assignment_to_resolved_with_a_report_on_a_ph
     await centre.click(f"#dispatch-table button[data-photo='{dispatch['id']}']")  # fetched with the token
     await centre.wait_for_function("() => document.querySelector('img.report-photo')?.naturalWidth === 1")
     assert "RSUP Kariadi" in await centre.inner_text("#dispatch-table")
+    acknowledged = f"Penugasan #{dispatch['id']}: Tugas diterima petugas · Budi (Ambulans 3)"
+    assert acknowledged in await centre.inner_text("body")  # the acknowledgement on the incident's timeline
     assert console.real_errors() == []
 
 

@@ -13,9 +13,11 @@ from cc112_pbx.domain.dispatch import (
     OPEN,
     STAMP,
     TRANSITIONS,
+    CannotAcknowledge,
     DispatchStatus,
     IllegalDispatchTransition,
     InvalidDispatchChange,
+    acknowledge,
     is_overdue,
     new_dispatch,
     response_times,
@@ -97,3 +99,22 @@ def test_any_sequence_of_moves_follows_the_table_and_time_never_runs_backwards(t
         assert (d.status in FINAL) != (d.status in OPEN)
         stamps = [getattr(d, f) for f in STAMP.values() if getattr(d, f) is not None]
         assert max(stamps) == at
+
+
+def test_the_assigned_officer_acknowledges_once_and_a_new_officer_must_acknowledge_again():
+    d = new_dispatch(7, 3, T0, "tono")
+    for minutes, target in enumerate((S.SENT_TO_AGENCY, S.ACCEPTED), 1):
+        d = transition(d, target, T0 + timedelta(minutes=minutes))
+        with pytest.raises(CannotAcknowledge):  # nobody is assigned yet
+            acknowledge(d, T0 + timedelta(minutes=minutes))
+    d = transition(d, S.ASSIGNED, T0 + timedelta(minutes=3), officer_id=5)
+    assert d.acknowledged_at is None
+    acked = acknowledge(d, T0 + timedelta(minutes=4))
+    assert acked.acknowledged_at == acked.updated_at == T0 + timedelta(minutes=4) and acked.status is S.ASSIGNED
+    assert acknowledge(acked, T0 + timedelta(minutes=5)) is acked  # once: a retry changes nothing
+    reassigned = transition(acked, S.ASSIGNED, T0 + timedelta(minutes=6), officer_id=6)
+    assert reassigned.officer_id == 6 and reassigned.acknowledged_at is None
+    going = transition(acknowledge(reassigned, T0 + timedelta(minutes=7)), S.EN_ROUTE, T0 + timedelta(minutes=8))
+    assert going.acknowledged_at == T0 + timedelta(minutes=7)
+    with pytest.raises(CannotAcknowledge):  # on the way: going was accepting
+        acknowledge(transition(reassigned, S.EN_ROUTE, T0 + timedelta(minutes=8)), T0 + timedelta(minutes=9))

@@ -10,7 +10,7 @@ import pytest
 
 from cc112_pbx.domain.dispatch import OPEN, DispatchStatus, IllegalDispatchTransition
 from cc112_pbx.services.access import Principal, Role
-from cc112_pbx.services.api_errors import Forbidden, Invalid, Unauthenticated
+from cc112_pbx.services.api_errors import Conflict, Forbidden, Invalid, Unauthenticated
 from cc112_pbx.services.dispatching import Dispatching, DispatchPolicy, MemoryPhotos
 from tests.services.fakes import FakeClock, FakeNotices
 
@@ -210,3 +210,30 @@ async def test_old_positions_are_pruned_after_the_retention(bundle):
     assert await d.positions.prune() == 0  # within the 7 days
     clock.advance(2 * 86400)
     assert await d.positions.prune() == 1 and store.positions.rows == {} and d.positions.counts.pruned == 1
+
+
+async def test_only_the_assigned_officer_acknowledges_their_assignment_once_and_it_is_on_the_timeline(bundle):
+    d, clock, notices, store, fire, officer = bundle
+    other = await d.directory.create_officer(ADMIN, {"agency_id": fire["id"], "name": "Tim 2", "device_id": "f2"})
+    me = Principal(9, "budi", Role.OFFICER, agency_id=fire["id"], officer_id=officer["id"])
+    not_me = Principal(10, "joko", Role.OFFICER, agency_id=fire["id"], officer_id=other["id"])
+    [created] = (await d.service.create(TAKER, 1, {"agency_id": fire["id"]}))["dispatches"]
+    await d.service.move(ADMIN, created["id"], {"status": "accepted"})
+    with pytest.raises(Forbidden):  # not assigned to anyone yet
+        await d.service.acknowledge(me, created["id"])
+    await d.service.move(ADMIN, created["id"], {"status": "assigned", "officer_id": officer["id"]})
+    for someone in (not_me, ADMIN, TAKER):
+        with pytest.raises(Forbidden):
+            await d.service.acknowledge(someone, created["id"])
+    clock.advance(30)
+    acked = await d.service.acknowledge(me, created["id"])
+    assert acked["status"] == "assigned" and acked["acknowledged_at"] == clock.wall().isoformat()
+    assert notices.of("dispatch_changed")[-1]["dispatch"]["acknowledged_at"] == acked["acknowledged_at"]
+    again = await d.service.acknowledge(me, created["id"])
+    assert again["acknowledged_at"] == acked["acknowledged_at"]
+    notes = [e.details for _, e in store.entries if e.details.get("event") == "dispatch_acknowledged"]
+    assert notes == [{"event": "dispatch_acknowledged", "dispatch_id": created["id"], "agency_id": fire["id"],
+                      "officer_id": officer["id"], "officer": "Tim 1"}]
+    await d.service.move(me, created["id"], {"status": "en_route"})
+    with pytest.raises(Conflict):
+        await d.service.acknowledge(me, created["id"])

@@ -18,6 +18,8 @@ export const dispatchApi = {
   create: async (incidentId, body) => (await api.post(`/api/incidents/${incidentId}/dispatches`, body)).dispatches,
   // {status, officer_id?, reason?, report?} -> the dispatch as it is now
   move: (dispatchId, status, extra = {}) => api.post(`/api/dispatches/${dispatchId}/transition`, { status, ...extra }),
+  // the assigned officer accepts their assignment -> the dispatch (acknowledged_at set; still "assigned")
+  acknowledge: (dispatchId) => api.post(`/api/dispatches/${dispatchId}/acknowledge`, {}),
   photo: (dispatchId, file) => request("PUT", `/api/dispatches/${dispatchId}/photo`, file,
                                        { headers: { "Content-Type": file.type || "image/jpeg" } }),
   photoOf: (dispatchId) => api.raw(`/api/dispatches/${dispatchId}/photo`),

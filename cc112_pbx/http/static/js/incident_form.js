@@ -357,6 +357,7 @@ function describe(entry) {
     return `${t("lm.dispatch")} #${d.dispatch_id} · ${d.agency || ""}: ${d.previous ? `${word(d.previous)} → ` : ""}${word(d.status)}`
       + [d.officer, d.reason, d.report].filter(Boolean).map((x) => ` · ${x}`).join("");
   }
+  if (d.event === "dispatch_acknowledged") return `${t("lm.dispatch")} #${d.dispatch_id}: ${t("of.acknowledged")}${d.officer ? ` · ${d.officer}` : ""}`;
   if (d.event === "reporter_informed") return `${t("dp.informed")}${d.callback_id ? ` · ${t("dp.inform_callback")}` : ""}`;
   if (entry.kind === "status_changed") {
     return `${word(d.old)} → ${word(d.new)}${d.reason ? ` (${d.reason})` : ""}`;

@@ -1,8 +1,9 @@
 // The officer's page (issue 17), made for a phone: their assignments, one big button for the next
 // step, a report with an optional photo, and "navigate", which opens the phone's navigation app
 // (`geo:` URI) or Google Maps directions (traffic-aware routing avoids congested roads).
-// The officer's steps are the moves the API lets an officer make: accepting an assignment is going
-// (`assigned -> en_route`: "Accept, en route"), then on scene, then resolved with the report.
+// The officer's steps: accept the assignment (`POST .../acknowledge`: `acknowledged_at`, the dispatch
+// stays `assigned`; the agency's own "accepted" came before), then the moves the API lets an officer
+// make: en route, on scene, resolved with the report.
 import { ApiError } from "../api.js";
 import { dispatchApi, latest, notices, said } from "../dispatch_api.js";
 import { eta } from "../dispatch_panel.js";
@@ -11,8 +12,8 @@ import { category, t, word } from "../i18n.js";
 import { where } from "../live_map.js";
 import { stamp } from "../time.js";
 
-// the officer's steps, in order: the status each button moves the assignment to
-export const STEPS = ["en_route", "on_scene", "resolved"];
+// the officer's steps, in order: "acknowledge" (accept), then the status each button moves the assignment to
+export const STEPS = ["acknowledge", "en_route", "on_scene", "resolved"];
 const ORDER = ["assigned", "en_route", "on_scene", "resolved"];
 const DONE = ["resolved", "cancelled", "rejected"];
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;  // as `[dispatch] photo_max_bytes`; the API refuses larger ones anyway
@@ -88,7 +89,7 @@ export function mount(ctx, el) {
           if (file && file.size > MAX_PHOTO_BYTES) { error.textContent = t("of.photo_big"); return; }
           if (file) await dispatchApi.photo(d.id, file);
         }
-        replace(await dispatchApi.move(d.id, status, extra));
+        replace(status === "acknowledge" ? await dispatchApi.acknowledge(d.id) : await dispatchApi.move(d.id, status, extra));
       } catch (exc) {
         error.textContent = said(exc);
       }
@@ -137,11 +138,14 @@ export function mount(ctx, el) {
   };
 }
 
-// the one step this assignment is waiting for (the first of the officer's moves the API allows), or null
+// the one step this assignment is waiting for: accepting it while assigned and not accepted yet, else
+// the first of the officer's moves the API allows; or null
 export function nextStep(d) {
+  if (d.status === "assigned" && !d.acknowledged_at) return "acknowledge";
   return STEPS.find((s) => (d.allowed_transitions || []).includes(s)) ?? null;
 }
 
 function reached(d, status) {
+  if (status === "acknowledge") return Boolean(d.acknowledged_at) || ORDER.indexOf(d.status) > ORDER.indexOf("assigned");
   return ORDER.indexOf(d.status) >= ORDER.indexOf(status);
 }
