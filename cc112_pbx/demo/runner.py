@@ -22,7 +22,7 @@ from cc112_pbx.demo.live import LivePrinter
 from cc112_pbx.demo.qc import qc_demo
 from cc112_pbx.demo.report import summarize, summary_problems
 from cc112_pbx.demo.scenario import DemoScenario, build_scenario
-from cc112_pbx.demo.wallboard import Wallboard, WallboardState, default_panels, show
+from cc112_pbx.demo.wallboard import REFRESH, CountsPanel, Wallboard, WallboardState, default_panels, show
 from cc112_pbx.emulator.parties import CitizenBehaviour, SeatBehaviour
 from cc112_pbx.harness import Switchboard
 from cc112_pbx.services.notifier import Notifier
@@ -39,7 +39,7 @@ DEMO_INCIDENT = {"ghost_call_threshold": 1, "repeat_caller_window": 600, "prank_
 CALLBACK_TALK = 1.0  # seconds a citizen called back talks before the call taker ends it
 SETTLE_CALLBACKS = 60.0  # seconds the demo waits for the last callbacks to be tried
 # figures other demo parts add to the result, shown in the summary as they are (dispatches, QC ...)
-EXTRA_SUMMARY_KEYS = ("qc_samples",)
+EXTRA_SUMMARY_KEYS: tuple[str, ...] = ()  # dispatch, caller intel and QC have their own lines
 STAY_CALL_EVERY = 4.0  # seconds between callers while `--stay` keeps the centre running
 
 
@@ -93,11 +93,14 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
         if printer is not None:
             printer.start = time.monotonic()
         board = None
+        qc_figures: dict[str, int] = {}
         if board_state is not None and printer is not None:
             board = Wallboard(board_state, sb.app.api.live.snapshot, numbers=printer.numbers, subtitle=subtitle,
                               language=language)
             for panel in default_panels(notifier.subscribe):
-                board.add_panel(panel)
+                if panel.title != "QC samples":  # the QC draw below counts its own
+                    board.add_panel(panel)
+            board.add_panel(CountsPanel("QC samples", lambda: dict(qc_figures), "no sample drawn yet"))
         async with show(board, console) if board is not None else contextlib.nullcontext():
             await _log_in_everyone(sb, seats)
             await intel.start(sb, seats)
@@ -107,6 +110,10 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
             intel_counts = await intel.finish(sb)
             await sb.settled(timeout=10)
             await takers.drain()
+            qc = await qc_demo(sb, seed)  # issue 18: this week's QC samples, a few scored
+            qc_figures.update({"drawn": qc["qc_samples"], "scored": qc["qc_evaluated"]})
+            if board is not None:
+                await asyncio.sleep(REFRESH * 2)  # the last frame shows the draw
         result = await summarize(sb.app.db, sb.emulator.timeline, wrapup=DEMO_QUEUE["wrapup_time"],
                                  database=str(workdir / "cc112.sqlite3"),
                                  ghost_after=DEMO_INCIDENT["ghost_call_threshold"])
@@ -115,7 +122,7 @@ async def run_demo(*, calls: int, seats: int, seed: int, workdir: Path, live: bo
                       seat_actions=seat_actions(scenario, sb))
         result.update(intel_counts)
         result.update(await dispatch_summary(sb.app.db))
-        result.update(await qc_demo(sb, seed))  # issue 18: this week's QC samples, a few scored
+        result.update(qc)
         result["problems"] = summary_problems(result)
         if inspect is not None:
             await inspect(sb)
