@@ -45,7 +45,7 @@ test: $(STAMP) lint
 test-fast: $(STAMP) lint
 	$(BIN)/python -m pytest -m "not slow"
 
-# The soak run at full length (10 minutes); `make test` runs it for 60 s.
+# The soak run at full length (10 minutes); `make test` runs it for 30 s.
 soak: $(STAMP)
 	CC112_SOAK_SECONDS=600 $(BIN)/python -m pytest -s --timeout=900 tests/reliability/test_soak.py
 

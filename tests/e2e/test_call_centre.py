@@ -28,6 +28,14 @@ async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded
                 if call.direction == "inbound":
                     stored.append((incident, call, await db.recordings.for_call(call.id)))
         seen["stored"] = stored
+        # issue 18: the week's QC draw (two per call taker among calls longer than the demo's minimum)
+        answered = Counter()
+        for call in await db.qc.candidate_calls(*_week_bounds(sb)):
+            if (call.ended_at - call.connected_at).total_seconds() > 1.0:
+                answered[call.seat_id] += 1
+        seen["qc_answered"] = answered
+        seen["qc_samples"] = await db.qc.samples()
+        seen["qc_evaluations"] = await db.qc.evaluations()
 
     result = await run_demo(calls=40, seats=10, seed=7, workdir=tmp_path / "run", live=False, inspect=inspect)
 
@@ -96,3 +104,17 @@ async def test_forty_callers_on_ten_seats_are_all_answered_or_abandoned_recorded
     # issue 17: a share of the incidents went to the agencies, most through to a resolved report
     assert result["dispatches"] == sum(result["dispatch_statuses"].values()) > 0
     assert result["dispatch_statuses"]["resolved"] >= result["dispatches"] - 2
+    # issue 18: the demo draws this week's QC samples for its call takers and scores a few
+    per_seat = Counter(sample.seat_id for sample in seen["qc_samples"])
+    assert per_seat == {seat: min(2, n) for seat, n in seen["qc_answered"].items()}
+    assert result["qc_samples"] == sum(per_seat.values()) > 0 and result["qc_rubric_elements"] == 14
+    assert result["qc_evaluated"] == len(seen["qc_evaluations"]) == min(3, result["qc_samples"])
+    assert all(e.evaluator == "demo-evaluator" and e.rubric_version == 1 for e in seen["qc_evaluations"])
+
+
+def _week_bounds(sb):
+    from cc112_pbx.domain.qc import Week
+    from cc112_pbx.services.qc_service import QcPolicy
+
+    zone = QcPolicy().time_zone
+    return Week.containing(sb.controller.ctx.clock.wall(), zone).bounds(zone)

@@ -1,5 +1,5 @@
 """Soak: the controller (`cc112 run`, a separate process) under a steady arrival rate, API polled and
-WebSocket subscribed, for `CC112_SOAK_SECONDS` (default 60; `make soak` runs 600).
+WebSocket subscribed, for `CC112_SOAK_SECONDS` (default 30; `make soak` runs 600).
 
 One caller every `ARRIVAL_INTERVAL` s (each with its own number, so no repeat-caller linking), four
 seats; every seventh caller has almost no patience (abandoned or not, as the race goes), the others
@@ -33,7 +33,7 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.slow
 
 SEATS = 4
-SOAK_SECONDS = float(os.environ.get("CC112_SOAK_SECONDS", "60"))
+SOAK_SECONDS = float(os.environ.get("CC112_SOAK_SECONDS", "30"))
 ARRIVAL_INTERVAL = 0.5
 TALK_TIME = 1.0
 WARM_UP = min(20.0, SOAK_SECONDS / 3)
