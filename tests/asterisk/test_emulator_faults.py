@@ -142,14 +142,16 @@ async def stop_emulator(emu: Emulator, *, crash: bool) -> None:
     await emu.stop()
 
 
-async def after_the_epoch_of(emu: Emulator) -> None:
-    """Wait for the wall clock to pass the second the emulator's channel ids are stamped with.
+async def after_the_second_it_stopped(stopped_at: float) -> None:
+    """Wait for the wall clock to pass the second in which the emulator stopped.
 
-    The emulator stamps every id with its start-up second (`<epoch>.<n>`, n from 0 again after a
-    restart), so a restart within the same second would reuse the old calls' ids; Asterisk
-    stamps each channel with its own creation time, so its ids do not come back."""
-    await wait_until(lambda: time.time() >= emu.core.ids.epoch + 1, timeout=2,
-                     what="the wall clock passed the emulator's start-up second")
+    The emulator stamps every id with its channel's creation second (`<seconds>.<n>`, n from 0
+    again after a restart), so a restart within the second of the old run's last channel would
+    reuse its ids; Asterisk's ids do not come back. The old run's channels were all created by
+    the time it stopped (waiting only past its start-up second was not enough: calls placed in
+    the next second collided, seen once in CI)."""
+    await wait_until(lambda: time.time() >= int(stopped_at) + 1, timeout=2,
+                     what="the wall clock passed the second the old emulator stopped in")
 
 
 async def restart_under_running_adapters(*, crash: bool) -> tuple[list[t.TelephonyEvent], set[str], str]:
@@ -167,12 +169,13 @@ async def restart_under_running_adapters(*, crash: bool) -> tuple[list[t.Telepho
 
         ports = {"ami_port": first.ami_port, "ari_port": first.ari_port}
         await stop_emulator(first, crash=crash)
+        stopped_at = time.time()
         events = await through(stream, t.ConnectionChanged, connected=False)
         await until(ami, t.ConnectionChanged, connected=False)
         # nothing listens now: both adapters keep retrying, and say so
         assert stream.health.state is LinkState.RECONNECTING
         assert ami.health.state is LinkState.RECONNECTING
-        await after_the_epoch_of(first)
+        await after_the_second_it_stopped(stopped_at)
 
         async with emulator_on(seats=2, **ports) as second:
             assert (second.ami_port, second.ari_port) == (ports["ami_port"], ports["ari_port"])
