@@ -260,21 +260,27 @@ class Cc112App:
         leadership = self.leadership
         epoch = await leadership.campaign()
         started = _monotonic()
-        # a former leader acts on its last heartbeat for at most `quiet`: wait that out before acting
-        await asyncio.sleep(leadership.quiet)
-        log.info("takeover_started", epoch=epoch)
-        db_ready = await self._migrate(write=True)
-        if db_ready and self.api is not None:
-            await self._adopt_queue_config()
-            await self._define_api_seats()  # seats the leader created through the API while this one stood by
-            try:  # issue 17: seed the agencies file, read the directory and the open dispatches afresh
-                await self.api.dispatch.load(agency_seeds(self.settings))
-            except Exception as exc:
-                log.error("dispatch_not_loaded", error=repr(exc))
-        await self._act(db_ready)
-        self._leader_duties()
-        log.info("takeover_done", epoch=epoch, seconds=round(_monotonic() - started, 3))
-        await leadership.hold()
+        # the heartbeat from the first moment: the lock's session dies after `lease` s without a query
+        # (idle_session_timeout), and a takeover under load can take longer than that
+        holding = asyncio.ensure_future(leadership.hold())
+        try:
+            # a former leader acts on its last heartbeat for at most `quiet`: wait that out before acting
+            await asyncio.sleep(leadership.quiet)
+            log.info("takeover_started", epoch=epoch)
+            db_ready = await self._migrate(write=True)
+            if db_ready and self.api is not None:
+                await self._adopt_queue_config()
+                await self._define_api_seats()  # seats the leader created through the API while this one stood by
+                try:  # issue 17: seed the agencies file, read the directory and the open dispatches afresh
+                    await self.api.dispatch.load(agency_seeds(self.settings))
+                except Exception as exc:
+                    log.error("dispatch_not_loaded", error=repr(exc))
+            await self._act(db_ready)
+            self._leader_duties()
+            log.info("takeover_done", epoch=epoch, seconds=round(_monotonic() - started, 3))
+            await holding  # LeadershipLost ends it
+        finally:
+            holding.cancel()
 
     async def _migrate(self, *, write: bool = True) -> bool:
         """Migrate, and (`write`: not a standby) store the settings file's seats."""
