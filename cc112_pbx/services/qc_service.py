@@ -42,7 +42,6 @@ EVALUATORS = (Role.QC_EVALUATOR, Role.ADMIN)  # who scores and swaps
 QC_READERS = (Role.QC_EVALUATOR, Role.ADMIN, Role.SUPERVISOR)  # who sees every sample, evaluation, report
 RESPONSES = ("acknowledged", "disputed")
 MAX_RANGE_WEEKS = 53
-DISPATCH_KINDS = ("dispatched", "dispatch_sent", "dispatch_created", "dispatch")  # a dispatch log's entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +69,14 @@ def parse_week(text: object, name: str = "week") -> qc.Week:
                       message_id="minggu tidak valid; gunakan YYYY-Www (ISO 8601)") from None
 
 
+def _is_dispatch(entry: Any) -> bool:
+    """A timeline entry issue 17's dispatch writes: the incident's status moved to dispatched, or a
+    dispatch note (`details.event == "dispatch"`)."""
+    kind = str(entry.kind)
+    return ((kind == "status_changed" and entry.details.get("new") == "dispatched")
+            or (kind == "note" and entry.details.get("event") == "dispatch"))
+
+
 def signals(call: Any, timeline: Sequence[Any], answer_target_s: float) -> dict[str, Any]:
     """The automatic signals beside the human score, from the data: answer time (arrival to the
     seat's answer), hold time (arrival to the first offer: waiting for a free seat), ring time,
@@ -81,10 +88,7 @@ def signals(call: Any, timeline: Sequence[Any], answer_target_s: float) -> dict[
     arrived, connected = call.arrived_at, call.connected_at
     offered = min((e.at for e in timeline if str(e.kind) == "offered_to_seat" and e.call_id == call.id),
                   default=None)
-    dispatched = min((e.at for e in timeline if e.at >= arrived and (
-        str(e.kind) in DISPATCH_KINDS or (str(e.kind) == "status_changed" and e.details.get("new") == "dispatched")
-        or (str(e.kind) == "note" and e.details.get("event") == "dispatch"))),  # issue 17's dispatch entries
-        default=None)
+    dispatched = min((e.at for e in timeline if e.at >= arrived and _is_dispatch(e)), default=None)
     answer = seconds(arrived, connected)
     return {
         "answer_s": answer,

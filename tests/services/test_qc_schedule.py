@@ -65,5 +65,6 @@ def test_without_dispatch_data_time_to_dispatch_is_none_and_a_dispatch_log_entry
     call = SimpleNamespace(id="c1", arrived_at=T0, connected_at=T0 + timedelta(seconds=4),
                            ended_at=T0 + timedelta(seconds=60))
     assert signals(call, [entry("offered_to_seat", 1)], 10)["dispatch_s"] is None
-    assert signals(call, [entry("dispatched", 95, call_id=None)], 10)["dispatch_s"] == 95.0
+    dispatch_note = entry("note", 95, call_id=None, event="dispatch", status="created")  # as issue 17 writes it
+    assert signals(call, [dispatch_note], 10)["dispatch_s"] == 95.0
     assert signals(call, [], 10)["answered_within_target"] is True
